@@ -1,0 +1,12 @@
+"""Ask/tell search strategies on the shared encoded :class:`~sksearch.space.Space`.
+
+Every strategy subclasses :class:`Optimizer`: ``ask(n)`` proposes up to ``n``
+candidates, ``tell(candidates, scores)`` reports their scores (higher is
+better, NaN for a failed fit). They know nothing of scikit-learn and can be
+used on any Python function.
+"""
+
+from ._base import Optimizer
+from .random import RandomOptimizer
+
+__all__ = ["Optimizer", "RandomOptimizer"]

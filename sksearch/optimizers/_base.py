@@ -1,0 +1,173 @@
+"""The ask/tell protocol every search strategy implements.
+
+A strategy is pure: it knows a :class:`~sksearch.space.Space` and nothing of
+scikit-learn, cross-validation or I/O, so it can be tested on a plain Python
+function::
+
+    opt = RandomOptimizer(Space({"x": Real(-5, 5)}), random_state=0)
+    for _ in range(10):
+        batch = opt.ask(4)
+        opt.tell(batch, [-(c["x"] - 1) ** 2 for c in batch])
+
+Scores are maximised. A failed evaluation is reported as NaN; the base class
+records it as NaN and strategies must treat it as the worst outcome (see
+:meth:`Optimizer._impute_failures`), never as a number fed to a model.
+"""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numbers
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+from ..space import Space, as_generator
+
+__all__ = ["Optimizer"]
+
+
+class Optimizer(ABC):
+    """Base class of the ask/tell strategies.
+
+    Subclasses implement :meth:`_propose` (encoded vectors for up to ``n``
+    new candidates) and usually :meth:`_observe` (learn from told results).
+    The base class does the bookkeeping: decoding, matching told candidates
+    to their encoded vectors, the history, and the set of candidates already
+    asked or told (for strategies that never propose a candidate twice).
+
+    Parameters
+    ----------
+    space : Space or dict or list of dict
+        The search space; anything :class:`~sksearch.space.Space` accepts.
+    random_state : None, int, numpy Generator or RandomState
+        Seed of every random choice the strategy makes. The same seed and the
+        same told scores give the same candidates in the same order.
+
+    Attributes
+    ----------
+    X_ : list of ndarray
+        Encoded vectors of the candidates told so far, in order.
+    y_ : list of float
+        Their scores; NaN for failed evaluations.
+    """
+
+    def __init__(self, space, *, random_state=None):
+        self.space = space if isinstance(space, Space) else Space(space)
+        self.random_state = random_state
+        self.rng = as_generator(random_state)
+        self.X_ = []
+        self.y_ = []
+        self._seen = set()
+        self._pending = {}
+
+    # -- the protocol ------------------------------------------------------
+    def ask(self, n=1):
+        """Propose up to ``n`` candidates (dicts of parameter values).
+
+        Fewer than ``n`` (possibly none) are returned only when the space has
+        no new candidate left.
+        """
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+            raise ValueError(f"ask: n must be an integer >= 1, got {n!r}.")
+        vectors = np.asarray(self._propose(int(n)), dtype=float).reshape(-1, self.space.n_dims)
+        candidates = []
+        for v in vectors[:n]:
+            candidate = self.space.decode(v)
+            self._pending[id(candidate)] = (candidate, v)
+            self._seen.add(self.space.key(v))
+            candidates.append(candidate)
+        return candidates
+
+    def tell(self, candidates, scores):
+        """Report the scores of evaluated candidates (higher is better, NaN
+        for a failed evaluation).
+
+        ``candidates`` are normally the dicts :meth:`ask` returned; any
+        candidate of the space is accepted (it is encoded), which is how
+        earlier results are fed to a new search.
+        """
+        candidates = list(candidates)
+        scores = np.asarray(scores, dtype=float).ravel()
+        if len(candidates) != len(scores):
+            raise ValueError(
+                f"tell: got {len(candidates)} candidates but {len(scores)} scores."
+            )
+        scores = np.where(np.isfinite(scores), scores, np.nan)
+        vectors = []
+        for c in candidates:
+            entry = self._pending.pop(id(c), None)
+            if entry is not None and entry[0] is c:
+                v = entry[1]
+            else:
+                v = self.space.encode(c)
+                v = self._fill_inactive(v)
+            self._seen.add(self.space.key(v))
+            vectors.append(v)
+        vectors = np.array(vectors, dtype=float).reshape(-1, self.space.n_dims)
+        self.X_.extend(vectors)
+        self.y_.extend(scores.tolist())
+        self._observe(vectors, scores)
+
+    # -- for subclasses ----------------------------------------------------
+    @abstractmethod
+    def _propose(self, n):
+        """Return an array of shape (m, n_dims), ``m <= n``, of encoded vectors."""
+
+    def _observe(self, X, y):
+        """Learn from newly told encoded vectors ``X`` and scores ``y`` (NaN = failed)."""
+
+    def _is_new(self, vector):
+        """Whether the candidate ``vector`` decodes to was never asked or told."""
+        return self.space.key(vector) not in self._seen
+
+    def _exhausted(self):
+        return len(self._seen) >= self.space.size
+
+    def _fill_inactive(self, vector):
+        """Replace the NaNs of inactive columns by random values of the prior."""
+        v = np.array(vector, dtype=float)
+        holes = np.isnan(v)
+        if holes.any():
+            v[holes] = self.space.sample_vectors(1, self.rng)[0][holes]
+        return v
+
+    def _sample_new(self, n, max_tries=100):
+        """Up to ``n`` prior draws that are new and distinct (fewer only when
+        the space runs out of new candidates)."""
+        out, keys = [], set()
+        tries = 0
+        while len(out) < n and tries < max_tries * n:
+            batch = self.space.sample_vectors(max(n - len(out), 1), self.rng)
+            for v in batch:
+                tries += 1
+                v = self.space.snap(v)
+                k = self.space.key(v)
+                if k in self._seen or k in keys:
+                    continue
+                keys.add(k)
+                out.append(v)
+                if len(out) == n:
+                    break
+        return np.array(out, dtype=float).reshape(-1, self.space.n_dims)
+
+    @staticmethod
+    def _impute_failures(y):
+        """Scores with NaN (failed fits) replaced by the worst finite score.
+
+        The region of a failed fit is thus penalised without feeding a model
+        a number from nowhere. All-NaN gives all zeros.
+        """
+        y = np.asarray(y, dtype=float)
+        finite = np.isfinite(y)
+        if not finite.any():
+            return np.zeros_like(y)
+        worst = y[finite].min()
+        return np.where(finite, y, worst)
+
+    def best(self):
+        """``(candidate, score)`` of the best told candidate, or ``(None, nan)``."""
+        y = np.asarray(self.y_, dtype=float)
+        if not np.isfinite(y).any():
+            return None, float("nan")
+        i = int(np.nanargmax(y))
+        return self.space.decode(self.X_[i]), float(y[i])
