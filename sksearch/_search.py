@@ -67,23 +67,29 @@ def _check_param_names(estimator, space):
     for s, sub in enumerate(space.subspaces):
         where = "param_distributions" if space.n_subspaces == 1 else f"param_distributions[{s}]"
         for name in sub:
-            if name in valid:
-                continue
-            ok = False
-            for other, dim in sub.items():
-                prefix = other + "__"
-                if not (dim.is_categorical and name.startswith(prefix)):
-                    continue
-                choices = [c for c in dim.choices if _is_estimator(c)]
-                rest = name[len(prefix) :]
-                if choices and all(rest in c.get_params(deep=True) for c in choices):
-                    ok = True
-                    break
+            # a name under an estimator that this sub-space chooses is checked
+            # against the chosen estimators, not the default one
+            chosen = [
+                (other, [c for c in dim.choices if _is_estimator(c)])
+                for other, dim in sub.items()
+                if dim.is_categorical and name.startswith(other + "__")
+            ]
+            chosen = [(other, choices) for other, choices in chosen if choices]
+            if chosen:
+                other, choices = max(chosen, key=lambda t: len(t[0]))
+                rest = name[len(other) + 2 :]
+                ok = all(rest in c.get_params(deep=True) for c in choices)
+            else:
+                ok = name in valid
             if not ok:
+                owner = (
+                    f"every estimator choice of {other!r}"
+                    if chosen
+                    else f"the estimator {type(estimator).__name__}"
+                )
                 raise ValueError(
-                    f"{where}: {name!r} is not a parameter of the estimator "
-                    f"{type(estimator).__name__}. Valid parameters are: "
-                    f"{sorted(valid)!r}."
+                    f"{where}: {name!r} is not a parameter of {owner}. Valid "
+                    f"parameters of the estimator are: {sorted(valid)!r}."
                 )
 
 
@@ -218,7 +224,7 @@ class BaseSearch(BaseSearchCV):
                 f"The search space has {space.size} distinct candidates, fewer than "
                 f"n_iter={n_iter}. Running {space.size} candidates.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
             n_iter = int(space.size)
         batch_size = max(1, min(int(effective_n_jobs(self.n_jobs)), n_iter))
@@ -247,9 +253,15 @@ class BaseSearch(BaseSearchCV):
                         max_subtasks=len(batch) * self.n_splits_,
                         sequential_subtasks=False,
                     ).call_on_fit_task_begin(estimator=self)
-                results = evaluate_candidates(
-                    batch, cv=cv, more_results={"iter": [n_batches] * len(batch)}, **kwargs
-                )
+                with warnings.catch_warnings():
+                    # sklearn warns about every NaN score so far at every batch;
+                    # the search warns once, at the end
+                    warnings.filterwarnings(
+                        "ignore", message="One or more of the .* scores are non-finite"
+                    )
+                    results = evaluate_candidates(
+                        batch, cv=cv, more_results={"iter": [n_batches] * len(batch)}, **kwargs
+                    )
                 if search_ctx is not None:
                     kwargs["callback_ctx"].call_on_fit_task_end(estimator=self)
                 if key is None:
@@ -268,6 +280,14 @@ class BaseSearch(BaseSearchCV):
                 f"see the first error.\n{failures.last_message}"
             )
 
+        if key is not None and not np.isfinite(np.asarray(results[key], dtype=float)).all():
+            n_bad = int((~np.isfinite(np.asarray(results[key], dtype=float))).sum())
+            warnings.warn(
+                f"{n_bad} of the {n_done} candidates have a non-finite mean test score "
+                "(failed fits get error_score); the search went on without them.",
+                UserWarning,
+                stacklevel=5,
+            )
         if search_ctx is not None:
             search_ctx.call_on_fit_task_end(estimator=self)
         self.optimizer_ = optimizer
