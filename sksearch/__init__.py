@@ -2,4 +2,6 @@
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["__version__"]
+from .nas import NASClassifier, NASRegressor  # noqa: E402  (imports no torch)
+
+__all__ = ["NASClassifier", "NASRegressor", "__version__"]

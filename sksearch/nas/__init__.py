@@ -1,0 +1,23 @@
+"""Neural architecture search: torch networks as scikit-learn estimators whose
+parameters are their topology, and NASClassifier / NASRegressor, which search
+those topologies with sksearch's strategies behind ``fit`` / ``predict``.
+
+PyTorch is optional (``pip install "sksearch[nas]"``): this package imports
+without it, and ``fit`` says how to install it.
+"""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+from ._estimators import ConvNetClassifier, MLPNetClassifier, MLPNetRegressor
+from ._nas import NASClassifier, NASRegressor, available_strategies
+from ._spaces import default_search_space
+
+__all__ = [
+    "ConvNetClassifier",
+    "MLPNetClassifier",
+    "MLPNetRegressor",
+    "NASClassifier",
+    "NASRegressor",
+    "available_strategies",
+    "default_search_space",
+]

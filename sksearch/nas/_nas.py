@@ -1,0 +1,473 @@
+"""NASClassifier and NASRegressor: topology search behind fit / predict.
+
+A NAS estimator is the sksearch driver over a network estimator: it builds
+the network (:class:`MLPNetClassifier`, :class:`MLPNetRegressor` or
+:class:`ConvNetClassifier`) with the fixed settings, a search space whose
+parameters are the network's topology and training settings, and one of
+sksearch's ``*SearchCV`` classes, fits that search, and predicts with the
+best network refitted on all the data.
+"""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+import inspect
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from joblib import cpu_count, effective_n_jobs
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from .._compat import Interval, StrOptions, _fit_context
+from .._search import BaseSearch
+from ..optimizers import RandomOptimizer
+from ._estimators import ConvNetClassifier, MLPNetClassifier, MLPNetRegressor, _import_torch
+from ._spaces import default_search_space
+
+__all__ = ["NASClassifier", "NASRegressor"]
+
+
+class _RandomNASSearch(BaseSearch):
+    """The driver on the random strategy, for ``strategy="random"`` when
+    sksearch has no public random ``*SearchCV``."""
+
+    def __init__(self, estimator, param_distributions, *, n_iter=10, scoring=None,
+                 n_jobs=None, refit=True, cv=None, verbose=0, pre_dispatch="2*n_jobs",
+                 random_state=None, error_score=np.nan, return_train_score=False):
+        super().__init__(estimator, param_distributions, n_iter=n_iter, scoring=scoring,
+                         n_jobs=n_jobs, refit=refit, cv=cv, verbose=verbose,
+                         pre_dispatch=pre_dispatch, random_state=random_state,
+                         error_score=error_score, return_train_score=return_train_score)
+
+    def _make_optimizer(self, space, *, random_state, n_workers):
+        return RandomOptimizer(space, random_state=random_state)
+
+
+def available_strategies():
+    """The strategies NAS can use in this installation, ``{name: SearchCV class}``.
+
+    Every public ``*SearchCV`` of :mod:`sksearch.model_selection` is one, named by
+    its class name without ``SearchCV``, in lower case (``TPESearchCV`` is
+    ``"tpe"``, ``BayesSearchCV`` is ``"bayes"``, ``GeneticSearchCV`` is
+    ``"genetic"``, ``HyperbandSearchCV`` is ``"hyperband"``), so strategies
+    added to sksearch later are picked up. ``"random"`` is always there.
+    """
+    from .. import model_selection
+
+    found = {"random": _RandomNASSearch}
+    for name in getattr(model_selection, "__all__", []):
+        cls = getattr(model_selection, name, None)
+        if (isinstance(cls, type) and issubclass(cls, BaseSearch)
+                and name.endswith("SearchCV") and not inspect.isabstract(cls)):
+            found[name[: -len("SearchCV")].lower()] = cls
+    return found
+
+
+# strategies the issue names; asking for one that this installation lacks
+# falls back to random search with a warning (an unknown name is an error)
+_KNOWN_STRATEGIES = {"random", "tpe", "bayes", "genetic", "hyperband", "pso", "annealing"}
+
+
+class _BaseNAS(BaseEstimator):
+    _architectures = ("mlp", "cnn")
+
+    _parameter_constraints: dict = {
+        "architecture": [StrOptions({"mlp", "cnn"})],
+        "strategy": [str, type],
+        "n_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "cv": ["cv_object"],
+        "scoring": [str, callable, None],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+        "search_space": [dict, list, None],
+        "device": "no_validation",
+        "net_params": [dict, None],
+        "strategy_params": [dict, None],
+        "error_score": [StrOptions({"raise"}), Real],
+        "verbose": ["verbose"],
+    }
+
+    # -- building the search --------------------------------------------------
+    def _resolve_strategy(self):
+        strategy = self.strategy
+        if isinstance(strategy, type):
+            if not issubclass(strategy, BaseSearch):
+                raise ValueError(
+                    "strategy must be a strategy name or a subclass of "
+                    f"sksearch._search.BaseSearch, got {strategy!r}."
+                )
+            return strategy.__name__, strategy
+        found = available_strategies()
+        key = strategy.lower()
+        if key in found:
+            return key, found[key]
+        if key in _KNOWN_STRATEGIES:
+            warnings.warn(
+                f"strategy={strategy!r} is not available in this version of sksearch "
+                f"(available: {sorted(found)}); searching with 'random' instead.",
+                UserWarning,
+                stacklevel=3,
+            )
+            return "random", found["random"]
+        raise ValueError(
+            f"strategy={strategy!r} is not a sksearch strategy; choose one of "
+            f"{sorted(found)} or pass a BaseSearch subclass."
+        )
+
+    def _net_threads(self):
+        """Torch threads per worker so that workers x threads <= cores."""
+        workers = max(1, int(effective_n_jobs(self.n_jobs)))
+        return max(1, cpu_count() // workers)
+
+    def _make_net(self, seed):
+        cls = self._net_class()
+        params = {"max_epochs": self.max_epochs, "device": self.device,
+                  "random_state": int(seed), "n_threads": self._net_threads()}
+        if self.architecture == "cnn":
+            params["input_shape"] = self.input_shape
+        params.update(self.net_params or {})
+        try:
+            return cls(**params)
+        except TypeError as exc:
+            valid = sorted(cls().get_params(deep=False))
+            raise ValueError(
+                f"net_params has a parameter that {cls.__name__} does not take: {exc}. "
+                f"Valid parameters: {valid}."
+            ) from None
+
+    def _make_search(self, net, space, seed):
+        name, cls = self._resolve_strategy()
+        signature = inspect.signature(cls.__init__).parameters
+        kwargs = dict(n_iter=self.n_iter, scoring=self.scoring, n_jobs=self.n_jobs,
+                      refit=True, cv=self.cv, verbose=self.verbose, random_state=int(seed),
+                      error_score=self.error_score)
+        # a multi-fidelity strategy spends epochs (sklearn Halving-style names)
+        fidelity = {"resource": "max_epochs", "max_resources": self.max_epochs,
+                    "min_resources": max(1, self.max_epochs // 9)}
+        kwargs.update({k: v for k, v in fidelity.items() if k in signature})
+        kwargs.update(self.strategy_params or {})
+        unknown = sorted(set(kwargs) - set(signature))
+        if unknown:
+            raise ValueError(
+                f"strategy_params has parameters that {cls.__name__} does not take: "
+                f"{unknown}."
+            )
+        self.strategy_ = name
+        return cls(net, space, **kwargs)
+
+    # -- fitting ------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y):
+        """Search network topologies by cross-validation, then refit the best on all data.
+
+        Parameters
+        ----------
+        X : array-like
+            Training data: ``(n_samples, n_features)``, or images
+            ``(n, H, W)`` / ``(n, C, H, W)`` for ``architecture="cnn"``.
+        y : array-like of shape (n_samples,)
+            Targets.
+
+        Returns
+        -------
+        self : object
+            The fitted search.
+        """
+        _import_torch()
+        if self.architecture not in self._architectures:
+            raise ValueError(
+                f"architecture must be one of {list(self._architectures)} for "
+                f"{type(self).__name__}, got {self.architecture!r}."
+            )
+        rng = check_random_state(self.random_state)
+        search_seed, net_seed = rng.randint(np.iinfo(np.int32).max, size=2)
+        space = self.search_space
+        if space is None:
+            space = default_search_space(self.architecture)
+        search = self._make_search(self._make_net(net_seed), space, search_seed)
+        search.fit(X, y)
+        self.search_ = search
+        self.best_estimator_ = search.best_estimator_
+        self.best_params_ = search.best_params_
+        self.best_score_ = search.best_score_
+        self.best_index_ = search.best_index_
+        self.cv_results_ = search.cv_results_
+        self.n_features_in_ = self.best_estimator_.n_features_in_
+        if hasattr(self.best_estimator_, "feature_names_in_"):
+            self.feature_names_in_ = self.best_estimator_.feature_names_in_
+        return self
+
+    def predict(self, X):
+        """Predict with the best network.
+
+        Parameters
+        ----------
+        X : array-like
+            Samples, as in :meth:`fit`.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.predict(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = self.random_state is None
+        if self.architecture == "cnn":
+            tags.input_tags.three_d_array = True
+        return tags
+
+
+_PARAMS_DOC = """
+    strategy : str or BaseSearch subclass, default="tpe"
+        How topologies are searched: ``"tpe"``, ``"bayes"`` (Gaussian
+        process), ``"genetic"``, ``"hyperband"`` (epochs as the resource),
+        ``"random"``, or any other sksearch strategy (see
+        :func:`sksearch.nas.available_strategies`); a known strategy that this
+        version lacks falls back to ``"random"`` with a warning. A
+        ``BaseSearch`` subclass is used as it is.
+    n_iter : int, default=20
+        Number of topologies evaluated (each by ``cv``-fold cross-validation).
+    max_epochs : int, default=30
+        Training epochs of every network (the most a multi-fidelity strategy
+        gives one).
+    cv : int, cross-validation generator or iterable, default=3
+        As in :class:`~sklearn.model_selection.GridSearchCV`.
+    scoring : str, callable or None, default=None
+        The metric maximised (the estimator's ``score`` when None).
+    n_jobs : int or None, default=None
+        Networks trained in parallel. Each worker trains with
+        ``cores // n_jobs`` torch threads, so workers x threads never exceed the
+        cores.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the search and the training of every network: an int gives the
+        same topologies, the same scores and the same final network on the CPU.
+    search_space : dict or list of dict or None, default=None
+        The topology space, in the parameters of the network estimator (see
+        ``net_params``); ``None`` is :func:`sksearch.nas.default_search_space`
+        for the architecture.
+    device : "auto" or str, default="auto"
+        Where networks train: ``"auto"`` is CUDA when available, else CPU.
+    net_params : dict or None, default=None
+        Fixed parameters of the network estimator (e.g.
+        ``{"early_stopping": True, "optimizer": "adamw"}``), overriding
+        ``max_epochs``, ``device`` and the thread count.
+    strategy_params : dict or None, default=None
+        Extra parameters of the strategy's ``*SearchCV`` (``{"n_startup": 5}``
+        for TPE).
+    error_score : "raise" or float, default=np.nan
+        Score of a network whose training fails (e.g. diverges); the search
+        goes on.
+    verbose : int, default=0
+        Progress of the search."""
+
+_ATTRIBUTES_DOC = """
+    best_estimator_ : estimator
+        The best network, refitted on all the data.
+    best_params_ : dict
+        Its topology and training settings (searched parameters only).
+    best_score_ : float
+        Its mean cross-validated score.
+    best_index_ : int
+        Its row in ``cv_results_``.
+    cv_results_ : dict of ndarray
+        Every evaluated topology, as ``GridSearchCV.cv_results_``.
+    search_ : BaseSearch
+        The fitted search.
+    strategy_ : str
+        The strategy used.
+    n_features_in_ : int
+        Number of features (values per sample) seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Names of the features, when ``X`` has string column names."""
+
+
+class NASClassifier(ClassifierMixin, _BaseNAS):
+    __doc__ = f"""Neural architecture search for a classifier, behind fit / predict.
+
+    ``fit`` searches the topology and training settings of a torch network
+    (layers, widths, activation, dropout, batch norm; for a CNN conv blocks,
+    channels, kernel sizes, pooling and the dense head; learning rate, weight
+    decay and batch size) by cross-validation with one of sksearch's
+    strategies, through the same driver as every ``*SearchCV``, then refits
+    the best network on all the data. Requires PyTorch
+    (``pip install "sksearch[nas]"``).
+
+    Parameters
+    ----------
+    architecture : {{"mlp", "cnn"}}, default="mlp"
+        :class:`MLPNetClassifier` (tabular data) or :class:`ConvNetClassifier`
+        (images).{_PARAMS_DOC}
+    input_shape : tuple of int or None, default=None
+        For ``architecture="cnn"``: the ``(H, W)`` or ``(C, H, W)`` of flat rows.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The labels.{_ATTRIBUTES_DOC}
+
+    See Also
+    --------
+    NASRegressor : The same search for regression.
+    default_search_space : The default topology spaces.
+
+    Notes
+    -----
+    Cost: ``n_iter x cv`` trainings of ``max_epochs`` epochs, plus one refit.
+    Torch threads are set per worker (``cores // n_jobs``) to avoid
+    oversubscription.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sksearch.nas import NASClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> nas = NASClassifier("mlp", "random", n_iter=2, max_epochs=5, cv=2,
+    ...                     random_state=0).fit(X, y)
+    >>> sorted(nas.best_params_)[:3]
+    ['activation', 'batch_norm', 'batch_size']
+    >>> nas.predict_proba(X[:2]).shape
+    (2, 3)
+    """
+
+    def __init__(
+        self,
+        architecture="mlp",
+        strategy="tpe",
+        *,
+        n_iter=20,
+        max_epochs=30,
+        cv=3,
+        scoring=None,
+        n_jobs=None,
+        random_state=None,
+        search_space=None,
+        device="auto",
+        input_shape=None,
+        net_params=None,
+        strategy_params=None,
+        error_score=np.nan,
+        verbose=0,
+    ):
+        self.architecture = architecture
+        self.strategy = strategy
+        self.n_iter = n_iter
+        self.max_epochs = max_epochs
+        self.cv = cv
+        self.scoring = scoring
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.search_space = search_space
+        self.device = device
+        self.input_shape = input_shape
+        self.net_params = net_params
+        self.strategy_params = strategy_params
+        self.error_score = error_score
+        self.verbose = verbose
+
+    _parameter_constraints = {
+        **_BaseNAS._parameter_constraints,
+        "input_shape": ["array-like", None],
+    }
+
+    def _net_class(self):
+        return ConvNetClassifier if self.architecture == "cnn" else MLPNetClassifier
+
+    def fit(self, X, y):
+        super().fit(X, y)
+        self.classes_ = self.best_estimator_.classes_
+        return self
+
+    fit.__doc__ = _BaseNAS.fit.__doc__
+
+    def predict_proba(self, X):
+        """Class probabilities of the best network.
+
+        Parameters
+        ----------
+        X : array-like
+            Samples, as in :meth:`fit`.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.predict_proba(X)
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`."""
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.predict_log_proba(X)
+
+
+class NASRegressor(RegressorMixin, _BaseNAS):
+    __doc__ = f"""Neural architecture search for an MLP regressor, behind fit / predict.
+
+    As :class:`NASClassifier`, over :class:`MLPNetRegressor`.
+
+    Parameters
+    ----------
+    architecture : {{"mlp"}}, default="mlp"
+        The network searched (only the MLP for regression).{_PARAMS_DOC}
+
+    Attributes
+    ----------{_ATTRIBUTES_DOC}
+
+    See Also
+    --------
+    NASClassifier : The same search for classification.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sksearch.nas import NASRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> nas = NASRegressor(strategy="random", n_iter=2, max_epochs=5, cv=2,
+    ...                    random_state=0).fit(X, y)
+    >>> nas.predict(X[:3]).shape
+    (3,)
+    """
+
+    _architectures = ("mlp",)
+
+    def __init__(
+        self,
+        architecture="mlp",
+        strategy="tpe",
+        *,
+        n_iter=20,
+        max_epochs=30,
+        cv=3,
+        scoring=None,
+        n_jobs=None,
+        random_state=None,
+        search_space=None,
+        device="auto",
+        net_params=None,
+        strategy_params=None,
+        error_score=np.nan,
+        verbose=0,
+    ):
+        self.architecture = architecture
+        self.strategy = strategy
+        self.n_iter = n_iter
+        self.max_epochs = max_epochs
+        self.cv = cv
+        self.scoring = scoring
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.search_space = search_space
+        self.device = device
+        self.net_params = net_params
+        self.strategy_params = strategy_params
+        self.error_score = error_score
+        self.verbose = verbose
+
+    def _net_class(self):
+        return MLPNetRegressor

@@ -1,0 +1,92 @@
+"""Default topology search spaces for small tabular and small image data.
+
+Depth is structural: the space is a list of dicts, one sub-space per depth,
+each holding only the per-layer dimensions that exist at that depth
+(``units_1`` .. ``units_d``). In the shared encoding of
+:class:`~sksearch.space.Space` the depth is then the sub-space selector, a
+categorical, and the per-layer columns of the other depths are inactive, so
+model-based strategies (TPE follows the sub-space tree; a GP sees inactive
+columns as such) never model the width of a layer that does not exist.
+"""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+from ..space import Integer, Real
+
+__all__ = ["default_search_space"]
+
+
+def _training_space(architecture):
+    if architecture == "cnn":
+        return {
+            "lr": Real(3e-4, 1e-2, log=True),
+            "weight_decay": Real(1e-6, 1e-3, log=True),
+            "batch_size": [32, 64, 128],
+        }
+    return {
+        "lr": Real(3e-4, 1e-2, log=True),
+        "weight_decay": Real(1e-6, 1e-2, log=True),
+        "batch_size": [32, 64, 128],
+    }
+
+
+def default_search_space(architecture="mlp", *, max_depth=3):
+    """The default topology space of :class:`NASClassifier` / :class:`NASRegressor`.
+
+    Parameters
+    ----------
+    architecture : {"mlp", "cnn"}, default="mlp"
+        ``"mlp"``: 1 to ``max_depth`` hidden layers of 16 to 512 units each
+        (log-uniform), the activation, dropout, batch norm. ``"cnn"``: 1 to
+        ``max_depth`` conv blocks of 8 to 64 channels (log-uniform) with a
+        3x3 or 5x5 kernel each, max or average pooling, a dense head of none,
+        64 or 128 units, dropout, batch norm. Both also search the learning
+        rate (log-uniform), weight decay (log-uniform) and batch size.
+    max_depth : int, default=3
+        Largest number of hidden layers (MLP) or conv blocks (CNN). Each
+        depth is one sub-space.
+
+    Returns
+    -------
+    space : list of dict
+        One dict per depth, for the ``param_distributions`` of any sksearch
+        search over :class:`MLPNetClassifier`, :class:`MLPNetRegressor` or
+        :class:`ConvNetClassifier`.
+
+    Examples
+    --------
+    >>> from sksearch.nas import default_search_space
+    >>> space = default_search_space("mlp", max_depth=2)
+    >>> [sorted(k for k in sub if k.startswith(("n_layers", "units"))) for sub in space]
+    [['n_layers', 'units_1'], ['n_layers', 'units_1', 'units_2']]
+    """
+    if architecture not in ("mlp", "cnn"):
+        raise ValueError(f"architecture must be 'mlp' or 'cnn', got {architecture!r}.")
+    if isinstance(max_depth, bool) or not isinstance(max_depth, int) or max_depth < 1:
+        raise ValueError(f"max_depth must be an integer >= 1, got {max_depth!r}.")
+    space = []
+    for depth in range(1, max_depth + 1):
+        if architecture == "mlp":
+            sub = {"n_layers": [depth]}
+            for i in range(1, depth + 1):
+                sub[f"units_{i}"] = Integer(16, 512, log=True)
+            sub.update(
+                activation=["relu", "gelu", "silu", "tanh"],
+                dropout=Real(0.0, 0.5),
+                batch_norm=[False, True],
+            )
+        else:
+            sub = {"n_blocks": [depth]}
+            for i in range(1, depth + 1):
+                sub[f"channels_{i}"] = Integer(8, 64, log=True)
+                sub[f"kernel_size_{i}"] = [3, 5]
+            sub.update(
+                pooling=["max", "avg"],
+                dense_sizes=[(), (64,), (128,)],
+                activation=["relu", "gelu"],
+                dropout=Real(0.0, 0.5),
+                batch_norm=[False, True],
+            )
+        sub.update(_training_space(architecture))
+        space.append(sub)
+    return space
