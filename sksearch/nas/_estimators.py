@@ -270,6 +270,10 @@ class _TorchNet(BaseEstimator):
     # -- fitting ------------------------------------------------------------
     def _fit(self, X, y, *, incremental, classes=None):
         torch = _import_torch()
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
         warm = hasattr(self, "module_") and (incremental or self.warm_start)
         X = self._check_X_fit(X, y, reset=not warm)
         y = self._check_y(y)
@@ -566,7 +570,8 @@ class _ClassifierTargets:
         -------
         y : ndarray of shape (n_samples,)
         """
-        return self.classes_[np.argmax(self._predict_raw(X), axis=1)]
+        raw = self._predict_raw(X)
+        return self.classes_[np.argmax(raw, axis=1)]
 
     def partial_fit(self, X, y, classes=None):
         """Train one more epoch on ``(X, y)``, initialising the network first if needed.
@@ -1069,7 +1074,9 @@ class ConvNetClassifier(_ClassifierTargets, ClassifierMixin, _LayerAliasesMixin,
         self.verbose = verbose
 
     def _check_X(self, X, reset):
-        if np.ndim(X) <= 2 or hasattr(X, "columns"):
+        # np.ndim would dispatch to X's __array_function__; ask for the array
+        ndim = X.ndim if isinstance(X, np.ndarray) else np.asarray(X).ndim
+        if ndim <= 2 or hasattr(X, "columns"):
             X = _validate_data(self, X, reset=reset, dtype=(np.float64, np.float32))
             shape = X.shape
         else:

@@ -177,6 +177,10 @@ class _BaseNAS(BaseEstimator):
             The fitted search.
         """
         _import_torch()
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
         if self.architecture not in self._architectures:
             raise ValueError(
                 f"architecture must be one of {list(self._architectures)} for "
@@ -471,3 +475,8 @@ class NASRegressor(RegressorMixin, _BaseNAS):
 
     def _net_class(self):
         return MLPNetRegressor
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True  # as MLPNetRegressor
+        return tags
