@@ -118,9 +118,16 @@ class _BaseNAS(BaseEstimator):
         )
 
     def _net_threads(self):
-        """Torch threads per worker so that workers x threads <= cores."""
+        """Torch threads per worker, so that workers x threads <= cores.
+
+        The threads torch may use here (``torch.get_num_threads()``: the
+        physical cores, or less with ``OMP_NUM_THREADS`` or
+        ``torch.set_num_threads``) are shared among the ``n_jobs`` workers.
+        """
+        torch = _import_torch()
         workers = max(1, int(effective_n_jobs(self.n_jobs)))
-        return max(1, cpu_count() // workers)
+        budget = max(1, min(cpu_count(), torch.get_num_threads()))
+        return max(1, budget // workers)
 
     def _make_net(self, seed):
         cls = self._net_class()
@@ -246,8 +253,8 @@ _PARAMS_DOC = """
         The metric maximised (the estimator's ``score`` when None).
     n_jobs : int or None, default=None
         Networks trained in parallel. Each worker trains with
-        ``cores // n_jobs`` torch threads, so workers x threads never exceed the
-        cores.
+        ``torch.get_num_threads() // n_jobs`` torch threads (at least one), so
+        workers x threads never exceed the cores (or ``OMP_NUM_THREADS``).
     random_state : int, RandomState instance or None, default=None
         Seeds the search and the training of every network: an int gives the
         same topologies, the same scores and the same final network on the CPU.
@@ -323,8 +330,12 @@ class NASClassifier(ClassifierMixin, _BaseNAS):
     Notes
     -----
     Cost: ``n_iter x cv`` trainings of ``max_epochs`` epochs, plus one refit.
-    Torch threads are set per worker (``cores // n_jobs``) to avoid
-    oversubscription.
+    Threads: every network trains with ``torch.get_num_threads() // n_jobs``
+    intra-op threads (the cores, or ``OMP_NUM_THREADS``, shared among the
+    workers), so parallel workers never oversubscribe the cores. Small
+    networks gain little from intra-op threads and lose a lot when the cores
+    are busy with other work: on a shared machine prefer ``n_jobs`` (one
+    thread per worker) or set ``OMP_NUM_THREADS=1``.
 
     Examples
     --------
