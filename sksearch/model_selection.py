@@ -92,11 +92,11 @@ class GeneticSearchCV(BaseSearch):
     Examples
     --------
     >>> from sklearn.datasets import load_iris
-    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.svm import SVC
     >>> from sksearch import GeneticSearchCV
     >>> from sksearch.space import Real
     >>> X, y = load_iris(return_X_y=True)
-    >>> search = GeneticSearchCV(LogisticRegression(max_iter=500),
+    >>> search = GeneticSearchCV(SVC(),
     ...                          {"C": Real(1e-3, 1e3, log=True)},
     ...                          n_iter=10, cv=3, random_state=0).fit(X, y)
     >>> len(search.cv_results_["params"])
@@ -219,11 +219,11 @@ class PSOSearchCV(BaseSearch):
     Examples
     --------
     >>> from sklearn.datasets import load_iris
-    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.svm import SVC
     >>> from sksearch import PSOSearchCV
     >>> from sksearch.space import Real
     >>> X, y = load_iris(return_X_y=True)
-    >>> search = PSOSearchCV(LogisticRegression(max_iter=500),
+    >>> search = PSOSearchCV(SVC(),
     ...                      {"C": Real(1e-3, 1e3, log=True)},
     ...                      n_iter=10, cv=3, random_state=0).fit(X, y)
     >>> bool(search.best_score_ > 0.9)
@@ -353,11 +353,11 @@ class AnnealingSearchCV(BaseSearch):
     Examples
     --------
     >>> from sklearn.datasets import load_iris
-    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.svm import SVC
     >>> from sksearch import AnnealingSearchCV
     >>> from sksearch.space import Real
     >>> X, y = load_iris(return_X_y=True)
-    >>> search = AnnealingSearchCV(LogisticRegression(max_iter=500),
+    >>> search = AnnealingSearchCV(SVC(),
     ...                            {"C": Real(1e-3, 1e3, log=True)},
     ...                            n_iter=10, cv=3, random_state=0).fit(X, y)
     >>> bool(search.best_score_ > 0.9)
@@ -472,13 +472,12 @@ class CoordinateDescentSearchCV(BaseSearch):
     Examples
     --------
     >>> from sklearn.datasets import load_iris
-    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.svm import SVC
     >>> from sksearch import CoordinateDescentSearchCV
     >>> from sksearch.space import Real
     >>> X, y = load_iris(return_X_y=True)
     >>> search = CoordinateDescentSearchCV(
-    ...     LogisticRegression(max_iter=500),
-    ...     {"C": Real(1e-3, 1e3, log=True), "fit_intercept": [True, False]},
+    ...     SVC(), {"C": Real(1e-3, 1e3, log=True), "kernel": ["rbf", "linear"]},
     ...     n_iter=10, cv=3, random_state=0).fit(X, y)
     >>> bool(search.best_score_ > 0.9)
     True
