@@ -181,8 +181,12 @@ class GeneticOptimizer(Optimizer):
     ):
         super().__init__(space, random_state=random_state)
         self.population_size = check_int("population_size", population_size, 2, allow_none=True)
-        self.crossover_probability = check_real("crossover_probability", crossover_probability, 0, 1)
-        self.mutation_probability = check_real("mutation_probability", mutation_probability, 0, 1)
+        self.crossover_probability = check_real(
+            "crossover_probability", crossover_probability, 0, 1
+        )
+        self.mutation_probability = check_real(
+            "mutation_probability", mutation_probability, 0, 1
+        )
         self.tournament_size = check_int("tournament_size", tournament_size, 1)
         self.n_iter = check_int("n_iter", n_iter, 1, allow_none=True)
         self.n_workers = check_int("n_workers", n_workers, 1)
