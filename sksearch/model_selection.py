@@ -69,7 +69,7 @@ class GeneticSearchCV(BaseSearch):
         least 5), rounded up to a multiple of the number of parallel workers.
     crossover_probability : float in [0, 1], default=0.8
         Probability that two parents are recombined.
-    mutation_probability : float in [0, 1], default=0.3
+    mutation_probability : float in [0, 1], default=0.9
         Probability that a child is mutated.
     tournament_size : int >= 1, default=3
         Candidates per selection tournament; larger is greedier.
@@ -130,7 +130,7 @@ class GeneticSearchCV(BaseSearch):
         return_train_score=False,
         population_size=None,
         crossover_probability=0.8,
-        mutation_probability=0.3,
+        mutation_probability=0.9,
         tournament_size=3,
     ):
         super().__init__(

@@ -23,9 +23,11 @@ __all__ = ["GeneticOptimizer"]
 # Distribution indices of simulated binary crossover and polynomial mutation
 # (Deb & Agrawal, 1995; Deb & Goyal, 1996). Deb's usual values are 15-20; a
 # lower index spreads children further from their parents, which suits the
-# short runs of hyper-parameter search (a few generations, not hundreds).
-_ETA_CROSSOVER = 10.0
-_ETA_MUTATION = 10.0
+# short runs of hyper-parameter search (a few generations, not hundreds): on
+# three plain test functions (10 seeds, 60 and 100 evaluations, batches of 1
+# and 4) 5 beat 10 in 7 of 12 settings (a small edge) and 20 in 9 of 12.
+_ETA_CROSSOVER = 5.0
+_ETA_MUTATION = 5.0
 
 
 class _Fitness(base.Fitness):
@@ -124,8 +126,10 @@ class GeneticOptimizer(Optimizer):
         whole number of parallel batches.
     crossover_probability : float in [0, 1], default=0.8
         Probability that a pair of parents is recombined.
-    mutation_probability : float in [0, 1], default=0.3
-        Probability that a child is mutated.
+    mutation_probability : float in [0, 1], default=0.9
+        Probability that a child is mutated. High, as in sklearn-genetic-opt
+        (0.8): with few generations, mutation does most of the exploring (on
+        plain test functions 0.9 beat 0.3 in 12 of 12 settings, 0.6 in 11).
     tournament_size : int >= 1, default=3
         Individuals per selection tournament; larger means greedier.
     n_iter : int, default=None
@@ -173,7 +177,7 @@ class GeneticOptimizer(Optimizer):
         *,
         population_size=None,
         crossover_probability=0.8,
-        mutation_probability=0.3,
+        mutation_probability=0.9,
         tournament_size=3,
         n_iter=None,
         n_workers=1,
