@@ -1,19 +1,14 @@
-"""The public ``*SearchCV`` classes: thin subclasses of the driver, one per strategy.
-
-Each class stores its strategy's knobs, declares their constraints (checked
-in ``fit``, as scikit-learn does), and builds its optimizer; the search
-itself (ask, cross-validate in parallel, tell, until ``n_iter`` candidates
-are evaluated) is :class:`sksearch._search.BaseSearch`.
-"""
+"""The public ``*SearchCV`` classes: thin subclasses of the one driver,
+:class:`sksearch._search.BaseSearch`, each naming its strategy."""
 
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Integral, Real
+from numbers import Integral, Real  # noqa: F401  (for subclasses' constraints)
 
-import numpy as np
+import numpy as np  # noqa: F401
 
-from ._compat import Interval
-from ._search import BaseSearch
+from ._compat import Interval, StrOptions  # noqa: F401
+from ._search import BaseSearch  # noqa: F401
 from .optimizers import (
     AnnealingOptimizer,
     CoordinateDescentOptimizer,
