@@ -58,7 +58,7 @@ class PSOOptimizer(Optimizer):
     once the swarm converges on integers and categoricals) is jittered with
     a Gaussian of growing width until it lands on a new one, and is
     re-initialised by a prior draw if that fails (a "turbulence" operator,
-    cf. Liu et al. 2005). A failed evaluation (NaN) is the worst score.
+    cf. Liu & Abraham 2005). A failed evaluation (NaN) is the worst score.
     ``ask`` can be called before every result of an iteration is told: the
     particles still waiting keep their position, the others move.
 
@@ -106,8 +106,13 @@ class PSOOptimizer(Optimizer):
     CEC, 1998; "Empirical study of particle swarm optimization", CEC 1999.
     R. Eberhart and Y. Shi, "Comparing inertia weights and constriction
     factors in particle swarm optimization", CEC 2000.
+    M. Clerc and J. Kennedy, "The particle swarm - explosion, stability, and
+    convergence in a multidimensional complex space", IEEE Trans. Evol.
+    Comput. 6(1), 2002.
     J. Robinson and Y. Rahmat-Samii, "Particle swarm optimization in
     electromagnetics", IEEE Trans. Antennas Propag. 52(2), 2004.
+    H. Liu and A. Abraham, "Fuzzy adaptive turbulent particle swarm
+    optimization", Proc. Hybrid Intelligent Systems (HIS), 2005.
 
     Examples
     --------
