@@ -2,6 +2,20 @@
 
 __version__ = "0.1.0.dev0"
 
-from .nas import NASClassifier, NASRegressor  # noqa: E402  (imports no torch)
+from .model_selection import (
+    AnnealingSearchCV,
+    CoordinateDescentSearchCV,
+    GeneticSearchCV,
+    PSOSearchCV,
+)
+from .nas import NASClassifier, NASRegressor  # imports no torch
 
-__all__ = ["NASClassifier", "NASRegressor", "__version__"]
+__all__ = [
+    "AnnealingSearchCV",
+    "CoordinateDescentSearchCV",
+    "GeneticSearchCV",
+    "NASClassifier",
+    "NASRegressor",
+    "PSOSearchCV",
+    "__version__",
+]
