@@ -288,3 +288,16 @@ def test_pickle_holds_cpu_tensors_and_loads_a_gpu_model_on_cpu():
         clone_.__setstate__(state)
     assert clone_.device_.type == "cpu"
     np.testing.assert_array_equal(clone_.predict(X_iris), net.predict(X_iris))
+
+
+def test_cosine_schedule_anneals_within_a_fit():
+    kw = dict(FAST, max_epochs=4)
+    cos = MLPNetClassifier((8,), lr_schedule="cosine", **kw).fit(X_iris, y_iris)
+    last = cos.optimizer_.param_groups[0]["lr"]
+    assert last == pytest.approx(0.5 * kw["lr"] * (1 + np.cos(np.pi * 3 / 4)))
+    const = MLPNetClassifier((8,), **kw).fit(X_iris, y_iris)
+    assert const.optimizer_.param_groups[0]["lr"] == kw["lr"]
+    assert not np.allclose(cos.predict_proba(X_iris), const.predict_proba(X_iris))
+    # partial_fit trains at lr
+    cos.partial_fit(X_iris, y_iris)
+    assert cos.optimizer_.param_groups[0]["lr"] == kw["lr"]

@@ -211,6 +211,7 @@ _COMMON_CONSTRAINTS = {
     "weight_decay": [Interval(Real, 0, None, closed="left")],
     "batch_size": [Interval(Integral, 1, None, closed="left")],
     "optimizer": [StrOptions({"adam", "adamw", "sgd"})],
+    "lr_schedule": [StrOptions({"constant", "cosine"})],
     "max_epochs": [Interval(Integral, 1, None, closed="left")],
     "early_stopping": ["boolean"],
     "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -304,7 +305,7 @@ class _TorchNet(BaseEstimator):
                 self._update_optimizer(torch)
             self.device_ = device
             epochs = 1 if incremental else self.max_epochs
-            self._train(torch, Xt, yt, epochs=epochs,
+            self._train(torch, Xt, yt, epochs=epochs, incremental=incremental,
                         early_stopping=self.early_stopping and not incremental)
         return self
 
@@ -363,7 +364,7 @@ class _TorchNet(BaseEstimator):
             batches.pop()
         return batches
 
-    def _train(self, torch, X, y, *, epochs, early_stopping):
+    def _train(self, torch, X, y, *, epochs, early_stopping, incremental=False):
         module, optimizer, device = self.module_, self.optimizer_, self.device_
         loss_fn = self._loss(torch)
         X_valid = y_valid = None
@@ -376,7 +377,11 @@ class _TorchNet(BaseEstimator):
             )
         Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
         best_loss, best_state, bad_epochs = math.inf, None, 0
-        for _ in range(epochs):
+        cosine = self.lr_schedule == "cosine" and not incremental
+        for epoch in range(epochs):
+            if cosine:  # from lr down to 0 over the epochs of this call
+                for group in optimizer.param_groups:
+                    group["lr"] = 0.5 * float(self.lr) * (1 + math.cos(math.pi * epoch / epochs))
             module.train()
             total = torch.zeros((), device=device)
             for idx in self._batches(torch, n):
@@ -680,6 +685,10 @@ _TRAINING_DOC = """
         Minibatch size (capped at the number of samples).
     optimizer : {"adam", "adamw", "sgd"}, default="adam"
         ``"sgd"`` has Nesterov momentum 0.9.
+    lr_schedule : {"constant", "cosine"}, default="constant"
+        ``"cosine"`` anneals the learning rate from ``lr`` to 0 over the
+        ``max_epochs`` of each ``fit`` call (Loshchilov & Hutter, 2017);
+        ``partial_fit`` always uses ``lr``.
     max_epochs : int, default=50
         Epochs per ``fit`` call (a warm-started fit trains this many more).
         The resource a Hyperband search spends.
@@ -753,6 +762,7 @@ class _MLPNet(_LayerAliasesMixin, _TorchNet):
         weight_decay=0.0,
         batch_size=64,
         optimizer="adam",
+        lr_schedule="constant",
         max_epochs=50,
         early_stopping=False,
         validation_fraction=0.1,
@@ -772,6 +782,7 @@ class _MLPNet(_LayerAliasesMixin, _TorchNet):
         self.weight_decay = weight_decay
         self.batch_size = batch_size
         self.optimizer = optimizer
+        self.lr_schedule = lr_schedule
         self.max_epochs = max_epochs
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
@@ -1039,6 +1050,7 @@ class ConvNetClassifier(_ClassifierTargets, ClassifierMixin, _LayerAliasesMixin,
         weight_decay=0.0,
         batch_size=64,
         optimizer="adam",
+        lr_schedule="constant",
         max_epochs=50,
         early_stopping=False,
         validation_fraction=0.1,
@@ -1062,6 +1074,7 @@ class ConvNetClassifier(_ClassifierTargets, ClassifierMixin, _LayerAliasesMixin,
         self.weight_decay = weight_decay
         self.batch_size = batch_size
         self.optimizer = optimizer
+        self.lr_schedule = lr_schedule
         self.max_epochs = max_epochs
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction

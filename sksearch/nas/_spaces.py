@@ -22,11 +22,13 @@ def _training_space(architecture):
             "lr": Real(3e-4, 1e-2, log=True),
             "weight_decay": Real(1e-6, 1e-3, log=True),
             "batch_size": [32, 64, 128],
+            "lr_schedule": ["constant", "cosine"],
         }
     return {
         "lr": Real(3e-4, 1e-2, log=True),
         "weight_decay": Real(1e-6, 1e-2, log=True),
         "batch_size": [32, 64, 128],
+        "lr_schedule": ["constant", "cosine"],
     }
 
 
@@ -41,7 +43,8 @@ def default_search_space(architecture="mlp", *, max_depth=3):
         ``max_depth`` conv blocks of 8 to 64 channels (log-uniform) with a
         3x3 or 5x5 kernel each, max or average pooling, a dense head of none,
         64 or 128 units, dropout, batch norm. Both also search the learning
-        rate (log-uniform), weight decay (log-uniform) and batch size.
+        rate (log-uniform), weight decay (log-uniform), batch size and
+        learning-rate schedule (constant or cosine).
     max_depth : int, default=3
         Largest number of hidden layers (MLP) or conv blocks (CNN). Each
         depth is one sub-space.
