@@ -34,7 +34,7 @@ from sksearch.nas import NASClassifier
 
 TARGETS = {"mlp": (0.985, 180), "cnn": (0.988, 600)}
 # budgets sized to stay inside the targets' time on 2 busy cores
-BUDGETS = {"mlp": dict(n_iter=25, max_epochs=40), "cnn": dict(n_iter=16, max_epochs=30)}
+BUDGETS = {"mlp": dict(n_iter=25, max_epochs=40), "cnn": dict(n_iter=32, max_epochs=30)}
 
 
 def run_nas(arch, seed, strategy, n_jobs, cv, budget):

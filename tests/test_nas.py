@@ -150,6 +150,10 @@ def test_named_strategies(name):
     assert nas.strategy_ == name
     assert type(nas.search_) is available_strategies()[name]
     assert nas.score(X_iris, y_iris) > 0
+    if name == "hyperband":  # epochs are the resource, up to max_epochs
+        assert nas.search_.resource == "max_epochs"
+        assert max(nas.cv_results_["n_resources"]) <= 10
+        assert nas.best_estimator_.max_epochs == 10
 
 
 def test_bad_parameters_are_named():

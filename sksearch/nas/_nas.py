@@ -151,9 +151,9 @@ class _BaseNAS(BaseEstimator):
         kwargs = dict(n_iter=self.n_iter, scoring=self.scoring, n_jobs=self.n_jobs,
                       refit=True, cv=self.cv, verbose=self.verbose, random_state=int(seed),
                       error_score=self.error_score)
-        # a multi-fidelity strategy spends epochs (sklearn Halving-style names)
-        fidelity = {"resource": "max_epochs", "max_resources": self.max_epochs,
-                    "min_resources": max(1, self.max_epochs // 9)}
+        # a multi-fidelity strategy spends epochs (sklearn Halving-style names);
+        # its own min_resources default sizes the rungs to n_iter
+        fidelity = {"resource": "max_epochs", "max_resources": self.max_epochs}
         kwargs.update({k: v for k, v in fidelity.items() if k in signature})
         kwargs.update(self.strategy_params or {})
         unknown = sorted(set(kwargs) - set(signature))
