@@ -81,8 +81,8 @@ def test_same_seed_same_search():
 
 def test_cnn_search_on_digits():
     space = [{"n_blocks": [1], "channels_1": Integer(4, 8), "dense_sizes": [()], "lr": [1e-2]},
-             {"n_blocks": [2], "channels_1": Integer(4, 8), "channels_2": Integer(4, 8), "lr": [1e-2],
-              "dense_sizes": [()]}]
+             {"n_blocks": [2], "channels_1": Integer(4, 8), "channels_2": Integer(4, 8),
+              "lr": [1e-2], "dense_sizes": [()]}]
     nas = NASClassifier("cnn", "random", n_iter=2, max_epochs=3, cv=2, random_state=0,
                         search_space=space, net_params=NET).fit(X_dig.reshape(-1, 8, 8), y_dig)
     assert nas.best_estimator_.input_shape_ == (1, 8, 8)
