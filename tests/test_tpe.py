@@ -161,11 +161,12 @@ def test_parzen_samples_follow_the_observations():
     pe = ParzenEstimator(X, np.ones(5), np.array([0, 4]), prior_weight=1.0)
     S = pe.sample(2000, np.random.default_rng(0))
     assert (S[:, 0] >= 0).all() and (S[:, 0] <= 1).all()
-    # bandwidth 0.2 * 5 ** (-1 / 6) = 0.153: about 0.69 of the mass within 0.15
+    # identical observations: bandwidth clipped to 1 / 7, ~0.67 of the mass within 0.15
     assert np.mean(np.abs(S[:, 0] - 0.1) < 0.15) > 0.6
-    # categorical (Optuna's smoothing): each observed kernel gives choice 2
-    # (1 + 1/4) / 2, the prior kernel 1/4; mixture weights 5/6 and 1/6
-    assert np.mean(S[:, 1] == 2) == pytest.approx(5 / 6 * 0.625 + 1 / 6 * 0.25, abs=0.03)
+    # categorical (Optuna's smoothing, prior_weight / n_kernels per choice):
+    # each observed kernel gives choice 2 (1 + 1/6) / (1 + 4/6), the prior
+    # kernel 1/4; mixture weights 5/6 and 1/6
+    assert np.mean(S[:, 1] == 2) == pytest.approx(5 / 6 * 0.7 + 1 / 6 * 0.25, abs=0.03)
     assert set(np.unique(S[:, 1])) <= {0.0, 1.0, 2.0, 3.0}
 
 

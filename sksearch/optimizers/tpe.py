@@ -183,7 +183,8 @@ class TPEOptimizer(Optimizer):
         if lies:
             X = np.vstack([X, np.asarray(lies, dtype=float)])
         finite = np.flatnonzero(np.isfinite(y))
-        n_good = min(self._n_good(len(X)), finite.size)
+        # as Optuna: the split counts told candidates, not the lies
+        n_good = min(self._n_good(len(y)), finite.size)
         order = finite[np.argsort(-y[finite], kind="stable")]
         good = np.zeros(len(X), dtype=bool)
         good[order[:n_good]] = True

@@ -4,8 +4,8 @@ One estimator is a mixture of ``m`` kernels centred on observations plus one
 prior kernel. Over numeric columns (in ``[0, 1]``) a kernel is a normal
 truncated to ``[0, 1]``; over a categorical column it is a smoothed
 distribution over the choices (Optuna's: the observed choice gets weight
-``1 + prior_weight / k``, every choice ``prior_weight / k``; the prior
-kernel is uniform). With ``multivariate=True`` a kernel is the product over
+``1 + prior_weight / (m + 1)``, every other choice ``prior_weight / (m + 1)``;
+the prior kernel is uniform). With ``multivariate=True`` a kernel is the product over
 the columns (Falkner et al. 2018, as Optuna's ``multivariate=True``);
 otherwise each column is its own one-dimensional mixture (Bergstra et al.
 2011).
@@ -18,7 +18,6 @@ from scipy.special import logsumexp, ndtr
 from scipy.stats import truncnorm
 
 _C1 = 0.5 * np.log(2.0 * np.pi)
-_SIGMA0 = 0.2  # Optuna's SIGMA0_MAGNITUDE for the multivariate bandwidth
 
 
 def default_weights(n):
@@ -30,7 +29,11 @@ def default_weights(n):
 
 
 def _univariate_sigmas(mus, consider_endpoints):
-    """Bergstra's bandwidths: the larger distance to a neighbour, in ``[0, 1]``."""
+    """Bergstra's bandwidths: the larger distance to a neighbour, the bounds 0
+    and 1 counting as neighbours (for the edge kernels only with
+    ``consider_endpoints``)."""
+    if len(mus) == 0:
+        return np.empty(0)
     order = np.argsort(mus, kind="stable")
     s = np.concatenate([[0.0], mus[order], [1.0]])
     gaps = np.diff(s)
@@ -82,20 +85,16 @@ class ParzenEstimator:
         with np.errstate(divide="ignore"):
             self.log_w = np.log(self.w)
 
-        # numeric kernels: truncated normals on [0, 1]; the prior is N(0.5, 1)
-        mus = np.vstack([X[:, self.num], np.full((1, self.num.size), 0.5)])
-        if multivariate:
-            sig = _SIGMA0 * max(m, 1) ** (-1.0 / (d + 4)) * np.ones_like(mus)
-        else:
-            sig = np.column_stack(
-                [_univariate_sigmas(mus[:, j], consider_endpoints) for j in range(self.num.size)]
-            ).reshape(mus.shape)
-        if consider_magic_clip:
-            lo = 1.0 / min(100.0, 1.0 + (m + 1))
-        else:
-            lo = 1e-6
+        # numeric kernels: truncated normals on [0, 1], bandwidth by the
+        # neighbour rule of Bergstra et al. (2011) in every mode, as Optuna
+        # (>= 4) does also for multivariate kernels; the prior is N(0.5, 1)
+        sig = np.empty((m, self.num.size))
+        for t, j in enumerate(self.num):
+            sig[:, t] = _univariate_sigmas(X[:, j], consider_endpoints)
+        lo = 1.0 / min(100.0, 1.0 + (m + 1)) if consider_magic_clip else 1e-12
         sig = np.clip(sig, lo, 1.0)
-        sig[-1] = 1.0  # the prior kernel
+        mus = np.vstack([X[:, self.num], np.full((1, self.num.size), 0.5)])
+        sig = np.vstack([sig, np.ones((1, self.num.size))])
         self.mus, self.sigmas = mus, sig
         self._a = (0.0 - mus) / sig
         self._b = (1.0 - mus) / sig
@@ -105,7 +104,8 @@ class ParzenEstimator:
         self.probs = []
         for j in self.cat:
             k = int(self.n_choices[j])
-            p = np.full((m + 1, k), prior_weight / k)
+            # Optuna (>= 4): smoothing prior_weight / n_kernels per choice
+            p = np.full((m + 1, k), prior_weight / (m + 1))
             idx = np.clip(np.round(X[:, j]), 0, k - 1).astype(int)
             p[np.arange(m), idx] += 1.0
             if prior_weight <= 0:
