@@ -208,6 +208,25 @@ def test_acquisition_gradient_matches_finite_differences(kind):
         assert g == pytest.approx(num, rel=1e-4, abs=1e-6)
 
 
+def test_log_marginal_likelihood_matches_sklearn():
+    from sklearn.gaussian_process import GaussianProcessRegressor
+
+    from sksearch.optimizers._gp.gp import default_kernel, log_marginal_likelihood
+
+    rng = np.random.default_rng(2)
+    F, y = rng.random((20, 4)), rng.standard_normal(20)
+    gpr = GaussianProcessRegressor(default_kernel(4), alpha=1e-8, optimizer=None).fit(F, y)
+    theta = gpr.kernel_.theta + rng.normal(0, 0.5, len(gpr.kernel_.theta))
+    ref, ref_grad = gpr.log_marginal_likelihood(theta, eval_gradient=True)
+    lml, grad = log_marginal_likelihood(theta, F, y)
+    assert lml == pytest.approx(ref, rel=1e-9)
+    np.testing.assert_allclose(grad, ref_grad, rtol=1e-7, atol=1e-9)
+    # and the fit improves on the default hyperparameters
+    assert gpr.log_marginal_likelihood(fit_kernel(F, y).theta) >= gpr.log_marginal_likelihood(
+        default_kernel(4).theta
+    )
+
+
 def test_posterior_matches_sklearn():
     from sklearn.gaussian_process import GaussianProcessRegressor
 

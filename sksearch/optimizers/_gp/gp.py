@@ -2,10 +2,12 @@
 
 The kernel is ``C * Matern(nu=5/2, ARD) + White`` on the GP features (inputs
 in ``[0, 1]``, outputs standardised by the caller), as in Snoek et al. (2012).
-Hyperparameters are fitted by maximising the log marginal likelihood with
-scikit-learn's :class:`~sklearn.gaussian_process.GaussianProcessRegressor`
-(L-BFGS-B, warm-started from the previous fit and capped in iterations so
-the cost per ask stays flat).
+The kernel is a scikit-learn kernel object; its hyperparameters are fitted
+by maximising the log marginal likelihood with L-BFGS-B (warm-started from
+the previous fit and capped in iterations so the cost per ask stays flat).
+The likelihood is computed here rather than through
+:class:`~sklearn.gaussian_process.GaussianProcessRegressor`, which was the
+bottleneck (see :func:`log_marginal_likelihood`); a test checks both agree.
 
 The posterior itself is computed here in numpy instead of through
 ``GaussianProcessRegressor.predict``: the acquisition optimiser needs the
@@ -22,8 +24,6 @@ import warnings
 import numpy as np
 from scipy.linalg import cho_solve, cholesky, solve_triangular
 from scipy.optimize import minimize
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 
 _SQRT5 = np.sqrt(5.0)
@@ -44,21 +44,6 @@ def default_kernel(n_features):
     ) + WhiteKernel(1e-2, NOISE_BOUNDS)
 
 
-def _make_lbfgsb(maxiter):
-    def optimizer(obj_func, initial_theta, bounds):
-        res = minimize(
-            obj_func,
-            initial_theta,
-            method="L-BFGS-B",
-            jac=True,
-            bounds=bounds,
-            options={"maxiter": maxiter},
-        )
-        return res.x, res.fun
-
-    return optimizer
-
-
 _CONTROLLER = None
 
 
@@ -77,38 +62,75 @@ def single_threaded_blas():
     return _CONTROLLER.limit(limits=1, user_api="blas")
 
 
+def log_marginal_likelihood(theta, F, y, sq_diff=None):
+    """Log marginal likelihood of ``default_kernel`` at log-hyperparameters
+    ``theta`` (sklearn's ``kernel.theta`` order: amplitude, length scales,
+    noise) and its gradient w.r.t. ``theta``.
+
+    The same value as ``GaussianProcessRegressor.log_marginal_likelihood``
+    (tested), computed directly: sklearn's goes through the generic kernel
+    API (3-D gradient tensors, parameter objects, ``K^-1`` for every call)
+    and took 16 ms per call at 100 points and 10 features against 0.5 ms
+    here, which made the hyperparameter fit 70% of an ask.
+    """
+    n, d = F.shape
+    amp, ls, noise = np.exp(theta[0]), np.exp(theta[1 : 1 + d]), np.exp(theta[-1])
+    if sq_diff is None:
+        sq_diff = (F[:, None, :] - F[None, :, :]) ** 2  # (n, n, d)
+    r2 = sq_diff @ (1.0 / ls**2)
+    r = np.sqrt(r2)
+    e = np.exp(-_SQRT5 * r)
+    K = amp * (1.0 + _SQRT5 * r + (5.0 / 3.0) * r2) * e
+    K_amp = K.copy()
+    K[np.diag_indices(n)] += noise + _JITTER
+    try:
+        L = cholesky(K, lower=True, check_finite=False)
+    except np.linalg.LinAlgError:
+        return -np.inf, np.zeros_like(theta)
+    alpha = cho_solve((L, True), y, check_finite=False)
+    lml = -0.5 * y @ alpha - np.log(np.diag(L)).sum() - 0.5 * n * np.log(2 * np.pi)
+    W = np.outer(alpha, alpha) - cho_solve((L, True), np.eye(n), check_finite=False)
+    grad = np.empty_like(theta)
+    grad[0] = 0.5 * np.sum(W * K_amp)  # d K / d log amp = K without noise
+    # d K / d log l_d = amp (5/3) (1 + sqrt5 r) e (x_d - x'_d)^2 / l_d^2
+    G = W * (amp * (5.0 / 3.0) * (1.0 + _SQRT5 * r) * e)
+    grad[1 : 1 + d] = 0.5 * np.einsum("ij,ijd->d", G, sq_diff) / ls**2
+    grad[-1] = 0.5 * noise * np.trace(W)
+    return lml, grad
+
+
 def fit_kernel(F, y, theta0=None, restart=True, maxiter=50):
     """Fit the kernel hyperparameters to ``(F, y)`` by maximum marginal likelihood.
 
-    Starts from ``theta0`` (the log-hyperparameters of the previous fit)
-    and, if ``restart`` or there is no ``theta0``, also from the default;
-    keeps the best. Returns the fitted kernel.
+    L-BFGS-B in log space within the kernel's bounds, started from
+    ``theta0`` (the previous fit's ``kernel.theta``) and, if ``restart`` or
+    there is no ``theta0``, also from the default; keeps the best. Returns a
+    fitted scikit-learn kernel (``C * Matern(nu=2.5) + White``).
     """
-    starts = [None] if theta0 is None else ([theta0, None] if restart else [theta0])
-    best_kernel, best_lml = None, -np.inf
+    kernel = default_kernel(F.shape[1])
+    bounds = kernel.bounds
+    sq_diff = (F[:, None, :] - F[None, :, :]) ** 2
+
+    def neg(theta):
+        lml, grad = log_marginal_likelihood(theta, F, y, sq_diff)
+        if not np.isfinite(lml):
+            return 1e25, np.zeros_like(theta)
+        return -lml, -grad
+
+    starts = [kernel.theta] if theta0 is None else (
+        [theta0, kernel.theta] if restart else [theta0]
+    )
+    best_theta, best = kernel.theta, np.inf
     for theta in starts:
-        kernel = default_kernel(F.shape[1])
-        if theta is not None:
-            kernel = kernel.clone_with_theta(theta)
-        gpr = GaussianProcessRegressor(
-            kernel,
-            alpha=_JITTER,
-            optimizer=_make_lbfgsb(maxiter),
-            normalize_y=False,
-            copy_X_train=False,
-        )
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            try:
-                gpr.fit(F, y)
-            except (np.linalg.LinAlgError, ValueError):
-                continue
-        lml = gpr.log_marginal_likelihood_value_
-        if np.isfinite(lml) and lml > best_lml:
-            best_kernel, best_lml = gpr.kernel_, lml
-    if best_kernel is None:  # numerically hopeless data: fall back to defaults
-        best_kernel = default_kernel(F.shape[1])
-    return best_kernel
+            warnings.simplefilter("ignore", RuntimeWarning)
+            res = minimize(
+                neg, np.clip(theta, bounds[:, 0], bounds[:, 1]), jac=True,
+                method="L-BFGS-B", bounds=bounds, options={"maxiter": maxiter},
+            )
+        if np.all(np.isfinite(res.x)) and res.fun < best:
+            best_theta, best = res.x, res.fun
+    return kernel.clone_with_theta(best_theta)
 
 
 class Posterior:
