@@ -201,8 +201,8 @@ class TPESearchCV(BaseSearch):
         Joint kernels over all parameters (True) or independent ones (False,
         the original TPE).
     consider_endpoints : bool, default=False
-        With ``multivariate=False``, the bounds count as neighbours for the
-        bandwidths.
+        The search bounds count as neighbours for the bandwidths of the edge
+        kernels.
     consider_magic_clip : bool, default=True
         Lower bound on the bandwidths, so densities do not collapse.
 

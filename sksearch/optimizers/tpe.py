@@ -38,9 +38,10 @@ class TPEOptimizer(Optimizer):
       observation, so dependencies between parameters are modelled;
     * a split that grows with the trials, ``gamma(n) = min(ceil(0.1 n), 25)``;
     * a prior kernel of weight ``prior_weight`` in each density;
-    * bandwidths clipped from below ("magic clip") and, for univariate
-      kernels, optionally computed with the search bounds as neighbours
-      (``consider_endpoints``);
+    * bandwidths by the neighbour rule of Bergstra et al. (2011), per
+      parameter also for multivariate kernels (as Optuna >= 4), clipped from
+      below ("magic clip"), optionally with the search bounds as neighbours
+      of the edge kernels (``consider_endpoints``);
     * categorical parameters with their own smoothed distributions (no
       order between choices);
     * older observations down-weighted past the 25 most recent.
@@ -57,8 +58,10 @@ class TPEOptimizer(Optimizer):
     the promising region. A candidate already asked or told is never
     proposed again.
 
-    Departures: integers are sampled from continuous kernels and snapped to
-    their value (Optuna integrates the kernel over the value's bin).
+    Departures from Optuna: integers are sampled from continuous kernels and
+    snapped to their value (Optuna integrates the kernel over the value's
+    bin), and a sub-space is chosen by its own good/bad model rather than by
+    Optuna's group decomposition.
 
     Cost per candidate: ``O(n_ei_candidates * n * d)`` for ``n`` told
     candidates and ``d`` parameters, a few ms at 100 trials.
@@ -83,8 +86,8 @@ class TPEOptimizer(Optimizer):
         Product kernels over all parameters (True) or independent densities
         per parameter (False, the original TPE).
     consider_endpoints : bool, default=False
-        With ``multivariate=False``, count the search bounds as neighbours
-        when computing bandwidths (wider kernels at the edges).
+        Count the search bounds as neighbours when computing the bandwidths
+        of the kernels nearest to them (wider kernels at the edges).
     consider_magic_clip : bool, default=True
         Clip bandwidths from below at ``1 / min(100, 1 + n_kernels)`` of the
         range, so densities do not collapse on a few points.

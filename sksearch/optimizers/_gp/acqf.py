@@ -77,14 +77,16 @@ class Acquisition:
             return np.log(std) + log_h(z)
         return log_ndtr(z)
 
-    def value_and_grad(self, f, features):
-        mean, std, dmean, dstd = self.posterior.predict_with_grad(f, features)
+    def value_and_grad(self, F):
+        """Values at the rows of ``F`` and their gradients w.r.t. every feature."""
+        mean, std, dmean, dstd = self.posterior.predict_with_grad(F)
         if self.kind == "ucb":
             return mean + self.kappa * std, dmean + self.kappa * dstd
         z = (mean - self.best - self.xi) / std
-        dz = (dmean - z * dstd) / std
+        dz = (dmean - z[:, None] * dstd) / std[:, None]
         if self.kind == "ei":
-            lh = log_h(z)[0]
-            return np.log(std) + lh, dstd / std + np.exp(log_ndtr(z) - lh) * dz
+            lh = log_h(z)
+            dlh = np.exp(log_ndtr(z) - lh)  # d log h / d z = Phi(z) / h(z)
+            return np.log(std) + lh, dstd / std[:, None] + dlh[:, None] * dz
         lp = log_ndtr(z)
-        return lp, np.exp(-0.5 * z * z - _C1 - lp) * dz
+        return lp, np.exp(-0.5 * z * z - _C1 - lp)[:, None] * dz

@@ -181,23 +181,25 @@ class Posterior:
         var = self.amplitude - np.einsum("nm,nm->m", v, v)
         return mean, np.sqrt(np.maximum(var, 1e-12))
 
-    def predict_with_grad(self, fq, features):
-        """Mean, std and their gradients w.r.t. ``fq[features]`` at one point."""
-        diff = fq[None, :] - self.F  # (n, d)
-        r = np.sqrt(np.sum((diff / self.length_scale) ** 2, axis=1))
+    def predict_with_grad(self, Fq):
+        """Mean, std and their gradients w.r.t. every feature, at the rows of
+        ``Fq``: shapes ``(m,)``, ``(m,)``, ``(m, d)``, ``(m, d)``."""
+        Fq = np.atleast_2d(Fq)
+        diff = Fq[:, None, :] - self.F[None, :, :]  # (m, n, d)
+        r = np.sqrt(np.sum((diff / self.length_scale) ** 2, axis=2))
         e = np.exp(-_SQRT5 * r)
-        k = self.amplitude * (1.0 + _SQRT5 * r + (5.0 / 3.0) * r * r) * e
+        k = self.amplitude * (1.0 + _SQRT5 * r + (5.0 / 3.0) * r * r) * e  # (m, n)
         # d k / d r = -(5/3) C r (1 + sqrt5 r) e and d r / d x_g = diff_g / (l_g^2 r)
-        dk = (-(5.0 / 3.0) * self.amplitude * (1.0 + _SQRT5 * r) * e)[:, None] * (
-            diff[:, features] / self.length_scale[features] ** 2
-        )  # (n, g)
+        dk = (-(5.0 / 3.0) * self.amplitude * (1.0 + _SQRT5 * r) * e)[:, :, None] * (
+            diff / self.length_scale**2
+        )  # (m, n, d)
         mean = k @ self.alpha
-        v = self.L_inv @ k
-        Kk = self.L_inv.T @ v  # K^-1 k
-        var = self.amplitude - v @ v
-        if var < 1e-12:
-            return mean, 1e-6, dk.T @ self.alpha, np.zeros(len(features))
-        std = np.sqrt(var)
-        dmean = dk.T @ self.alpha
-        dstd = -(dk.T @ Kk) / std
+        v = k @ self.L_inv.T  # rows of L^-1 k
+        Kk = v @ self.L_inv  # rows of K^-1 k
+        var = self.amplitude - np.sum(v * v, axis=1)
+        tiny = var < 1e-12
+        std = np.sqrt(np.where(tiny, 1e-12, var))
+        dmean = np.einsum("mnd,n->md", dk, self.alpha)
+        dstd = -np.einsum("mnd,mn->md", dk, Kk) / std[:, None]
+        dstd[tiny] = 0.0
         return mean, std, dmean, dstd

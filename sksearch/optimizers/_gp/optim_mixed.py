@@ -56,34 +56,37 @@ def optimize_acqf(acq, fmap, space, pool, *, n_restarts, accept, maxiter=30):
     """
     values = acq.values(fmap.transform(pool))
     order = np.argsort(-values, kind="stable")
-    active = active_masks(space, pool)
-    refined = []
-    for i in order[:n_restarts]:
-        v = pool[i].copy()
-        cols_mask = active[i, fmap.numeric_columns]
-        cols = fmap.numeric_columns[cols_mask]
-        if cols.size:
-            feats = fmap.numeric_features[cols_mask]
-            f0 = fmap.transform(v)[0]
+    starts = pool[order[:n_restarts]].copy()
+    refined = starts
+    if len(starts):
+        # One L-BFGS-B run over all restarts at once, on the sum of their
+        # (independent) acquisition values, as BoTorch does: the gradient is
+        # separable, and one Python-level call per step instead of one per
+        # restart halved the cost of this function at 100 trials.
+        active = active_masks(space, starts)[:, fmap.numeric_columns]  # (R, n_numeric)
+        rows, which = np.nonzero(active)
+        cols, feats = fmap.numeric_columns[which], fmap.numeric_features[which]
+        if rows.size:
+            F0 = fmap.transform(starts)
 
-            def negacq(x, f0=f0, feats=feats):
-                f = f0.copy()
-                f[feats] = x
-                val, grad = acq.value_and_grad(f, feats)
-                return -val, -grad
+            def negacq(x):
+                F = F0.copy()
+                F[rows, feats] = x
+                val, grad = acq.value_and_grad(F)
+                return -val.sum(), -grad[rows, feats]
 
             res = minimize(
                 negacq,
-                np.clip(v[cols], 0.0, 1.0),
+                np.clip(starts[rows, cols], 0.0, 1.0),
                 jac=True,
                 method="L-BFGS-B",
-                bounds=[(0.0, 1.0)] * cols.size,
+                bounds=[(0.0, 1.0)] * rows.size,
                 options={"maxiter": maxiter},
             )
             if np.all(np.isfinite(res.x)):
-                v[cols] = res.x
-        refined.append(space.snap(v))
-    if refined:
+                starts[rows, cols] = res.x
+        refined = [space.snap(v) for v in starts]
+    if len(refined):
         refined = np.array(refined)
         rvals = acq.values(fmap.transform(refined))
         for i in np.argsort(-rvals, kind="stable"):
