@@ -52,14 +52,18 @@ class BayesOptimizer(Optimizer):
     * failed evaluations (NaN) are imputed with the worst observed score, so
       their region is avoided without feeding NaN to the GP.
 
-    Departures from the paper: no MCMC over hyperparameters (a point estimate,
-    warm-started from the previous fit), and EI computed as the numerically
-    stable log-EI of Ament et al. (2023).
+    Departures from the paper: no MCMC over hyperparameters but a maximum a
+    posteriori estimate (with Optuna GPSampler's Gamma priors on length
+    scales, amplitude and noise), warm-started from the previous fit; EI is
+    computed as the numerically stable log-EI of Ament et al. (2023).
 
     Cost per ask: one GP fit, ``O(m^3)`` in the number ``m`` of training
     points, capped at ``max_model_points`` (the best half and the most
-    recent others are kept), plus a fixed-size acquisition optimisation;
-    about 10-100 ms per candidate on a laptop, flat beyond the cap.
+    recent others are kept), plus a fixed-size acquisition optimisation.
+    Measured on a 5-parameter mixed space: about 7 ms of CPU per candidate
+    at 20 trials, 25 ms at 100, 50 ms at 200 and flat beyond. BLAS is
+    limited to one thread while proposing (the matrices are small; extra
+    threads only contend with the cross-validation workers).
 
     Parameters
     ----------
