@@ -2,6 +2,21 @@
 
 __version__ = "0.1.0.dev0"
 
-from .model_selection import BayesSearchCV, TPESearchCV
+from .model_selection import (
+    AnnealingSearchCV,
+    BayesSearchCV,
+    CoordinateDescentSearchCV,
+    GeneticSearchCV,
+    PSOSearchCV,
+    TPESearchCV,
+)
 
-__all__ = ["BayesSearchCV", "TPESearchCV", "__version__"]
+__all__ = [
+    "AnnealingSearchCV",
+    "BayesSearchCV",
+    "CoordinateDescentSearchCV",
+    "GeneticSearchCV",
+    "PSOSearchCV",
+    "TPESearchCV",
+    "__version__",
+]
