@@ -14,7 +14,7 @@ from sksearch.optimizers import BayesOptimizer, RandomOptimizer
 from sksearch.optimizers._gp.acqf import Acquisition, log_h
 from sksearch.optimizers._gp.gp import Posterior, fit_kernel
 from sksearch.optimizers._gp.search_space import FeatureMap
-from sksearch.space import Categorical, Integer, Real, Space
+from sksearch.space import Integer, Real, Space
 
 
 def branin(c):

@@ -12,7 +12,7 @@ from sksearch import TPESearchCV
 from sksearch.optimizers import RandomOptimizer, TPEOptimizer
 from sksearch.optimizers._tpe.parzen import ParzenEstimator, default_weights
 from sksearch.optimizers.tpe import default_gamma
-from sksearch.space import Integer, Real, Space
+from sksearch.space import Integer, Real
 
 
 def branin(c):

@@ -7,8 +7,10 @@ in ``fit``, through ``_parameter_constraints``.
 
 # SPDX-License-Identifier: BSD-3-Clause
 
-import numbers
 import math
+import numbers
+
+import numpy as np
 
 
 def check_int(name, value, low, high=None):
@@ -40,7 +42,6 @@ def check_option(name, value, options):
 def draw_new(optimizer, n, exclude, max_tries=100):
     """Up to ``n`` prior draws (snapped) that are new to ``optimizer`` and not
     in the set of keys ``exclude`` (which is updated)."""
-    import numpy as np
 
     space = optimizer.space
     out, tries = [], 0

@@ -231,7 +231,8 @@ class BayesOptimizer(Optimizer):
                 ya = np.concatenate([ys, np.full(len(fantasies), lie)])
             else:
                 Fa, ya = F, ys
-            acq = Acquisition(Posterior(self.kernel_, Fa, ya), self.acq_func, best, self.xi, self.kappa)
+            posterior = Posterior(self.kernel_, Fa, ya)
+            acq = Acquisition(posterior, self.acq_func, best, self.xi, self.kappa)
             pool = np.vstack(
                 [
                     space.sample_vectors(self.n_candidates, self.rng),

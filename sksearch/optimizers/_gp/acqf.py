@@ -39,7 +39,8 @@ def log_h(z):
     out[upper] = np.log(zu * ndtr(zu) + np.exp(-0.5 * zu * zu - _C1))
     mid = (~upper) & (z > -_INV_SQRT_EPS)
     zm = z[mid]
-    out[mid] = -0.5 * zm * zm - _C1 + _log1mexp(np.log(erfcx(-zm / np.sqrt(2.0)) * np.abs(zm)) + _C2)
+    log_mills = np.log(erfcx(-zm / np.sqrt(2.0)) * np.abs(zm)) + _C2
+    out[mid] = -0.5 * zm * zm - _C1 + _log1mexp(log_mills)
     low = ~(upper | mid)
     zl = z[low]
     out[low] = -0.5 * zl * zl - _C1 - 2.0 * np.log(np.abs(zl))

@@ -112,7 +112,11 @@ def log_prior(theta):
     """
     amp, ls_log, noise = np.exp(theta[0]), theta[1:-1], np.exp(theta[-1])
     lam = np.exp(-2.0 * ls_log)  # inverse squared length scales
-    value = (np.log(lam) - 0.5 * lam).sum() + (np.log(amp) - amp) + (0.1 * np.log(noise) - 30 * noise)
+    value = (
+        (np.log(lam) - 0.5 * lam).sum()
+        + (np.log(amp) - amp)
+        + (0.1 * np.log(noise) - 30 * noise)
+    )
     grad = np.empty_like(theta)
     grad[0] = 1.0 - amp
     grad[1:-1] = -2.0 + lam
