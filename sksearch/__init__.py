@@ -4,18 +4,22 @@ __version__ = "0.1.0.dev0"
 
 from .model_selection import (
     AnnealingSearchCV,
+    BayesSearchCV,
     CoordinateDescentSearchCV,
     GeneticSearchCV,
     PSOSearchCV,
+    TPESearchCV,
 )
 from .nas import NASClassifier, NASRegressor  # imports no torch
 
 __all__ = [
     "AnnealingSearchCV",
+    "BayesSearchCV",
     "CoordinateDescentSearchCV",
     "GeneticSearchCV",
     "NASClassifier",
     "NASRegressor",
     "PSOSearchCV",
+    "TPESearchCV",
     "__version__",
 ]
