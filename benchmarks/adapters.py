@@ -168,7 +168,7 @@ class SklearnHalving(Adapter):
             problem.make_estimator(), to_scipy(problem.space), n_candidates=n_cand, factor=3,
             resource="n_samples", min_resources="exhaust", scoring=scorer,
             cv=problem.splits(), n_jobs=n_jobs, refit=False, random_state=seed,
-            error_score=np.nan,
+            error_score=np.nan, return_train_score=False,
         )
         search.fit(X, y)
         res = search.cv_results_

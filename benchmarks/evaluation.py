@@ -149,11 +149,16 @@ def _evaluation_ends(stamps, n_splits, n_evals, t0):
     """End time of each evaluation from the scorer's stamps, or None.
 
     Only meaningful when every fold of every evaluation called the scorer in
-    this process, in order (one worker, no failed fit).
+    this process, in order (one worker, no failed fit). A library that also
+    scores the training folds (sklearn-genetic-opt does) calls it a whole
+    multiple of ``n_splits`` times per evaluation; the last call ends it.
     """
-    if not stamps or len(stamps) != n_splits * n_evals:
+    if not stamps or n_evals == 0 or len(stamps) % n_evals:
         return None
-    ends = [stamps[(k + 1) * n_splits - 1] for k in range(n_evals)]
+    per_eval = len(stamps) // n_evals
+    if per_eval % n_splits:
+        return None
+    ends = [stamps[(k + 1) * per_eval - 1] for k in range(n_evals)]
     if ends[0] < t0:
         return None
     return ends

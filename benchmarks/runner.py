@@ -212,10 +212,11 @@ def _run_one(adapter, problem, n_iters, seed, n_jobs, key, emit, log):
             f"best {m['best_score']:.4f} norm {m['normalised_score']:+.3f} "
             f"wall {wall:6.1f}s overhead/ask {1000 * m['overhead_per_ask']:7.1f} ms")
         if adapter.anytime and n_jobs == 1 and m["overhead_trace"] is not None:
+            per_eval = len(scorer.stamps) // len(evals)
             for k in [b for b in budgets if b <= len(evals)]:
-                end_k = scorer.stamps[k * n_splits - 1]
+                end_k = scorer.stamps[k * per_eval - 1]
                 mk = measures(evals[:k], n_iter=k, wall=end_k - t0,
-                              stamps=scorer.stamps[: k * n_splits], t0=t0, **common)
+                              stamps=scorer.stamps[: k * per_eval], t0=t0, **common)
                 emit({**key, "n_iter": k, "status": "ok", "info": info,
                       "derived_from": n_iter, **mk})
                 budgets.remove(k)
