@@ -472,9 +472,11 @@ class Space:
     --------
     >>> import numpy as np
     >>> from sksearch.space import Space, Real
-    >>> space = Space({"C": Real(1e-2, 1e2, log=True), "kernel": ["rbf", "linear"]})
+    >>> space = Space({"C": Real(1e-3, 1e3, log=True), "kernel": ["rbf", "linear"]})
     >>> space.decode(np.array([0.5, 1.0]))
     {'C': 1.0, 'kernel': 'linear'}
+    >>> space.encode({"C": 1000.0, "kernel": "rbf"})
+    array([1., 0.])
     """
 
     def __init__(self, param_distributions):

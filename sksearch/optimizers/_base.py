@@ -49,6 +49,8 @@ class Optimizer(ABC):
         Encoded vectors of the candidates told so far, in order.
     y_ : list of float
         Their scores; NaN for failed evaluations.
+    candidates_ : list of dict
+        The told candidates themselves, in order.
     """
 
     def __init__(self, space, *, random_state=None):
@@ -57,6 +59,7 @@ class Optimizer(ABC):
         self.rng = as_generator(random_state)
         self.X_ = []
         self.y_ = []
+        self.candidates_ = []
         self._seen = set()
         self._pending = {}
 
@@ -106,6 +109,7 @@ class Optimizer(ABC):
         vectors = np.array(vectors, dtype=float).reshape(-1, self.space.n_dims)
         self.X_.extend(vectors)
         self.y_.extend(scores.tolist())
+        self.candidates_.extend(candidates)
         self._observe(vectors, scores)
 
     # -- for subclasses ----------------------------------------------------
@@ -170,4 +174,4 @@ class Optimizer(ABC):
         if not np.isfinite(y).any():
             return None, float("nan")
         i = int(np.nanargmax(y))
-        return self.space.decode(self.X_[i]), float(y[i])
+        return self.candidates_[i], float(y[i])

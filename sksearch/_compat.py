@@ -1,0 +1,100 @@
+"""Everything sksearch takes from scikit-learn's private modules, in one place.
+
+scikit-learn keeps its parameter validation, ``_fit_context`` and the search
+internals private; a change there should be one edit here, not twenty.
+"""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+import contextlib
+import contextvars
+import inspect
+import warnings
+
+from sklearn.base import _fit_context  # noqa: F401  (re-exported)
+from sklearn.exceptions import FitFailedWarning
+from sklearn.model_selection import _search as _sk_search
+from sklearn.model_selection._search import BaseSearchCV
+from sklearn.utils._param_validation import (  # noqa: F401  (re-exported)
+    HasMethods,
+    Hidden,
+    Interval,
+    Options,
+    StrOptions,
+)
+
+__all__ = [
+    "BaseSearchCV",
+    "HasMethods",
+    "Hidden",
+    "Interval",
+    "Options",
+    "SKLEARN_HAS_CALLBACKS",
+    "StrOptions",
+    "_fit_context",
+    "deferred_fit_failure_check",
+]
+
+# sklearn >= 1.9 passes a callback context to ``_run_search`` and accepts one
+# in ``evaluate_candidates`` (``search.set_callbacks(ProgressBar())``).
+SKLEARN_HAS_CALLBACKS = "callback_ctx" in inspect.signature(BaseSearchCV._run_search).parameters
+
+
+# --- failed fits ------------------------------------------------------------
+#
+# ``BaseSearchCV.fit``'s ``evaluate_candidates`` raises "All the N fits
+# failed" when every fit of *one call* failed. GridSearchCV calls it once, so
+# that means the whole search failed; a sequential search calls it once per
+# batch, and a batch of one candidate whose fits fail would kill the search.
+# While an sksearch driver runs, the check is deferred: a batch whose fits all
+# failed only warns (FitFailedWarning, as a partial failure does in sklearn),
+# failures are counted, and the driver raises at the end only if every fit of
+# the whole search failed. Outside an sksearch search the function behaves
+# exactly as sklearn's.
+
+_FAILURES = contextvars.ContextVar("sksearch_fit_failures", default=None)
+_original_check = _sk_search._warn_or_raise_about_fit_failures
+
+
+class _FailureLog:
+    def __init__(self):
+        self.n_fits = 0
+        self.n_failed = 0
+        self.last_message = ""
+
+
+def _deferred_check(results, error_score):
+    log = _FAILURES.get()
+    if log is None:
+        return _original_check(results, error_score)
+    n_failed = sum(r["fit_error"] is not None for r in results)
+    log.n_fits += len(results)
+    log.n_failed += n_failed
+    try:
+        _original_check(results, error_score)
+    except ValueError as exc:  # this batch failed entirely: not the search
+        log.last_message = str(exc)
+        warnings.warn(
+            f"\nAll the {len(results)} fits of this batch failed; the search goes on "
+            f"and scores them as {error_score}.{str(exc).split('fits failed.', 1)[-1]}",
+            FitFailedWarning,
+            stacklevel=2,
+        )
+
+
+if getattr(_sk_search._warn_or_raise_about_fit_failures, "__module__", "") != __name__:
+    _sk_search._warn_or_raise_about_fit_failures = _deferred_check
+
+
+@contextlib.contextmanager
+def deferred_fit_failure_check():
+    """Defer sklearn's all-fits-failed check to the end of a search.
+
+    Yields the log of fits and failures; the caller decides what to raise.
+    """
+    log = _FailureLog()
+    token = _FAILURES.set(log)
+    try:
+        yield log
+    finally:
+        _FAILURES.reset(token)

@@ -1,0 +1,44 @@
+"""A test-only SearchCV on the random strategy, to test the driver alone."""
+
+import numpy as np
+
+from sksearch._search import BaseSearch
+from sksearch.optimizers import RandomOptimizer
+
+
+class RandomSearch(BaseSearch):
+    """The driver on the random strategy (test-only)."""
+
+    def __init__(
+        self,
+        estimator,
+        param_distributions,
+        *,
+        n_iter=10,
+        scoring=None,
+        n_jobs=None,
+        refit=True,
+        cv=None,
+        verbose=0,
+        pre_dispatch="2*n_jobs",
+        random_state=None,
+        error_score=np.nan,
+        return_train_score=False,
+    ):
+        super().__init__(
+            estimator,
+            param_distributions,
+            n_iter=n_iter,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            refit=refit,
+            cv=cv,
+            verbose=verbose,
+            pre_dispatch=pre_dispatch,
+            random_state=random_state,
+            error_score=error_score,
+            return_train_score=return_train_score,
+        )
+
+    def _make_optimizer(self, space, *, random_state, n_workers):
+        return RandomOptimizer(space, random_state=random_state)

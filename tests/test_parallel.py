@@ -1,0 +1,110 @@
+"""Parallel back-ends and callbacks: workers kept busy, Dask, sklearn's ProgressBar."""
+
+import os
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.datasets import load_iris
+from sklearn.svm import SVC
+
+from sksearch.space import Real
+
+from ._searches import RandomSearch
+
+X, y = load_iris(return_X_y=True)
+
+
+class PidScorer(ClassifierMixin, BaseEstimator):
+    """Scores the id of the process that fitted it: shows where fits ran."""
+
+    def __init__(self, a=0.0):
+        self.a = a
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        self.pid_ = os.getpid()
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+    def score(self, X, y):
+        return float(self.pid_)
+SPACE = {"C": Real(1e-2, 1e2, log=True), "gamma": Real(1e-3, 1, log=True)}
+
+
+def test_batch_size_follows_the_active_backend():
+    search = RandomSearch(SVC(), SPACE, n_iter=6, cv=2, random_state=0)
+    with joblib.parallel_config(backend="threading", n_jobs=3):
+        search.fit(X, y)
+    assert search.batch_size_ == 3 and search.n_batches_ == 2
+    search.set_params(n_jobs=-1).fit(X, y)
+    assert search.batch_size_ == joblib.cpu_count()
+
+
+@pytest.mark.timeout(300)
+def test_dask_local_cluster():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster, distributed.Client(cluster) as client:
+        search = RandomSearch(SVC(), SPACE, n_iter=6, cv=3, n_jobs=-1, random_state=0)
+        with joblib.parallel_config(backend="dask"):
+            search.fit(X, y)
+        assert search.batch_size_ == 2  # the cluster's two worker slots
+        assert len(search.cv_results_["params"]) == 6
+        # the fits ran in the cluster's worker processes, not in this one
+        pids = set(client.run(os.getpid).values())
+        where = RandomSearch(PidScorer(), {"a": Real(0, 1)}, n_iter=4, cv=2, n_jobs=-1,
+                             random_state=0)
+        with joblib.parallel_config(backend="dask"):
+            where.fit(X, y)
+        used = {int(s) for k in ("split0_test_score", "split1_test_score")
+                for s in where.cv_results_[k]}
+        assert used <= pids and os.getpid() not in used
+        local = RandomSearch(SVC(), SPACE, n_iter=6, cv=3, n_jobs=2, random_state=0).fit(X, y)
+        assert search.cv_results_["params"] == local.cv_results_["params"]
+        np.testing.assert_allclose(
+            search.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"]
+        )
+
+
+def test_sklearn_progress_bar_callback():
+    callback = pytest.importorskip("sklearn.callback")
+    pytest.importorskip("rich")
+    search = RandomSearch(SVC(), SPACE, n_iter=4, cv=2, n_jobs=2, random_state=0)
+    search.set_callbacks(callback.ProgressBar())
+    search.fit(X, y)
+    assert len(search.cv_results_["params"]) == 4
+
+
+def test_callbacks_see_every_batch():
+    callback = pytest.importorskip("sklearn.callback")
+
+    class Recorder:
+        def __init__(self):
+            self.begun = []
+
+        def setup(self, estimator, context):
+            pass
+
+        def on_fit_task_begin(self, estimator, context, **kwargs):
+            self.begun.append(context.task_name)
+
+        def on_fit_task_end(self, estimator, context, **kwargs):
+            pass
+
+        def teardown(self, estimator, context):
+            pass
+
+    rec = Recorder()
+    search = RandomSearch(SVC(), SPACE, n_iter=5, cv=2, n_jobs=2, random_state=0)
+    try:
+        search.set_callbacks(rec)
+    except (TypeError, ValueError) as exc:  # the callback protocol differs
+        pytest.skip(f"callback protocol: {exc}")
+    search.fit(X, y)
+    assert rec.begun.count("search-batch") == 3
+    assert "search" in rec.begun
