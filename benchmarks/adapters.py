@@ -470,14 +470,18 @@ class SksearchAdapter(Adapter):
     library = "sksearch"
     distribution = "sksearch"
 
-    def __init__(self, class_name):
-        self.class_name = class_name
-        self.name = f"sksearch-{class_name.removesuffix('SearchCV').lower()}"
+    def __init__(self, cls):
+        """``cls``: the name of a class in ``sksearch`` or a class (e.g. a test-only one)."""
+        self.cls = cls
+        name = cls if isinstance(cls, str) else cls.__name__
+        self.name = f"sksearch-{name.removesuffix('SearchCV').removesuffix('Search').lower()}"
 
     def run(self, problem, *, n_iter, seed, n_jobs, scorer):
-        import sksearch
+        cls = self.cls
+        if isinstance(cls, str):
+            import sksearch
 
-        cls = getattr(sksearch, self.class_name)
+            cls = getattr(sksearch, cls)
         X, y = problem.data()
         search = cls(
             problem.make_estimator(), problem.space, n_iter=n_iter, scoring=scorer,
