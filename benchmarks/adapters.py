@@ -271,7 +271,7 @@ class _OptunaBase(Adapter):
     def run(self, problem, *, n_iter, seed, n_jobs, scorer):
         import optuna
 
-        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        optuna.logging.set_verbosity(optuna.logging.ERROR)
         evals = []
 
         def objective(trial):
@@ -284,7 +284,11 @@ class _OptunaBase(Adapter):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             study.optimize(objective, n_trials=n_iter, n_jobs=n_jobs, catch=(Exception,))
-        return evals, {}
+        info = {}
+        if problem.is_conditional and self.name == "optuna-gp":
+            info["note"] = ("GPSampler has no dynamic search spaces: the parameters of the "
+                            "sub-spaces are sampled independently (RandomSampler)")
+        return evals, info
 
 
 class OptunaTPE(_OptunaBase):

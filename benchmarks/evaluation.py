@@ -129,13 +129,16 @@ def measures(evals, *, n_iter, wall, n_workers, stamps, t0, n_splits, baseline):
     norm = lambda s: (s - baseline["mean"]) / span if math.isfinite(s) and span > 0 else math.nan  # noqa: E731
     return {
         "n_evals": len(evals),
+        "n_partial_evals": int(sum(1 for e in evals if not e.full)),
         "budget_used": round(cum, 4),
         "best_score": best_score,
         "normalised_score": norm(best_score),
         "trace": trace,
         "normalised_trace": [norm(s) for s in trace],
         "scores": scores,
-        "n_failed_fits": int(sum(1 for s in scores if not math.isfinite(s))),
+        "n_failed_fits": int(sum(1 for e in kept if e.full and not math.isfinite(e.score))),
+        # NaN scores of partial evaluations (halving rungs on tiny subsamples)
+        "n_failed_partial": int(sum(1 for e in kept if not e.full and not math.isfinite(e.score))),
         "wall_time": wall,
         "fit_score_time": fit_score,
         "overhead": overhead,

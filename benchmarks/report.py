@@ -143,6 +143,7 @@ def _summary(g, n_jobs, n_iter):
                 other.append(f"{p}: {_pm([r['normalised_score'] for r in rp if r['status'] == 'ok'], 2)}")
         failed_runs = sum(r["status"] == "failed" for r in ra)
         failed_fits = sum(r.get("n_failed_fits") or 0 for r in ok)
+        partial = sum(r.get("n_failed_partial") or 0 for r in ok)
         rows.append([
             f"**{a}**" if a.startswith("sksearch") else a,
             _pm(per_seed),
@@ -150,7 +151,8 @@ def _summary(g, n_jobs, n_iter):
             "; ".join(other) or "—",
             _ms(_median([r["overhead_per_ask"] for r in ok])),
             f"{np.mean([r['wall_time'] for r in ok]):.1f}" if ok else "—",
-            f"{failed_runs} runs, {failed_fits} fits",
+            f"{failed_runs} runs, {failed_fits} fits"
+            + (f" (+{partial} NaN rung scores)" if partial else ""),
             f"{len(ok)}",
         ])
     header = ["optimizer", f"mean normalised score ± std over seeds ({len(common)} common problems)",
@@ -205,8 +207,8 @@ def _overhead_growth(g):
     rows = []
     for a in g.adapters:
         recs = [r for r in g.ok(adapter=a, n_jobs=1)
-                if r.get("overhead_trace") and len(r["overhead_trace"]) >= 100
-                and not r.get("derived_from")]
+                if r["n_iter"] >= 100 and r.get("overhead_trace")
+                and len(r["overhead_trace"]) >= 100 and not r.get("derived_from")]
         if not recs:
             continue
         at20 = [_window_mean(r["overhead_trace"], 11, 20) for r in recs]
@@ -260,8 +262,9 @@ def _figures(g, common_by_setting, figdir):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 mean = np.nanmean(t, axis=0)
-            ax.plot(np.arange(1, n_iter + 1), mean, label=a,
-                    lw=2.2 if a.startswith("sksearch") else 1.3)
+            line, = ax.plot(np.arange(1, n_iter + 1), mean, label=a,
+                            lw=2.2 if a.startswith("sksearch") else 1.3)
+            ax.plot([n_iter], [mean[-1]], "o", color=line.get_color(), ms=4)  # halving: only one
         ax.set_xlabel("evaluations")
         ax.set_ylabel("normalised best score (mean over problems, seeds)")
         ax.set_ylim(-0.5, 1.05)
@@ -277,8 +280,11 @@ def _figures(g, common_by_setting, figdir):
     fig, ax = plt.subplots(figsize=(7, 4.5))
     any_line = False
     for a in g.adapters:
-        traces = [r["overhead_trace"] for r in g.ok(adapter=a, n_jobs=1)
-                  if r.get("overhead_trace") and not r.get("derived_from")]
+        # per-trial asks only (multi-fidelity rungs are not asks on this axis), longest runs
+        runs = [r for r in g.ok(adapter=a, n_jobs=1) if r.get("overhead_trace")
+                and not r.get("derived_from") and not r.get("n_partial_evals")]
+        longest = max((r["n_iter"] for r in runs), default=0)
+        traces = [r["overhead_trace"] for r in runs if r["n_iter"] == longest]
         if not traces:
             continue
         n = max(len(t) for t in traces)

@@ -24,7 +24,8 @@ __all__ = ["environment", "run_preset"]
 SCHEMA = 1
 _DISTRIBUTIONS = [
     "scikit-learn", "numpy", "scipy", "joblib", "deap", "scikit-optimize", "optuna",
-    "optuna-integration", "hyperopt", "sklearn-genetic-opt", "torch", "sksearch",
+    "optuna-integration", "hyperopt", "sklearn-genetic-opt", "torch", "greenlet",
+    "matplotlib", "sksearch",
 ]
 
 
