@@ -15,6 +15,7 @@ prior for integers.
 import importlib
 import math
 import random
+import sys
 import warnings
 
 import numpy as np
@@ -61,6 +62,10 @@ class Adapter:
     def cannot_express(self, problem):
         """None, or why this library cannot express the problem's space."""
         return None
+
+    def anytime_for(self, problem):
+        """Whether :attr:`anytime` holds on this problem."""
+        return self.anytime
 
     def run(self, problem, *, n_iter, seed, n_jobs, scorer):
         raise NotImplementedError
@@ -210,6 +215,10 @@ class SkoptBayes(Adapter):
     library = "skopt"
     distribution = "scikit-optimize"
     anytime = True
+
+    def anytime_for(self, problem):
+        # the budget is split between sub-spaces searched one after the other
+        return not problem.is_conditional
 
     def run(self, problem, *, n_iter, seed, n_jobs, scorer):
         from skopt import BayesSearchCV
@@ -507,7 +516,8 @@ def sksearch_adapters():
     """One adapter per ``*SearchCV`` in ``sksearch.__all__`` (none if it fails to import)."""
     try:
         import sksearch
-    except Exception:
+    except Exception as exc:
+        print(f"sksearch cannot be imported, no sksearch adapter: {exc}", file=sys.stderr)
         return []
     names = sorted(n for n in getattr(sksearch, "__all__", []) if n.endswith("SearchCV"))
     return [SksearchAdapter(n) for n in names]

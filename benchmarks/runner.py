@@ -212,7 +212,7 @@ def _run_one(adapter, problem, n_iters, seed, n_jobs, key, emit, log):
         log(f"  {problem.name:20s} seed {seed} {adapter.name:18s} n_iter {n_iter:3d}: "
             f"best {m['best_score']:.4f} norm {m['normalised_score']:+.3f} "
             f"wall {wall:6.1f}s overhead/ask {1000 * m['overhead_per_ask']:7.1f} ms")
-        if adapter.anytime and n_jobs == 1 and m["overhead_trace"] is not None:
+        if adapter.anytime_for(problem) and n_jobs == 1 and m["overhead_trace"] is not None:
             per_eval = len(scorer.stamps) // len(evals)
             for k in [b for b in budgets if b <= len(evals)]:
                 end_k = scorer.stamps[k * per_eval - 1]

@@ -102,6 +102,9 @@ def test_sksearch_adapter_drives_a_search_class(bench):
 class _Broken:
     name, distribution, anytime = "broken", "none", False
 
+    def anytime_for(self, problem):
+        return False
+
     def available(self):
         return True, ""
 
@@ -177,3 +180,14 @@ def test_measures_budget_trace_and_normalisation(bench):
     m = measures(evals, n_iter=2, wall=1.0, n_workers=1, stamps=stamps, t0=0.0, n_splits=3,
                  baseline=baseline)
     assert m["overhead_trace"] == pytest.approx([0.1, 0.2])
+
+
+def test_anytime_adapter_prefix_is_the_shorter_run(bench):
+    """What lets a short budget be read off a long run (records with derived_from)."""
+    problem = bench.problems.get_problem("knn_wine")
+    adapter = bench.adapters.SklearnRandom()
+    assert adapter.anytime_for(problem)
+    runs = [adapter.run(problem, n_iter=n, seed=1, n_jobs=1,
+                        scorer=bench.evaluation.TimedScorer(problem.metric))[0] for n in (3, 5)]
+    assert [e.score for e in runs[0]] == [e.score for e in runs[1][:3]]
+    assert not bench.adapters.SkoptBayes().anytime_for(bench.problems.get_problem("automl_digits"))
