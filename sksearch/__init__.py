@@ -2,4 +2,17 @@
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["__version__"]
+from .model_selection import (
+    AnnealingSearchCV,
+    CoordinateDescentSearchCV,
+    GeneticSearchCV,
+    PSOSearchCV,
+)
+
+__all__ = [
+    "AnnealingSearchCV",
+    "CoordinateDescentSearchCV",
+    "GeneticSearchCV",
+    "PSOSearchCV",
+    "__version__",
+]

@@ -20,6 +20,8 @@ from numbers import Integral
 
 import numpy as np
 from joblib import effective_n_jobs
+from sklearn.base import is_classifier
+from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 
 from ._compat import (
@@ -214,7 +216,15 @@ class BaseSearch(BaseSearchCV):
                 f"{sorted(scoring)!r}; got refit={self.refit!r}."
             )
         self.space_ = space
-        return super().fit(X, y, **params)
+        # the splitter, frozen at its first split; held only during fit (the
+        # folds are data-dependent and must not be pickled with the search)
+        self._frozen_cv = _FrozenSplits(
+            check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        )
+        try:
+            return super().fit(X, y, **params)
+        finally:
+            del self._frozen_cv
 
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         space = self.space_
@@ -230,7 +240,7 @@ class BaseSearch(BaseSearchCV):
         batch_size = max(1, min(int(effective_n_jobs(self.n_jobs)), n_iter))
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         optimizer = self._make_optimizer(space, random_state=seed, n_workers=batch_size)
-        cv = _FrozenSplits(self._checked_cv_orig)
+        cv = self._frozen_cv
 
         search_ctx = None
         if callback_ctx is not None:

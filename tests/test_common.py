@@ -5,6 +5,7 @@ import pickle
 
 import numpy as np
 import pytest
+import sklearn
 from sklearn.base import clone
 from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
@@ -27,6 +28,7 @@ PUBLIC_SEARCHES = sorted(
 ALL_SEARCHES = [RandomSearch, *PUBLIC_SEARCHES]
 
 X, y = load_iris(return_X_y=True)
+SKLEARN_VERSION = tuple(int(p) for p in sklearn.__version__.split(".")[:2])
 
 
 def _instance(cls, **kwargs):
@@ -37,6 +39,11 @@ def _instance(cls, **kwargs):
 
 @parametrize_with_checks([_instance(cls) for cls in ALL_SEARCHES])
 def test_sklearn_estimator_checks(estimator, check):
+    name = getattr(check, "func", check).__name__
+    if name == "check_parameters_default_constructible" and SKLEARN_VERSION < (1, 6):
+        # before 1.6 this check builds meta-estimators from `estimator` alone,
+        # as GridSearchCV's own param_grid would not allow either
+        pytest.skip("sklearn < 1.6 builds the search without param_distributions")
     check(estimator)
 
 

@@ -392,3 +392,23 @@ def test_overhead_compared_with_cross_validate_is_small_in_fits():
     for p, s in zip(search.cv_results_["params"], search.cv_results_["mean_test_score"]):
         ref = cross_validate(SVC(**p), X, y, cv=3)["test_score"].mean()
         assert s == pytest.approx(ref)
+
+
+def test_metadata_routing_of_sample_weight():
+    from sklearn import config_context
+
+    class WeightChecker(LogisticRegression):
+        def fit(self, X, y, sample_weight=None):
+            assert sample_weight is not None
+            return super().fit(X, y, sample_weight=sample_weight)
+
+    with config_context(enable_metadata_routing=True):
+        est = WeightChecker(max_iter=200).set_fit_request(sample_weight=True)
+        est.set_score_request(sample_weight=False)
+        search = RandomSearch(est, SPACE, n_iter=2, cv=2, error_score="raise", random_state=0)
+        search.fit(X, y, sample_weight=np.ones(len(X)))
+        assert hasattr(search.best_estimator_, "coef_")
+        # not requested: routing refuses the unrequested metadata, as GridSearchCV does
+        search = RandomSearch(LogisticRegression(), SPACE, n_iter=2, cv=2)
+        with pytest.raises(Exception, match="sample_weight"):
+            search.fit(X, y, sample_weight=np.ones(len(X)))

@@ -7,6 +7,17 @@ used on any Python function.
 """
 
 from ._base import Optimizer
+from .annealing import AnnealingOptimizer
+from .coordinate import CoordinateDescentOptimizer
+from .genetic import GeneticOptimizer
+from .pso import PSOOptimizer
 from .random import RandomOptimizer
 
-__all__ = ["Optimizer", "RandomOptimizer"]
+__all__ = [
+    "AnnealingOptimizer",
+    "CoordinateDescentOptimizer",
+    "GeneticOptimizer",
+    "Optimizer",
+    "PSOOptimizer",
+    "RandomOptimizer",
+]

@@ -1,0 +1,531 @@
+"""The public ``*SearchCV`` classes: thin subclasses of the one driver,
+:class:`sksearch._search.BaseSearch`, each naming its strategy."""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+from numbers import Integral, Real  # noqa: F401  (for subclasses' constraints)
+
+import numpy as np  # noqa: F401
+
+from ._compat import Interval, StrOptions  # noqa: F401
+from ._search import BaseSearch  # noqa: F401
+from .optimizers import (
+    AnnealingOptimizer,
+    CoordinateDescentOptimizer,
+    GeneticOptimizer,
+    PSOOptimizer,
+)
+
+__all__ = [
+    "AnnealingSearchCV",
+    "CoordinateDescentSearchCV",
+    "GeneticSearchCV",
+    "PSOSearchCV",
+]
+
+
+# --- population and local-search strategies ----------------------------------
+
+
+class GeneticSearchCV(BaseSearch):
+    """Hyper-parameter search by a genetic algorithm (on DEAP's operators).
+
+    A drop-in replacement for :class:`~sklearn.model_selection.GridSearchCV`
+    and :class:`~sklearn.model_selection.RandomizedSearchCV`: same
+    ``param_distributions`` (lists, scipy.stats distributions, or
+    :class:`~sksearch.space.Real`, :class:`~sksearch.space.Integer`,
+    :class:`~sksearch.space.Categorical`; a list of dicts for sub-spaces),
+    same ``cv_results_`` and ``best_*``. Each generation of
+    ``population_size`` candidates is bred by tournament selection,
+    simulated binary crossover and polynomial mutation of numeric
+    parameters, uniform crossover and resampling of categorical ones, with a
+    hall of fame for elitism (see
+    :class:`~sksearch.optimizers.GeneticOptimizer`). No candidate is
+    evaluated twice, and exactly ``n_iter`` candidates are evaluated,
+    whatever the population size.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        Cloned and fitted once per candidate and fold.
+    param_distributions : dict or list of dict
+        The search space.
+    n_iter : int, default=50
+        Number of candidates evaluated (about ``n_iter / population_size``
+        generations).
+    scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
+        As in :class:`~sklearn.model_selection.GridSearchCV`. The candidates
+        of a generation are cross-validated in parallel.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the search: the same seed and data give the same candidates
+        in the same order, also with ``n_jobs > 1``.
+    population_size : int >= 2, default=None
+        New candidates per generation. ``None``: about ``sqrt(n_iter)`` (at
+        least 5), rounded up to a multiple of the number of parallel workers.
+    crossover_probability : float in [0, 1], default=0.8
+        Probability that two parents are recombined.
+    mutation_probability : float in [0, 1], default=0.9
+        Probability that a child is mutated.
+    tournament_size : int >= 1, default=3
+        Candidates per selection tournament; larger is greedier.
+
+    Attributes
+    ----------
+    cv_results_, best_estimator_, best_score_, best_params_, best_index_, scorer_, n_splits_, refit_time_, multimetric_
+        As in :class:`~sklearn.model_selection.GridSearchCV`.
+    optimizer_ : GeneticOptimizer
+        The strategy after the search (``optimizer_.hall_of_fame_``,
+        ``optimizer_.n_generations_``).
+    space_ : Space
+        The parsed search space.
+
+    See Also
+    --------
+    PSOSearchCV : Particle swarm search.
+    sklearn.model_selection.RandomizedSearchCV : Random search.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from sksearch import GeneticSearchCV
+    >>> from sksearch.space import Real
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = GeneticSearchCV(SVC(),
+    ...                          {"C": Real(1e-3, 1e3, log=True)},
+    ...                          n_iter=10, cv=3, random_state=0).fit(X, y)
+    >>> len(search.cv_results_["params"])
+    10
+    >>> bool(search.best_score_ > 0.9)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSearch._parameter_constraints,
+        "population_size": [Interval(Integral, 2, None, closed="left"), None],
+        "crossover_probability": [Interval(Real, 0, 1, closed="both")],
+        "mutation_probability": [Interval(Real, 0, 1, closed="both")],
+        "tournament_size": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        param_distributions,
+        *,
+        n_iter=50,
+        scoring=None,
+        n_jobs=None,
+        refit=True,
+        cv=None,
+        verbose=0,
+        pre_dispatch="2*n_jobs",
+        random_state=None,
+        error_score=np.nan,
+        return_train_score=False,
+        population_size=None,
+        crossover_probability=0.8,
+        mutation_probability=0.9,
+        tournament_size=3,
+    ):
+        super().__init__(
+            estimator,
+            param_distributions,
+            n_iter=n_iter,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            refit=refit,
+            cv=cv,
+            verbose=verbose,
+            pre_dispatch=pre_dispatch,
+            random_state=random_state,
+            error_score=error_score,
+            return_train_score=return_train_score,
+        )
+        self.population_size = population_size
+        self.crossover_probability = crossover_probability
+        self.mutation_probability = mutation_probability
+        self.tournament_size = tournament_size
+
+    def _make_optimizer(self, space, *, random_state, n_workers):
+        return GeneticOptimizer(
+            space,
+            population_size=self.population_size,
+            crossover_probability=self.crossover_probability,
+            mutation_probability=self.mutation_probability,
+            tournament_size=self.tournament_size,
+            n_iter=self.n_iter,
+            n_workers=n_workers,
+            random_state=random_state,
+        )
+
+
+class PSOSearchCV(BaseSearch):
+    """Hyper-parameter search by particle swarm optimisation.
+
+    A drop-in replacement for :class:`~sklearn.model_selection.GridSearchCV`
+    (same ``param_distributions``, ``cv_results_`` and ``best_*``). A swarm
+    of ``swarm_size`` particles moves through the encoded space (numeric
+    parameters in ``[0, 1]``, log priors in log space; integers and
+    categoricals rounded), pulled towards each particle's best and the
+    swarm's best, with the linearly decreasing inertia of Shi & Eberhart
+    (1998), velocity clamping and absorbing boundaries (see
+    :class:`~sksearch.optimizers.PSOOptimizer`). One swarm iteration is one
+    parallel batch when ``swarm_size`` is a multiple of the workers (the
+    default). No candidate is evaluated twice.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        Cloned and fitted once per candidate and fold.
+    param_distributions : dict or list of dict
+        The search space.
+    n_iter : int, default=50
+        Number of candidates evaluated (about ``n_iter / swarm_size`` swarm
+        iterations).
+    scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
+        As in :class:`~sklearn.model_selection.GridSearchCV`.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the search.
+    swarm_size : int >= 1, default=None
+        Number of particles. ``None``: about ``sqrt(n_iter)`` (at least 5),
+        rounded up to a multiple of the number of parallel workers.
+    inertia_start, inertia_end : float in [0, 1], default=0.9, 0.4
+        Inertia weight at the first and at the last swarm iteration.
+    cognitive, social : float >= 0, default=1.49445
+        Pull towards a particle's own best and towards the swarm's best.
+    max_velocity : float in (0, 1], default=0.3
+        Largest move per iteration along one parameter, as a fraction of
+        its (encoded) range.
+
+    Attributes
+    ----------
+    cv_results_, best_estimator_, best_score_, best_params_, best_index_, scorer_, n_splits_, refit_time_, multimetric_
+        As in :class:`~sklearn.model_selection.GridSearchCV`.
+    optimizer_ : PSOOptimizer
+        The strategy after the search.
+    space_ : Space
+        The parsed search space.
+
+    See Also
+    --------
+    GeneticSearchCV : Genetic algorithm search.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from sksearch import PSOSearchCV
+    >>> from sksearch.space import Real
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = PSOSearchCV(SVC(),
+    ...                      {"C": Real(1e-3, 1e3, log=True)},
+    ...                      n_iter=10, cv=3, random_state=0).fit(X, y)
+    >>> bool(search.best_score_ > 0.9)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSearch._parameter_constraints,
+        "swarm_size": [Interval(Integral, 1, None, closed="left"), None],
+        "inertia_start": [Interval(Real, 0, 1, closed="both")],
+        "inertia_end": [Interval(Real, 0, 1, closed="both")],
+        "cognitive": [Interval(Real, 0, None, closed="left")],
+        "social": [Interval(Real, 0, None, closed="left")],
+        "max_velocity": [Interval(Real, 0, 1, closed="right")],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        param_distributions,
+        *,
+        n_iter=50,
+        scoring=None,
+        n_jobs=None,
+        refit=True,
+        cv=None,
+        verbose=0,
+        pre_dispatch="2*n_jobs",
+        random_state=None,
+        error_score=np.nan,
+        return_train_score=False,
+        swarm_size=None,
+        inertia_start=0.9,
+        inertia_end=0.4,
+        cognitive=1.49445,
+        social=1.49445,
+        max_velocity=0.3,
+    ):
+        super().__init__(
+            estimator,
+            param_distributions,
+            n_iter=n_iter,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            refit=refit,
+            cv=cv,
+            verbose=verbose,
+            pre_dispatch=pre_dispatch,
+            random_state=random_state,
+            error_score=error_score,
+            return_train_score=return_train_score,
+        )
+        self.swarm_size = swarm_size
+        self.inertia_start = inertia_start
+        self.inertia_end = inertia_end
+        self.cognitive = cognitive
+        self.social = social
+        self.max_velocity = max_velocity
+
+    def _make_optimizer(self, space, *, random_state, n_workers):
+        return PSOOptimizer(
+            space,
+            swarm_size=self.swarm_size,
+            inertia_start=self.inertia_start,
+            inertia_end=self.inertia_end,
+            cognitive=self.cognitive,
+            social=self.social,
+            max_velocity=self.max_velocity,
+            n_iter=self.n_iter,
+            n_workers=n_workers,
+            random_state=random_state,
+        )
+
+
+class AnnealingSearchCV(BaseSearch):
+    """Hyper-parameter search by simulated annealing, with parallel chains.
+
+    A drop-in replacement for :class:`~sklearn.model_selection.GridSearchCV`
+    (same ``param_distributions``, ``cv_results_`` and ``best_*``). Each of
+    ``n_chains`` chains moves to a neighbour of its current candidate (a
+    Gaussian step on numeric parameters that shrinks as the temperature
+    falls, or another value of one categorical) and keeps it with the
+    Metropolis probability on standardised score differences; temperatures
+    cool geometrically, and a chain that stops improving restarts from the
+    best candidate found (see
+    :class:`~sksearch.optimizers.AnnealingOptimizer`). With ``k`` parallel
+    workers, ``k`` chains each evaluate one neighbour per batch. No
+    candidate is evaluated twice.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        Cloned and fitted once per candidate and fold.
+    param_distributions : dict or list of dict
+        The search space.
+    n_iter : int, default=50
+        Number of candidates evaluated.
+    scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
+        As in :class:`~sklearn.model_selection.GridSearchCV`.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the search.
+    initial_temperature : float > 0, default=0.3
+        Starting temperature, in standard deviations of the scores seen.
+    cooling : float in (0, 1), default=None
+        Factor applied to a chain's temperature after each step. ``None``:
+        the temperature reaches 1% of the initial one when ``n_iter``
+        candidates are evaluated.
+    n_chains : int >= 1, default=None
+        Chains run side by side; ``None``: the number of parallel workers.
+    restart_after : int >= 1, default=3
+        Steps without improvement after which a chain restarts from the best
+        candidate found.
+
+    Attributes
+    ----------
+    cv_results_, best_estimator_, best_score_, best_params_, best_index_, scorer_, n_splits_, refit_time_, multimetric_
+        As in :class:`~sklearn.model_selection.GridSearchCV`.
+    optimizer_ : AnnealingOptimizer
+        The strategy after the search (``optimizer_.temperatures_``).
+    space_ : Space
+        The parsed search space.
+
+    See Also
+    --------
+    CoordinateDescentSearchCV : Another local search, one parameter at a time.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from sksearch import AnnealingSearchCV
+    >>> from sksearch.space import Real
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = AnnealingSearchCV(SVC(),
+    ...                            {"C": Real(1e-3, 1e3, log=True)},
+    ...                            n_iter=10, cv=3, random_state=0).fit(X, y)
+    >>> bool(search.best_score_ > 0.9)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSearch._parameter_constraints,
+        "initial_temperature": [Interval(Real, 0, None, closed="neither")],
+        "cooling": [Interval(Real, 0, 1, closed="neither"), None],
+        "n_chains": [Interval(Integral, 1, None, closed="left"), None],
+        "restart_after": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        param_distributions,
+        *,
+        n_iter=50,
+        scoring=None,
+        n_jobs=None,
+        refit=True,
+        cv=None,
+        verbose=0,
+        pre_dispatch="2*n_jobs",
+        random_state=None,
+        error_score=np.nan,
+        return_train_score=False,
+        initial_temperature=0.3,
+        cooling=None,
+        n_chains=None,
+        restart_after=3,
+    ):
+        super().__init__(
+            estimator,
+            param_distributions,
+            n_iter=n_iter,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            refit=refit,
+            cv=cv,
+            verbose=verbose,
+            pre_dispatch=pre_dispatch,
+            random_state=random_state,
+            error_score=error_score,
+            return_train_score=return_train_score,
+        )
+        self.initial_temperature = initial_temperature
+        self.cooling = cooling
+        self.n_chains = n_chains
+        self.restart_after = restart_after
+
+    def _make_optimizer(self, space, *, random_state, n_workers):
+        return AnnealingOptimizer(
+            space,
+            initial_temperature=self.initial_temperature,
+            cooling=self.cooling,
+            n_chains=self.n_chains,
+            restart_after=self.restart_after,
+            n_iter=self.n_iter,
+            n_workers=n_workers,
+            random_state=random_state,
+        )
+
+
+class CoordinateDescentSearchCV(BaseSearch):
+    """Hyper-parameter search by cyclic coordinate descent.
+
+    A drop-in replacement for :class:`~sklearn.model_selection.GridSearchCV`
+    (same ``param_distributions``, ``cv_results_`` and ``best_*``). From the
+    best of ``n_initial_points`` random candidates, it changes one parameter
+    at a time: every other value of a categorical, or a line of ``n_points``
+    values of a numeric parameter (first a grid over its whole range, then
+    points around the best value that close in when a line brings no
+    improvement), cycling over the parameters until ``n_iter`` candidates are
+    evaluated (see :class:`~sksearch.optimizers.CoordinateDescentOptimizer`).
+    The points of a line are cross-validated in parallel. Cheap,
+    explainable, and a strong baseline when few parameters matter. No
+    candidate is evaluated twice.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        Cloned and fitted once per candidate and fold.
+    param_distributions : dict or list of dict
+        The search space.
+    n_iter : int, default=50
+        Number of candidates evaluated.
+    scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
+        As in :class:`~sklearn.model_selection.GridSearchCV`.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the search.
+    n_points : int >= 2, default=4
+        Candidates per line along a numeric parameter.
+    n_initial_points : int >= 1, default=5
+        Random candidates whose best is the starting point.
+
+    Attributes
+    ----------
+    cv_results_, best_estimator_, best_score_, best_params_, best_index_, scorer_, n_splits_, refit_time_, multimetric_
+        As in :class:`~sklearn.model_selection.GridSearchCV`.
+    optimizer_ : CoordinateDescentOptimizer
+        The strategy after the search.
+    space_ : Space
+        The parsed search space.
+
+    See Also
+    --------
+    AnnealingSearchCV : Simulated annealing search.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from sksearch import CoordinateDescentSearchCV
+    >>> from sksearch.space import Real
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = CoordinateDescentSearchCV(
+    ...     SVC(), {"C": Real(1e-3, 1e3, log=True), "kernel": ["rbf", "linear"]},
+    ...     n_iter=10, cv=3, random_state=0).fit(X, y)
+    >>> bool(search.best_score_ > 0.9)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSearch._parameter_constraints,
+        "n_points": [Interval(Integral, 2, None, closed="left")],
+        "n_initial_points": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        param_distributions,
+        *,
+        n_iter=50,
+        scoring=None,
+        n_jobs=None,
+        refit=True,
+        cv=None,
+        verbose=0,
+        pre_dispatch="2*n_jobs",
+        random_state=None,
+        error_score=np.nan,
+        return_train_score=False,
+        n_points=4,
+        n_initial_points=5,
+    ):
+        super().__init__(
+            estimator,
+            param_distributions,
+            n_iter=n_iter,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            refit=refit,
+            cv=cv,
+            verbose=verbose,
+            pre_dispatch=pre_dispatch,
+            random_state=random_state,
+            error_score=error_score,
+            return_train_score=return_train_score,
+        )
+        self.n_points = n_points
+        self.n_initial_points = n_initial_points
+
+    def _make_optimizer(self, space, *, random_state, n_workers):
+        return CoordinateDescentOptimizer(
+            space,
+            n_points=self.n_points,
+            n_initial_points=self.n_initial_points,
+            random_state=random_state,
+        )
+
+
+# --- end of population and local-search strategies ---------------------------

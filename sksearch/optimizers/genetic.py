@@ -1,0 +1,351 @@
+"""Genetic algorithm on DEAP's operators, as an ask/tell strategy."""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+import contextlib
+import random
+
+import numpy as np
+from deap import base, tools
+
+from ._base import Optimizer
+from ._population_utils import (
+    check_int,
+    check_real,
+    default_group_size,
+    new_or_none,
+    rank_scores,
+    sample_new_excluding,
+)
+
+__all__ = ["GeneticOptimizer"]
+
+# Distribution indices of simulated binary crossover and polynomial mutation
+# (Deb & Agrawal, 1995; Deb & Goyal, 1996). Deb's usual values are 15-20; a
+# lower index spreads children further from their parents, which suits the
+# short runs of hyper-parameter search (a few generations, not hundreds): on
+# three plain test functions (10 seeds, 60 and 100 evaluations, batches of 1
+# and 4) 5 beat 10 in 7 of 12 settings (a small edge) and 20 in 9 of 12.
+_ETA_CROSSOVER = 5.0
+_ETA_MUTATION = 5.0
+
+
+class _Fitness(base.Fitness):
+    """A single maximised objective.
+
+    A plain subclass, not ``creator.create``: DEAP's ``creator`` puts classes
+    in one process-wide namespace, which breaks two searches in one process
+    and pickling. This class never changes, so every instance can share it.
+    """
+
+    weights = (1.0,)
+
+
+class _Genome(list):
+    """An encoded vector as a list of floats, with DEAP's ``fitness`` and the
+    candidate's ``key`` (its identity in the space)."""
+
+    def __init__(self, values=(), key=None):
+        super().__init__(float(x) for x in values)
+        self.fitness = _Fitness()
+        self.key = key
+
+    def __reduce__(self):
+        return (_Genome, (list(self), self.key), {"fitness": self.fitness})
+
+
+def _same_key(a, b):
+    return a.key == b.key
+
+
+@contextlib.contextmanager
+def _seeded_random(rng):
+    """Run DEAP's operators on a stream drawn from ``rng``.
+
+    DEAP draws from the stdlib ``random`` module. Its global state is saved,
+    seeded from the optimizer's own generator, and restored on exit, so the
+    search is reproducible with ``random_state`` and the caller's ``random``
+    stream is left as it was (not thread-safe: ask/tell run in the thread
+    that drives the search).
+    """
+    state = random.getstate()
+    random.seed(int(rng.integers(2**63)))
+    try:
+        yield
+    finally:
+        random.setstate(state)
+
+
+class GeneticOptimizer(Optimizer):
+    """Genetic algorithm with tournament selection, per-type variation and elitism.
+
+    Each candidate is a genome: its encoded vector, holding *every* column of
+    the space (with a list of sub-spaces, column 0 chooses the sub-space and
+    the genes of the other sub-spaces are carried along, inactive). A
+    generation of ``population_size`` new genomes is bred from the evaluated
+    individuals of the previous generation plus a hall of fame:
+
+    1. **Selection**: tournaments of ``tournament_size`` (DEAP's
+       ``selTournament``) pick two parents.
+    2. **Crossover**, with probability ``crossover_probability``: simulated
+       binary crossover (``cxSimulatedBinaryBounded``, Deb & Agrawal 1995) on
+       the numeric genes within their ``[0, 1]`` encoding, and a uniform swap
+       (``cxUniform``) of the categorical genes, the sub-space choice
+       included. A child that switches sub-space carries the genes of its new
+       sub-space, so it is always a valid candidate.
+    3. **Mutation**, with probability ``mutation_probability`` per child:
+       polynomial mutation (``mutPolynomialBounded``, Deb & Goyal 1996) of
+       the active numeric genes and resampling (``mutUniformInt``) of the
+       active categorical genes, each gene with probability ``1 / (number of
+       active genes)``.
+    4. **Elitism**: a hall of fame (``tools.HallOfFame``) keeps the best
+       ``max(1, population_size // 5)`` candidates ever evaluated and takes
+       part in every tournament, so the best genome is never lost.
+
+    Departures from the textbook generational GA (Goldberg 1989; DEAP's
+    ``eaSimple``): a genome is never evaluated twice. A child equal to an
+    evaluated candidate (same decoded parameters) takes its cached score and
+    joins the next population without being proposed; breeding goes on until
+    the generation has ``population_size`` new candidates (prior draws fill
+    it if variation keeps producing known genomes). So the budget, counted in
+    evaluations by the caller, is spent on distinct candidates only; the last
+    generation may be cut short by the budget. A failed evaluation (NaN) has
+    the worst fitness.
+
+    Cost per generation: ``O(population_size * n_dims)`` for the operators,
+    negligible next to a cross-validated fit.
+
+    Parameters
+    ----------
+    space : Space or dict or list of dict
+        The search space.
+    population_size : int, default=None
+        New genomes per generation. ``None`` sizes it from the budget:
+        about ``sqrt(n_iter)`` (at least 5; 10 when ``n_iter`` is unknown),
+        rounded up to a multiple of ``n_workers`` so that a generation is a
+        whole number of parallel batches.
+    crossover_probability : float in [0, 1], default=0.8
+        Probability that a pair of parents is recombined.
+    mutation_probability : float in [0, 1], default=0.9
+        Probability that a child is mutated. High, as in sklearn-genetic-opt
+        (0.8): with few generations, mutation does most of the exploring (on
+        plain test functions 0.9 beat 0.3 in 12 of 12 settings, 0.6 in 11).
+    tournament_size : int >= 1, default=3
+        Individuals per selection tournament; larger means greedier.
+    n_iter : int, default=None
+        The evaluation budget, used only to size the population.
+    n_workers : int, default=1
+        Candidates evaluated in parallel, used only to size the population.
+    random_state : None, int, numpy Generator or RandomState
+        Seed of every random choice (DEAP's operators included).
+
+    Attributes
+    ----------
+    population_size_ : int
+        The population size in effect.
+    hall_of_fame_ : deap.tools.HallOfFame
+        The best genomes evaluated so far.
+    n_generations_ : int
+        Generations bred so far (the random first one counts).
+
+    References
+    ----------
+    D. E. Goldberg, *Genetic Algorithms in Search, Optimization and Machine
+    Learning*, Addison-Wesley, 1989.
+    K. Deb and R. B. Agrawal, "Simulated binary crossover for continuous
+    search space", Complex Systems 9, 1995.
+    K. Deb and M. Goyal, "A combined genetic adaptive search (GeneAS) for
+    engineering design", Computer Science and Informatics 26, 1996.
+    F.-A. Fortin et al., "DEAP: Evolutionary Algorithms Made Easy", JMLR 13,
+    2012.
+
+    Examples
+    --------
+    >>> from sksearch.optimizers import GeneticOptimizer
+    >>> from sksearch.space import Real
+    >>> opt = GeneticOptimizer({"x": Real(-5, 5)}, n_iter=30, random_state=0)
+    >>> for _ in range(6):
+    ...     batch = opt.ask(5)
+    ...     opt.tell(batch, [-(c["x"] - 1) ** 2 for c in batch])
+    >>> abs(opt.best()[0]["x"] - 1) < 0.5
+    True
+    """
+
+    def __init__(
+        self,
+        space,
+        *,
+        population_size=None,
+        crossover_probability=0.8,
+        mutation_probability=0.9,
+        tournament_size=3,
+        n_iter=None,
+        n_workers=1,
+        random_state=None,
+    ):
+        super().__init__(space, random_state=random_state)
+        self.population_size = check_int("population_size", population_size, 2, allow_none=True)
+        self.crossover_probability = check_real(
+            "crossover_probability", crossover_probability, 0, 1
+        )
+        self.mutation_probability = check_real(
+            "mutation_probability", mutation_probability, 0, 1
+        )
+        self.tournament_size = check_int("tournament_size", tournament_size, 1)
+        self.n_iter = check_int("n_iter", n_iter, 1, allow_none=True)
+        self.n_workers = check_int("n_workers", n_workers, 1)
+
+        self.population_size_ = self.population_size or default_group_size(
+            self.n_iter, self.n_workers
+        )
+        self.hall_of_fame_ = tools.HallOfFame(
+            max(1, self.population_size_ // 5), similar=_same_key
+        )
+        self.n_generations_ = 0
+        self._cache = {}  # key -> score of every evaluated candidate
+        self._population = []  # evaluated genomes the next generation is bred from
+        self._generation = []  # genomes of the generation being evaluated
+        self._queue = []  # new genomes of that generation not yet handed out
+        self._asked = {}  # key -> genome handed out, awaiting its score
+        self._toolbox = None
+
+        space = self.space
+        self._numeric = np.flatnonzero(~space.is_categorical)
+        self._categorical = np.flatnonzero(space.is_categorical)
+
+    # -- DEAP toolbox, one per instance --------------------------------------
+    @property
+    def toolbox(self):
+        """This search's ``deap.base.Toolbox`` (rebuilt after unpickling)."""
+        if self._toolbox is None:
+            tb = base.Toolbox()
+            tb.register("select", tools.selTournament, tournsize=self.tournament_size)
+            tb.register(
+                "mate_numeric", tools.cxSimulatedBinaryBounded,
+                eta=_ETA_CROSSOVER, low=0.0, up=1.0,
+            )
+            tb.register("mate_categorical", tools.cxUniform, indpb=0.5)
+            tb.register("mutate_numeric", tools.mutPolynomialBounded,
+                        eta=_ETA_MUTATION, low=0.0, up=1.0)
+            tb.register("mutate_categorical", tools.mutUniformInt, low=0)
+            self._toolbox = tb
+        return self._toolbox
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_toolbox"] = None  # partials of DEAP functions: rebuilt on demand
+        return state
+
+    # -- propose -------------------------------------------------------------
+    def _propose(self, n):
+        out = []
+        while len(out) < n:
+            while self._queue and len(out) < n:
+                genome = self._queue.pop(0)
+                if genome.key in self._seen:  # told meanwhile by someone else
+                    continue
+                self._asked[genome.key] = genome
+                out.append(np.asarray(genome, dtype=float))
+            if len(out) < n and not self._next_generation():
+                break  # the space is exhausted
+        return np.array(out, dtype=float).reshape(-1, self.space.n_dims)
+
+    def _next_generation(self):
+        """Breed the next generation into ``self._queue``; False if none."""
+        evaluated = [g for g in self._generation if g.fitness.valid]
+        if len(evaluated) >= 2 or not self._population:
+            self._population = evaluated or self._population
+        pool = self._population + [g for g in self.hall_of_fame_]
+        size = self.population_size_
+        taken = {g.key for g in self._queue} | set(self._asked)
+        if len(pool) < 2:  # first generation, or no result yet: prior draws
+            children, cached = [], []
+        else:
+            children, cached = self._breed(pool, size, taken)
+        for v in sample_new_excluding(self, size - len(children), taken):
+            children.append(_Genome(v, self.space.key(v)))
+        if not children:
+            return False
+        self.n_generations_ += 1
+        self._generation = cached + children
+        self._queue.extend(children)
+        return True
+
+    def _breed(self, pool, size, taken):
+        """Up to ``size`` new children of ``pool``, and the cached ones."""
+        tb = self.toolbox
+        children, cached = [], []
+        cached_keys = set()
+        with _seeded_random(self.rng):
+            for _ in range(10 * size):
+                if len(children) >= size:
+                    break
+                a, b = (tb.clone(p) for p in tb.select(pool, 2))
+                if random.random() < self.crossover_probability:
+                    self._mate(a, b)
+                for child in (a, b):
+                    if random.random() < self.mutation_probability:
+                        self._mutate(child)
+                    found = new_or_none(self, child, taken)
+                    if found is None:
+                        key = self.space.key(self.space.snap(child))
+                        if key in self._cache and key not in cached_keys:
+                            # evaluated before: it takes its cached score
+                            cached_keys.add(key)
+                            g = _Genome(self.space.snap(child), key)
+                            g.fitness.values = (self._cache[key],)
+                            cached.append(g)
+                        continue
+                    v, key = found
+                    taken.add(key)
+                    children.append(_Genome(v, key))
+                    if len(children) >= size:
+                        break
+        return children, cached
+
+    def _mate(self, a, b):
+        tb = self.toolbox
+        num, cat = self._numeric, self._categorical
+        if num.size:
+            xa, xb = [a[j] for j in num], [b[j] for j in num]
+            tb.mate_numeric(xa, xb)
+            for j, x, y in zip(num, xa, xb):
+                a[j], b[j] = x, y
+        if cat.size:
+            xa, xb = [a[j] for j in cat], [b[j] for j in cat]
+            tb.mate_categorical(xa, xb)
+            for j, x, y in zip(cat, xa, xb):
+                a[j], b[j] = float(x), float(y)
+
+    def _mutate(self, genome):
+        tb = self.toolbox
+        space = self.space
+        active = space.active_mask(np.asarray(genome))
+        indpb = 1.0 / max(1, int(active.sum()))
+        num = np.flatnonzero(active & ~space.is_categorical)
+        cat = np.flatnonzero(active & space.is_categorical)
+        if num.size:
+            x = [genome[j] for j in num]
+            tb.mutate_numeric(x, indpb=indpb)
+            for j, value in zip(num, x):
+                genome[j] = value
+        if cat.size:
+            x = [int(round(genome[j])) for j in cat]
+            tb.mutate_categorical(x, up=[int(space.n_choices[j]) - 1 for j in cat], indpb=indpb)
+            for j, value in zip(cat, x):
+                genome[j] = float(value)
+
+    # -- observe -------------------------------------------------------------
+    def _observe(self, X, y):
+        scores = rank_scores(y)
+        told = []
+        for v, s in zip(X, scores):
+            key = self.space.key(v)
+            self._cache[key] = float(s)
+            genome = self._asked.pop(key, None)
+            if genome is None:  # told without being asked here: an immigrant
+                genome = _Genome(v, key)
+                self._generation.append(genome)
+            genome.fitness.values = (float(s),)
+            told.append(genome)
+        self.hall_of_fame_.update(told)

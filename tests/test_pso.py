@@ -1,0 +1,191 @@
+"""PSOOptimizer and PSOSearchCV, on plain functions (fast)."""
+
+import math
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris
+from sklearn.tree import DecisionTreeClassifier
+
+from sksearch import PSOSearchCV
+from sksearch.optimizers import PSOOptimizer, RandomOptimizer
+from sksearch.space import Integer, Real, Space
+
+SPACE = {
+    "x": Real(-5.0, 5.0),
+    "y": Real(-5.0, 5.0),
+    "lr": Real(1e-4, 1.0, log=True),
+    "kind": ["a", "b", "c"],
+}
+SUBSPACES = [
+    {"a": Real(0.0, 5.0), "n": Integer(1, 9)},
+    {"b": Real(0.0, 1.0), "m": ["x", "y", "z"]},
+]
+
+
+def quadratic(c):
+    """Best (0) at x=1, y=-2, lr=1e-2, kind='b'."""
+    return -(
+        (c["x"] - 1) ** 2
+        + (c["y"] + 2) ** 2
+        + (math.log10(c["lr"]) + 2) ** 2
+        + (c["kind"] != "b")
+    )
+
+
+def sub_objective(c):
+    if "a" in c:
+        return -((c["a"] - 2) ** 2) - abs(c["n"] - 4) / 4
+    return -((c["b"] - 0.5) ** 2) - (c["m"] != "y") + 0.5
+
+
+def run(opt, func, n_iter, batch):
+    seen = []
+    while len(seen) < n_iter:
+        cands = opt.ask(min(batch, n_iter - len(seen)))
+        if not cands:
+            break
+        opt.tell(cands, [func(c) for c in cands])
+        seen.extend(cands)
+    return seen
+
+
+def keys(space, cands):
+    return [space.key(space.encode(c)) for c in cands]
+
+
+@pytest.mark.parametrize("batch", [1, 4, 8])
+def test_beats_random_on_average(batch):
+    ours, rand = [], []
+    for seed in range(5):
+        opt = PSOOptimizer(SPACE, n_iter=60, n_workers=batch, random_state=seed)
+        run(opt, quadratic, 60, batch)
+        ours.append(opt.best()[1])
+        ref = RandomOptimizer(SPACE, random_state=seed)
+        run(ref, quadratic, 60, batch)
+        rand.append(ref.best()[1])
+    assert np.mean(ours) > np.mean(rand)
+
+
+def test_swarm_is_whole_batches_and_one_iteration_per_batch():
+    assert PSOOptimizer(SPACE, n_iter=100, n_workers=1).swarm_size_ == 10
+    assert PSOOptimizer(SPACE, n_iter=100, n_workers=4).swarm_size_ == 12
+    assert PSOOptimizer(SPACE, n_iter=100, n_workers=32).swarm_size_ == 32
+    opt = PSOOptimizer(SPACE, swarm_size=8, random_state=0)
+    for i in range(5):
+        batch = opt.ask(8)
+        assert len(batch) == 8
+        assert opt.n_iterations_ == i + 1
+        opt.tell(batch, [quadratic(c) for c in batch])
+
+
+def test_particles_stay_in_the_unit_cube_with_clamped_velocity():
+    opt = PSOOptimizer(SPACE, swarm_size=6, max_velocity=0.1, random_state=0)
+    for _ in range(10):
+        batch = opt.ask(6)
+        opt.tell(batch, [quadratic(c) for c in batch])
+        assert np.all((opt._pos >= 0) & (opt._pos <= 1))
+        assert np.all(np.abs(opt._vel) <= 0.1 + 1e-12)
+
+
+def test_inertia_decreases_linearly_over_the_budget():
+    opt = PSOOptimizer(SPACE, swarm_size=5, n_iter=50, random_state=0)
+    weights = []
+    for _ in range(10):
+        batch = opt.ask(5)
+        weights.append(opt._inertia())
+        opt.tell(batch, [quadratic(c) for c in batch])
+    assert weights[0] == pytest.approx(0.9)
+    assert weights[-1] == pytest.approx(0.4)
+    assert np.all(np.diff(weights) <= 0)
+
+
+def test_never_repeats_on_a_small_discrete_space():
+    # particles converge onto few candidates: they must be moved to new ones
+    space = Space({"a": Integer(0, 9), "b": ["x", "y", "z"]})
+    opt = PSOOptimizer(space, swarm_size=4, random_state=0)
+    seen = run(opt, lambda c: -abs(c["a"] - 3) - (c["b"] != "y"), 30, 4)
+    assert len(seen) == 30
+    assert len(set(keys(space, seen))) == 30
+
+
+def test_failed_evaluations_are_the_worst():
+    opt = PSOOptimizer(SPACE, n_iter=60, random_state=0)
+
+    def flaky(c):
+        return float("nan") if c["x"] > 0 else quadratic(c)
+
+    run(opt, flaky, 60, 4)
+    best, score = opt.best()
+    assert best["x"] <= 0 and np.isfinite(score)
+    assert np.isfinite(opt._gbest_score)
+
+
+def test_subspaces_never_mix():
+    space = Space(SUBSPACES)
+    opt = PSOOptimizer(space, random_state=0)
+    seen = run(opt, sub_objective, 60, 4)
+    names = [set(d) for d in SUBSPACES]
+    assert len(seen) == 60
+    for c in seen:
+        assert set(c) in names
+        space.encode(c)
+    assert opt.best()[1] > -0.3
+
+
+def test_reproducible():
+    a = run(PSOOptimizer(SPACE, random_state=7), quadratic, 40, 3)
+    b = run(PSOOptimizer(SPACE, random_state=7), quadratic, 40, 3)
+    c = run(PSOOptimizer(SPACE, random_state=8), quadratic, 40, 3)
+    assert a == b and a != c
+
+
+def test_ask_before_tell_hands_out_more_particles_then_draws():
+    opt = PSOOptimizer(SPACE, swarm_size=4, random_state=0)
+    first = opt.ask(3)
+    second = opt.ask(3)  # one particle left, then prior draws
+    space = opt.space
+    assert len(set(keys(space, first + second))) == 6
+    opt.tell(second + first, [quadratic(c) for c in second + first])
+    assert len(opt.ask(4)) == 4
+
+
+def test_pickles_mid_search():
+    opt = PSOOptimizer(SPACE, swarm_size=6, random_state=3)
+    run(opt, quadratic, 10, 4)
+    copy = pickle.loads(pickle.dumps(opt))
+    assert run(opt, quadratic, 20, 4) == run(copy, quadratic, 20, 4)
+
+
+@pytest.mark.parametrize(
+    "knob, value",
+    [
+        ("swarm_size", 0),
+        ("inertia_start", 1.5),
+        ("inertia_end", -0.1),
+        ("cognitive", -1.0),
+        ("social", float("inf")),
+        ("max_velocity", 0.0),
+    ],
+)
+def test_bad_knobs_are_named(knob, value):
+    with pytest.raises(ValueError, match=knob):
+        PSOOptimizer(SPACE, **{knob: value})
+    X, y = load_iris(return_X_y=True)
+    search = PSOSearchCV(DecisionTreeClassifier(), {"max_depth": Integer(1, 5)}, n_iter=2, cv=2,
+                         **{knob: value})
+    with pytest.raises(ValueError, match=knob):
+        search.fit(X, y)
+
+
+def test_search_cv_passes_its_knobs():
+    X, y = load_iris(return_X_y=True)
+    search = PSOSearchCV(
+        DecisionTreeClassifier(random_state=0),
+        {"max_depth": Integer(1, 8), "min_samples_leaf": Real(0.01, 0.2)},
+        n_iter=9, cv=2, swarm_size=3, max_velocity=0.2, random_state=0,
+    ).fit(X, y)
+    assert len(search.cv_results_["params"]) == 9
+    assert search.optimizer_.swarm_size_ == 3
+    assert search.optimizer_.max_velocity == 0.2
