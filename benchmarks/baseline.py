@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import sklearn
+from threadpoolctl import threadpool_limits
 
 from .evaluation import TimedScorer, cross_val_eval
 
@@ -40,7 +41,8 @@ def get_baseline(problem, n=200, cache_dir=DEFAULT_CACHE_DIR, n_jobs=1, log=prin
     candidates = space.sample(n, random_state=BASELINE_SEED)
     scorer = TimedScorer(problem.metric)
     t0 = time.perf_counter()
-    scores = [cross_val_eval(problem, c, scorer, n_jobs=n_jobs).score for c in candidates]
+    with threadpool_limits(limits=n_jobs):  # no oversubscription (HistGradientBoosting)
+        scores = [cross_val_eval(problem, c, scorer, n_jobs=n_jobs).score for c in candidates]
     finite = np.array([s for s in scores if math.isfinite(s)])
     if finite.size == 0:
         raise RuntimeError(f"every baseline configuration of {problem.name} failed")

@@ -48,7 +48,7 @@ PRESETS = {
         ),
         Preset(
             "parallel",
-            problems=("svc_digits", "hgb_diabetes"),
+            problems=("svc_digits", "rf_wine"),
             seeds=(0, 1),
             n_iters=(20,),
             n_jobs=(2,),
