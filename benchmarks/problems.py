@@ -206,15 +206,16 @@ _PROBLEMS = [
     ),
     Problem(
         "mlp_digits", "digits", "classification",
-        lambda: MLPClassifier(max_iter=30, random_state=0),
+        lambda: MLPClassifier(max_iter=20, random_state=0),
         {
-            "hidden_layer_sizes": Integer(8, 128, log=True),
+            "hidden_layer_sizes": Integer(8, 64, log=True),
             "alpha": Real(1e-6, 1e-1, log=True),
             "learning_rate_init": Real(1e-4, 1e-1, log=True),
             "batch_size": Integer(16, 128, log=True),
             "activation": Categorical(["relu", "tanh", "logistic"]),
         },
-        "one-hidden-layer MLP, 30 epochs on 500 digits",
+        "one-hidden-layer MLP, 20 epochs on 500 digits",
+        version=2,
     ),
     Problem(
         "automl_digits", "digits", "classification",
