@@ -20,7 +20,6 @@ import warnings
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.model_selection import cross_validate
 
 from sksearch.space import Categorical, Integer, Real
 
@@ -443,7 +442,8 @@ class GeneticOpt(Adapter):
     def run(self, problem, *, n_iter, seed, n_jobs, scorer):
         from sklearn_genetic import GASearchCV
         from sklearn_genetic.space import Categorical as GaCategorical
-        from sklearn_genetic.space import Continuous, Integer as GaInteger
+        from sklearn_genetic.space import Continuous
+        from sklearn_genetic.space import Integer as GaInteger
 
         grid = {}
         for name, dim in problem.space.items():

@@ -13,9 +13,8 @@ measures search strategies, not estimators.
 """
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
-import numpy as np
 from sklearn import datasets
 from sklearn.ensemble import HistGradientBoostingRegressor, RandomForestClassifier
 from sklearn.linear_model import ElasticNet, LogisticRegression
@@ -35,7 +34,7 @@ N_SPLITS = 3
 SPLIT_SEED = 0
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(name):
     """(X, y) of a data set scikit-learn ships; digits is subsampled to 500."""
     if name == "breast_cancer":

@@ -140,7 +140,8 @@ def _summary(g, n_jobs, n_iter):
             if rp and all(r["status"] == "cannot express" for r in rp):
                 other.append(f"{p}: cannot express")
             elif rp:
-                other.append(f"{p}: {_pm([r['normalised_score'] for r in rp if r['status'] == 'ok'], 2)}")
+                scores = [r["normalised_score"] for r in rp if r["status"] == "ok"]
+                other.append(f"{p}: {_pm(scores, 2)}")
         failed_runs = sum(r["status"] == "failed" for r in ra)
         failed_fits = sum(r.get("n_failed_fits") or 0 for r in ok)
         partial = sum(r.get("n_failed_partial") or 0 for r in ok)
@@ -155,7 +156,8 @@ def _summary(g, n_jobs, n_iter):
             + (f" (+{partial} NaN rung scores)" if partial else ""),
             f"{len(ok)}",
         ])
-    header = ["optimizer", f"mean normalised score ± std over seeds ({len(common)} common problems)",
+    header = ["optimizer",
+              f"mean normalised score ± std over seeds ({len(common)} common problems)",
               "mean rank", "other problems (normalised)", "overhead per ask, median (ms)",
               "mean wall per run (s)", "failures", "runs"]
     return _table(header, rows), common
