@@ -4,15 +4,19 @@ __version__ = "0.1.0.dev0"
 
 from .model_selection import (
     AnnealingSearchCV,
+    BayesSearchCV,
     CoordinateDescentSearchCV,
     GeneticSearchCV,
     PSOSearchCV,
+    TPESearchCV,
 )
 
 __all__ = [
     "AnnealingSearchCV",
+    "BayesSearchCV",
     "CoordinateDescentSearchCV",
     "GeneticSearchCV",
     "PSOSearchCV",
+    "TPESearchCV",
     "__version__",
 ]

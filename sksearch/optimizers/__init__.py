@@ -8,16 +8,20 @@ used on any Python function.
 
 from ._base import Optimizer
 from .annealing import AnnealingOptimizer
+from .bayes import BayesOptimizer
 from .coordinate import CoordinateDescentOptimizer
 from .genetic import GeneticOptimizer
 from .pso import PSOOptimizer
 from .random import RandomOptimizer
+from .tpe import TPEOptimizer
 
 __all__ = [
     "AnnealingOptimizer",
+    "BayesOptimizer",
     "CoordinateDescentOptimizer",
     "GeneticOptimizer",
     "Optimizer",
     "PSOOptimizer",
     "RandomOptimizer",
+    "TPEOptimizer",
 ]
