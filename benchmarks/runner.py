@@ -120,6 +120,21 @@ def _limit_threads(n):
     return limiter
 
 
+def _warm_up_workers(n_jobs):
+    """Start joblib's worker processes (and their imports) before timing, so
+    that the first n_jobs > 1 run does not pay for them alone."""
+    import numpy as np
+    from sklearn.model_selection import cross_val_score
+    from sklearn.tree import DecisionTreeClassifier
+    from sklearn.utils.parallel import Parallel, delayed
+
+    X = np.random.default_rng(0).random((60, 3))
+    y = np.arange(60) % 2
+    Parallel(n_jobs=n_jobs)(
+        delayed(cross_val_score)(DecisionTreeClassifier(), X, y, cv=3) for _ in range(4 * n_jobs)
+    )
+
+
 def run_preset(preset, *, out, adapters_spec=None, cache_dir=DEFAULT_CACHE_DIR,
                resume=True, log=print):
     """Run ``preset``; append one JSON line per (problem, adapter, seed, budget, n_jobs)."""
@@ -154,6 +169,8 @@ def run_preset(preset, *, out, adapters_spec=None, cache_dir=DEFAULT_CACHE_DIR,
             fh.flush()
 
         for n_jobs in preset.n_jobs:
+            if n_jobs > 1:
+                _warm_up_workers(n_jobs)
             for seed in preset.seeds:
                 for problem in problems:
                     baseline = baselines[problem.name]
