@@ -252,6 +252,15 @@ def _figures(g, common_by_setting, figdir):
         return [], "matplotlib is not installed: no figures (pip install matplotlib)."
     figdir.mkdir(parents=True, exist_ok=True)
     made = []
+    palette = plt.get_cmap("tab20").colors
+    # distinct colours: dark shades for the first ten optimizers, light for the rest
+    order = list(range(0, 20, 2)) + list(range(1, 20, 2))
+    colour = {a: palette[order[i % 20]] for i, a in enumerate(g.adapters)}
+
+    def style(a):
+        sk = a.startswith("sksearch")
+        return {"color": colour[a], "lw": 2.2 if sk else 1.3, "ls": "-" if sk else "--"}
+
     for (n_jobs, n_iter), common in common_by_setting.items():
         if not common:
             continue
@@ -265,12 +274,11 @@ def _figures(g, common_by_setting, figdir):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 mean = np.nanmean(t, axis=0)
-            line, = ax.plot(np.arange(1, n_iter + 1), mean, label=a,
-                            lw=2.2 if a.startswith("sksearch") else 1.3)
-            ax.plot([n_iter], [mean[-1]], "o", color=line.get_color(), ms=4)  # halving: only one
+            ax.plot(np.arange(1, n_iter + 1), mean, label=a, **style(a))
+            ax.plot([n_iter], [mean[-1]], "o", color=colour[a], ms=4)  # halving: only one
         ax.set_xlabel("evaluations")
         ax.set_ylabel("normalised best score (mean over problems, seeds)")
-        ax.set_ylim(-0.5, 1.05)
+        ax.set_ylim(0, 1.1)
         ax.set_title(f"n_iter={n_iter}, n_jobs={n_jobs}, {len(common)} problems")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="lower right")
@@ -299,8 +307,7 @@ def _figures(g, common_by_setting, figdir):
             mean = np.nanmean(t, axis=0)
         k = 5  # smooth over 5 trials
         smooth = np.convolve(np.nan_to_num(mean), np.ones(k) / k, mode="valid")
-        ax.plot(np.arange(k, n + 1), np.maximum(smooth, 1e-4) * 1000, label=a,
-                lw=2.2 if a.startswith("sksearch") else 1.3)
+        ax.plot(np.arange(k, n + 1), np.maximum(smooth, 1e-4) * 1000, label=a, **style(a))
         any_line = True
     if any_line:
         ax.set_yscale("log")
@@ -331,7 +338,7 @@ def _figures(g, common_by_setting, figdir):
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore", RuntimeWarning)
                         ax.plot(np.arange(1, n_iter + 1), np.nanmean(t, axis=0), label=a,
-                                lw=2 if a.startswith("sksearch") else 1)
+                                **style(a))
             ax.set_title(p, fontsize=9)
             ax.set_ylim(-0.5, 1.1)
             ax.grid(alpha=0.3)
