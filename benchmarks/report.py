@@ -321,10 +321,11 @@ def _figures(g, common_by_setting, figdir):
         made.append(("Optimizer overhead per ask vs number of trials", "overhead_vs_trials.png"))
     plt.close(fig)
 
-    # small multiples: one panel per problem, largest budget, n_jobs=1
+    # small multiples: one panel per problem, for the n_jobs=1 budget run on most problems
     settings = [s for s in g.settings if s[0] == 1]
     if settings:
-        n_jobs, n_iter = settings[-1]
+        n_jobs, n_iter = max(settings, key=lambda s: (
+            len({r["problem"] for r in g.ok(n_jobs=s[0], n_iter=s[1])}), s[1]))
         probs = [p for p in g.problems if g.ok(problem=p, n_jobs=n_jobs, n_iter=n_iter)]
         cols = 3
         rows = math.ceil(len(probs) / cols)
