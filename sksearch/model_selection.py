@@ -63,6 +63,17 @@ class GeneticSearchCV(BaseSearch):
     random_state : int, RandomState instance or None, default=None
         Seed of the search: the same seed and data give the same candidates
         in the same order, also with ``n_jobs > 1``.
+    max_time : float, default=None
+        Time budget in seconds: no new batch starts once it is spent (the
+        batch in flight finishes). ``stop_reason_`` says why the search ended.
+    checkpoint : str or path-like, default=None
+        Append-only journal of every evaluation; a killed search started
+        again with the same arguments resumes from it without re-fitting.
+    warm_start_from : fitted search, cv_results_ dict or journal path, default=None
+        Earlier results the strategy starts from (not re-evaluated).
+    callbacks : list of callable, default=None
+        ``callback(search) -> bool`` after every batch; True stops the
+        search (see :mod:`sksearch.callbacks`).
     population_size : int >= 2, default=None
         New candidates per generation. ``None``: about ``sqrt(n_iter)`` (at
         least 5), rounded up to a multiple of the number of parallel workers.
@@ -127,6 +138,10 @@ class GeneticSearchCV(BaseSearch):
         random_state=None,
         error_score=np.nan,
         return_train_score=False,
+        max_time=None,
+        checkpoint=None,
+        warm_start_from=None,
+        callbacks=None,
         population_size=None,
         crossover_probability=0.8,
         mutation_probability=0.9,
@@ -145,6 +160,10 @@ class GeneticSearchCV(BaseSearch):
             random_state=random_state,
             error_score=error_score,
             return_train_score=return_train_score,
+            max_time=max_time,
+            checkpoint=checkpoint,
+            warm_start_from=warm_start_from,
+            callbacks=callbacks,
         )
         self.population_size = population_size
         self.crossover_probability = crossover_probability
@@ -191,6 +210,17 @@ class PSOSearchCV(BaseSearch):
         As in :class:`~sklearn.model_selection.GridSearchCV`.
     random_state : int, RandomState instance or None, default=None
         Seed of the search.
+    max_time : float, default=None
+        Time budget in seconds: no new batch starts once it is spent (the
+        batch in flight finishes). ``stop_reason_`` says why the search ended.
+    checkpoint : str or path-like, default=None
+        Append-only journal of every evaluation; a killed search started
+        again with the same arguments resumes from it without re-fitting.
+    warm_start_from : fitted search, cv_results_ dict or journal path, default=None
+        Earlier results the strategy starts from (not re-evaluated).
+    callbacks : list of callable, default=None
+        ``callback(search) -> bool`` after every batch; True stops the
+        search (see :mod:`sksearch.callbacks`).
     swarm_size : int >= 1, default=None
         Number of particles. ``None``: about ``sqrt(n_iter)`` (at least 5),
         rounded up to a multiple of the number of parallel workers.
@@ -254,6 +284,10 @@ class PSOSearchCV(BaseSearch):
         random_state=None,
         error_score=np.nan,
         return_train_score=False,
+        max_time=None,
+        checkpoint=None,
+        warm_start_from=None,
+        callbacks=None,
         swarm_size=None,
         inertia_start=0.9,
         inertia_end=0.4,
@@ -274,6 +308,10 @@ class PSOSearchCV(BaseSearch):
             random_state=random_state,
             error_score=error_score,
             return_train_score=return_train_score,
+            max_time=max_time,
+            checkpoint=checkpoint,
+            warm_start_from=warm_start_from,
+            callbacks=callbacks,
         )
         self.swarm_size = swarm_size
         self.inertia_start = inertia_start
@@ -324,6 +362,17 @@ class AnnealingSearchCV(BaseSearch):
         As in :class:`~sklearn.model_selection.GridSearchCV`.
     random_state : int, RandomState instance or None, default=None
         Seed of the search.
+    max_time : float, default=None
+        Time budget in seconds: no new batch starts once it is spent (the
+        batch in flight finishes). ``stop_reason_`` says why the search ended.
+    checkpoint : str or path-like, default=None
+        Append-only journal of every evaluation; a killed search started
+        again with the same arguments resumes from it without re-fitting.
+    warm_start_from : fitted search, cv_results_ dict or journal path, default=None
+        Earlier results the strategy starts from (not re-evaluated).
+    callbacks : list of callable, default=None
+        ``callback(search) -> bool`` after every batch; True stops the
+        search (see :mod:`sksearch.callbacks`).
     initial_temperature : float > 0, default=0.3
         Starting temperature, in standard deviations of the scores seen.
     cooling : float in (0, 1), default=None
@@ -386,6 +435,10 @@ class AnnealingSearchCV(BaseSearch):
         random_state=None,
         error_score=np.nan,
         return_train_score=False,
+        max_time=None,
+        checkpoint=None,
+        warm_start_from=None,
+        callbacks=None,
         initial_temperature=0.3,
         cooling=None,
         n_chains=None,
@@ -404,6 +457,10 @@ class AnnealingSearchCV(BaseSearch):
             random_state=random_state,
             error_score=error_score,
             return_train_score=return_train_score,
+            max_time=max_time,
+            checkpoint=checkpoint,
+            warm_start_from=warm_start_from,
+            callbacks=callbacks,
         )
         self.initial_temperature = initial_temperature
         self.cooling = cooling
@@ -450,6 +507,17 @@ class CoordinateDescentSearchCV(BaseSearch):
         As in :class:`~sklearn.model_selection.GridSearchCV`.
     random_state : int, RandomState instance or None, default=None
         Seed of the search.
+    max_time : float, default=None
+        Time budget in seconds: no new batch starts once it is spent (the
+        batch in flight finishes). ``stop_reason_`` says why the search ended.
+    checkpoint : str or path-like, default=None
+        Append-only journal of every evaluation; a killed search started
+        again with the same arguments resumes from it without re-fitting.
+    warm_start_from : fitted search, cv_results_ dict or journal path, default=None
+        Earlier results the strategy starts from (not re-evaluated).
+    callbacks : list of callable, default=None
+        ``callback(search) -> bool`` after every batch; True stops the
+        search (see :mod:`sksearch.callbacks`).
     n_points : int >= 2, default=4
         Candidates per line along a numeric parameter.
     n_initial_points : int >= 1, default=5
@@ -503,6 +571,10 @@ class CoordinateDescentSearchCV(BaseSearch):
         random_state=None,
         error_score=np.nan,
         return_train_score=False,
+        max_time=None,
+        checkpoint=None,
+        warm_start_from=None,
+        callbacks=None,
         n_points=4,
         n_initial_points=5,
     ):
@@ -519,6 +591,10 @@ class CoordinateDescentSearchCV(BaseSearch):
             random_state=random_state,
             error_score=error_score,
             return_train_score=return_train_score,
+            max_time=max_time,
+            checkpoint=checkpoint,
+            warm_start_from=warm_start_from,
+            callbacks=callbacks,
         )
         self.n_points = n_points
         self.n_initial_points = n_initial_points
@@ -554,7 +630,18 @@ _MODEL_BASED_COMMON_DOC = """
         workers, each round proposes ``n_jobs`` distinct candidates.
     random_state : int, RandomState instance or None, default=None
         Seed of the search: same seed and data, same candidates in the same
-        order, also with ``n_jobs > 1``."""
+        order, also with ``n_jobs > 1``.
+    max_time : float, default=None
+        Time budget in seconds: no new batch starts once it is spent (the
+        batch in flight finishes). ``stop_reason_`` says why the search ended.
+    checkpoint : str or path-like, default=None
+        Append-only journal of every evaluation; a killed search started
+        again with the same arguments resumes from it without re-fitting.
+    warm_start_from : fitted search, cv_results_ dict or journal path, default=None
+        Earlier results the strategy starts from (not re-evaluated).
+    callbacks : list of callable, default=None
+        ``callback(search) -> bool`` after every batch; True stops the
+        search (see :mod:`sksearch.callbacks`)."""
 
 
 class BayesSearchCV(BaseSearch):
@@ -649,6 +736,10 @@ class BayesSearchCV(BaseSearch):
         random_state=None,
         error_score=np.nan,
         return_train_score=False,
+        max_time=None,
+        checkpoint=None,
+        warm_start_from=None,
+        callbacks=None,
         n_initial_points=10,
         acq_func="ei",
         xi=0.01,
@@ -671,6 +762,10 @@ class BayesSearchCV(BaseSearch):
             random_state=random_state,
             error_score=error_score,
             return_train_score=return_train_score,
+            max_time=max_time,
+            checkpoint=checkpoint,
+            warm_start_from=warm_start_from,
+            callbacks=callbacks,
         )
         self.n_initial_points = n_initial_points
         self.acq_func = acq_func
@@ -784,6 +879,10 @@ class TPESearchCV(BaseSearch):
         random_state=None,
         error_score=np.nan,
         return_train_score=False,
+        max_time=None,
+        checkpoint=None,
+        warm_start_from=None,
+        callbacks=None,
         n_startup=10,
         n_ei_candidates=24,
         gamma=None,
@@ -805,6 +904,10 @@ class TPESearchCV(BaseSearch):
             random_state=random_state,
             error_score=error_score,
             return_train_score=return_train_score,
+            max_time=max_time,
+            checkpoint=checkpoint,
+            warm_start_from=warm_start_from,
+            callbacks=callbacks,
         )
         self.n_startup = n_startup
         self.n_ei_candidates = n_ei_candidates
