@@ -941,6 +941,12 @@ def plot_hyperband(search, *, ax=None):
                 lw=0.9, alpha=0.7)
     if (resources > 0).all():
         ax.set_xscale("log")
+    levels = np.unique(resources[np.isfinite(resources)])
+    if len(levels) <= 12:  # label the rungs' resources themselves
+        from matplotlib.ticker import NullLocator
+
+        ax.set_xticks(levels, [f"{v:g}" for v in levels])
+        ax.xaxis.set_minor_locator(NullLocator())
     resource = getattr(info.search, "resource", None)
     ax.set_xlabel(f"n_resources ({resource})" if isinstance(resource, str) else "n_resources")
     ax.set_ylabel(info.metric)

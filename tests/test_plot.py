@@ -401,6 +401,7 @@ def test_hyperband_links_candidates_across_rungs(tmp_path):
     colors = {tuple(line.get_xdata()): line.get_color() for line in lines}
     assert colors[(10.0, 30.0, 90.0)] != colors[(30.0, 90.0)]
     assert ax.get_xscale() == "log"
+    assert _ticks(ax.get_xticklabels()) == ["10", "30", "90"]
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("n_resources", "mean test score")
 
 
