@@ -1,7 +1,7 @@
 """
-=========================
+==========================
 Looking at a fitted search
-=========================
+==========================
 
 The figures of :mod:`sksearch.plot` on a support-vector classifier tuned on
 the breast-cancer data set that ships with scikit-learn:
