@@ -2,4 +2,6 @@
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["__version__"]
+from .model_selection import BayesSearchCV, TPESearchCV
+
+__all__ = ["BayesSearchCV", "TPESearchCV", "__version__"]

@@ -7,6 +7,8 @@ used on any Python function.
 """
 
 from ._base import Optimizer
+from .bayes import BayesOptimizer
 from .random import RandomOptimizer
+from .tpe import TPEOptimizer
 
-__all__ = ["Optimizer", "RandomOptimizer"]
+__all__ = ["BayesOptimizer", "Optimizer", "RandomOptimizer", "TPEOptimizer"]

@@ -1,0 +1,71 @@
+"""From the shared encoded vectors to the features the GP kernel sees.
+
+* numeric columns (already in ``[0, 1]`` through their prior) are kept as they
+  are, one feature each;
+* categorical columns (the sub-space selector included) become one-hot
+  features, so no order is imposed on the choices;
+* columns that a vector's sub-space does not use are set to a constant (0.5
+  for numeric, all zeros for one-hot), so they add nothing to the distance
+  between two vectors of the same sub-space.
+"""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+
+INACTIVE_NUMERIC = 0.5
+
+
+def active_masks(space, V):
+    """Boolean ``(m, n_dims)`` masks of the active columns of each row of ``V``."""
+    V = np.atleast_2d(V)
+    if space.n_subspaces == 1:
+        return np.ones(V.shape, dtype=bool)
+    sub = np.clip(np.round(V[:, 0]), 0, space.n_subspaces - 1).astype(int)
+    cs = space.column_subspace
+    return (cs[None, :] == sub[:, None]) | (cs[None, :] == -1)
+
+
+class FeatureMap:
+    """Encoded vectors -> GP input features (numeric as is, categoricals one-hot).
+
+    Attributes
+    ----------
+    n_features : int
+    numeric_columns : ndarray of int
+        Columns of the encoded vector that are numeric.
+    numeric_features : ndarray of int
+        The feature of each numeric column (same order).
+    """
+
+    def __init__(self, space):
+        self.space = space
+        numeric_columns, numeric_features, cat = [], [], []
+        f = 0
+        for j in range(space.n_dims):
+            if space.is_categorical[j]:
+                k = int(space.n_choices[j])
+                cat.append((j, f, k))
+                f += k
+            else:
+                numeric_columns.append(j)
+                numeric_features.append(f)
+                f += 1
+        self.n_features = f
+        self.numeric_columns = np.array(numeric_columns, dtype=int)
+        self.numeric_features = np.array(numeric_features, dtype=int)
+        self.categorical = cat  # (column, first feature, n_choices)
+
+    def transform(self, V):
+        V = np.atleast_2d(np.asarray(V, dtype=float))
+        active = active_masks(self.space, V)
+        F = np.zeros((V.shape[0], self.n_features))
+        nc, nf = self.numeric_columns, self.numeric_features
+        if nc.size:
+            F[:, nf] = np.where(active[:, nc], np.clip(V[:, nc], 0.0, 1.0), INACTIVE_NUMERIC)
+        rows = np.arange(V.shape[0])
+        for j, f, k in self.categorical:
+            idx = np.clip(np.round(np.nan_to_num(V[:, j])), 0, k - 1).astype(int)
+            on = active[:, j]
+            F[rows[on], f + idx[on]] = 1.0
+        return F

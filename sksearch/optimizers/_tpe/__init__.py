@@ -1,0 +1,1 @@
+"""Maths of :class:`~sksearch.optimizers.TPEOptimizer` (Parzen estimators)."""

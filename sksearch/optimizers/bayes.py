@@ -1,0 +1,245 @@
+"""Bayesian optimisation with a Gaussian-process surrogate."""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+
+import numpy as np
+from scipy.stats import qmc
+
+from ._base import Optimizer
+from ._checks import check_int, check_option, check_real, draw_new
+from ._gp.acqf import Acquisition
+from ._gp.gp import Posterior, fit_kernel, single_threaded_blas
+from ._gp.optim_mixed import local_candidates, optimize_acqf
+from ._gp.search_space import FeatureMap
+
+__all__ = ["BayesOptimizer"]
+
+_ACQ_FUNCS = ("ei", "pi", "ucb", "lcb")
+_DESIGNS = ("sobol", "lhs", "random")
+
+
+class BayesOptimizer(Optimizer):
+    """Bayesian optimisation with a Gaussian process (GP-EI by default).
+
+    Follows Snoek, Larochelle & Adams (2012), "Practical Bayesian
+    optimization of machine learning algorithms": a GP surrogate with a
+    Matern 5/2 kernel with one length scale per input (ARD) plus a noise
+    term, hyperparameters fitted by maximum marginal likelihood, and
+    expected improvement (Jones, Schonlau & Welch 1998) as the acquisition.
+
+    How it works on the shared encoding of :class:`~sksearch.space.Space`:
+
+    * numeric dimensions are GP inputs in ``[0, 1]`` (log dimensions in log
+      space, scipy distributions through their CDF); scores are
+      standardised;
+    * categorical dimensions, and the choice of sub-space in a list of dicts,
+      are one-hot inputs, so their choices are never ordered; columns of the
+      sub-spaces a candidate does not use are set to a constant and do not
+      affect the kernel between candidates of the same sub-space;
+    * the first ``n_initial_points`` candidates are a scrambled Sobol (or
+      Latin hypercube) design;
+    * the acquisition is maximised by scoring ``n_candidates`` prior draws
+      plus perturbations of the best points, then refining the
+      ``n_restarts`` best with L-BFGS-B on their numeric part; results are
+      snapped to valid integers and choices, and a candidate already asked
+      or told is never proposed again;
+    * a batch of ``n`` candidates (one per parallel worker) is chosen by the
+      constant liar heuristic (Ginsbourger et al. 2010): each chosen point,
+      and each point asked but not yet told, is added to the GP with the
+      worst observed score, which pushes the next choice elsewhere;
+    * failed evaluations (NaN) are imputed with the worst observed score, so
+      their region is avoided without feeding NaN to the GP.
+
+    Departures from the paper: no MCMC over hyperparameters (a point estimate,
+    warm-started from the previous fit), and EI computed as the numerically
+    stable log-EI of Ament et al. (2023).
+
+    Cost per ask: one GP fit, ``O(m^3)`` in the number ``m`` of training
+    points, capped at ``max_model_points`` (the best half and the most
+    recent others are kept), plus a fixed-size acquisition optimisation;
+    about 10-100 ms per candidate on a laptop, flat beyond the cap.
+
+    Parameters
+    ----------
+    space : Space or dict or list of dict
+        The search space.
+    n_initial_points : int, default=10
+        Number of candidates from the space-filling initial design before the
+        GP is used. At least 2.
+    acq_func : {"ei", "pi", "ucb", "lcb"}, default="ei"
+        Acquisition function: expected improvement (computed as log-EI),
+        probability of improvement, or the confidence bound
+        ``mean + kappa * std`` (``"lcb"`` is the same, named as for
+        minimisation).
+    xi : float, default=0.01
+        Improvement margin of ``"ei"`` and ``"pi"``, in standard deviations of
+        the observed scores; larger explores more.
+    kappa : float, default=1.96
+        Exploration weight of ``"ucb"``/``"lcb"``.
+    initial_design : {"sobol", "lhs", "random"}, default="sobol"
+        The initial design: scrambled Sobol sequence, Latin hypercube
+        (both from :mod:`scipy.stats.qmc`), or independent prior draws.
+    n_candidates : int, default=500
+        Number of prior draws scored by the acquisition at each step
+        (before local refinement).
+    n_restarts : int, default=5
+        Number of the best-scored candidates refined by L-BFGS-B.
+    max_model_points : int, default=200
+        Cap on the GP's training points; keeps the cost per ask flat in long
+        searches.
+    random_state : None, int, numpy Generator or RandomState, default=None
+        Seed of the design, the candidate draws and the acquisition
+        optimisation.
+
+    Attributes
+    ----------
+    kernel_ : sklearn kernel or None
+        The GP kernel fitted at the last model-based ask.
+
+    See Also
+    --------
+    TPEOptimizer : tree-structured Parzen estimator, cheaper per ask.
+    RandomOptimizer : independent prior draws.
+
+    Examples
+    --------
+    >>> from sksearch.optimizers import BayesOptimizer
+    >>> from sksearch.space import Real
+    >>> opt = BayesOptimizer({"x": Real(-2, 2)}, n_initial_points=4, random_state=0)
+    >>> for _ in range(8):
+    ...     batch = opt.ask(2)
+    ...     opt.tell(batch, [-(c["x"] - 1) ** 2 for c in batch])
+    >>> abs(opt.best()[0]["x"] - 1) < 0.1
+    True
+    """
+
+    def __init__(
+        self,
+        space,
+        *,
+        n_initial_points=10,
+        acq_func="ei",
+        xi=0.01,
+        kappa=1.96,
+        initial_design="sobol",
+        n_candidates=500,
+        n_restarts=5,
+        max_model_points=200,
+        random_state=None,
+    ):
+        super().__init__(space, random_state=random_state)
+        self.n_initial_points = check_int("n_initial_points", n_initial_points, 2)
+        self.acq_func = check_option("acq_func", acq_func, _ACQ_FUNCS)
+        self.xi = check_real("xi", xi, low=0.0)
+        self.kappa = check_real("kappa", kappa, low=0.0)
+        self.initial_design = check_option("initial_design", initial_design, _DESIGNS)
+        self.n_candidates = check_int("n_candidates", n_candidates, 1)
+        self.n_restarts = check_int("n_restarts", n_restarts, 0)
+        self.max_model_points = check_int("max_model_points", max_model_points, 2)
+        self._fmap = FeatureMap(self.space)
+        self._design = None
+        self._design_pos = 0
+        self.kernel_ = None
+        self._n_fits = 0
+
+    # -- propose -----------------------------------------------------------
+    def _propose(self, n):
+        y = np.asarray(self.y_, dtype=float)
+        finite = y[np.isfinite(y)]
+        if len(y) < self.n_initial_points or len(np.unique(finite)) < 2:
+            return self._propose_initial(n)
+        with single_threaded_blas():
+            return self._propose_model(n)
+
+    def _propose_initial(self, n):
+        if self._design is None:
+            self._design = self._make_design()
+        out, keys = [], set()
+        while len(out) < n and self._design_pos < len(self._design):
+            v = self._design[self._design_pos]
+            self._design_pos += 1
+            k = self.space.key(v)
+            if k not in self._seen and k not in keys:
+                keys.add(k)
+                out.append(v)
+        if len(out) < n:
+            out.extend(draw_new(self, n - len(out), keys))
+        return np.array(out, dtype=float).reshape(-1, self.space.n_dims)
+
+    def _make_design(self):
+        d, m = self.space.n_dims, self.n_initial_points
+        if self.initial_design == "sobol":
+            U = qmc.Sobol(d, scramble=True, seed=self.rng).random_base2(math.ceil(math.log2(m)))[:m]
+        elif self.initial_design == "lhs":
+            U = qmc.LatinHypercube(d, seed=self.rng).random(m)
+        else:
+            U = self.rng.random((m, d))
+        cat = self.space.is_categorical
+        k = self.space.n_choices[cat]
+        U[:, cat] = np.minimum(np.floor(U[:, cat] * k), k - 1)
+        return np.array([self.space.snap(u) for u in U])
+
+    def _training_set(self):
+        X = np.asarray(self.X_, dtype=float)
+        y = self._impute_failures(self.y_)
+        m = self.max_model_points
+        if len(y) > m:
+            # keep the best half, and the most recent of the others
+            by_score = np.argsort(-y, kind="stable")
+            keep = set(by_score[: m // 2].tolist())
+            for i in range(len(y) - 1, -1, -1):
+                if len(keep) >= m:
+                    break
+                keep.add(i)
+            idx = np.array(sorted(keep))
+            X, y = X[idx], y[idx]
+        return X, y
+
+    def _propose_model(self, n):
+        space, fmap = self.space, self._fmap
+        X, y = self._training_set()
+        scale = y.std()
+        ys = (y - y.mean()) / (scale if scale > 0 else 1.0)
+        F = fmap.transform(X)
+        theta0 = None if self.kernel_ is None else self.kernel_.theta
+        # warm start from the previous fit; every 5th fit also from the default
+        self.kernel_ = fit_kernel(F, ys, theta0, restart=self._n_fits % 5 == 0)
+        self._n_fits += 1
+        best, lie = ys.max(), ys.min()
+
+        # constant liar: points asked but not told, then each chosen point
+        fantasies = [v for _, v in self._pending.values()]
+        centres = X[np.argsort(-ys, kind="stable")[:5]]
+        out, keys = [], set()
+
+        def accept(v):
+            k = space.key(v)
+            if k in self._seen or k in keys:
+                return False
+            keys.add(k)
+            return True
+
+        for _ in range(n):
+            if fantasies:
+                Fa = np.vstack([F, fmap.transform(np.array(fantasies))])
+                ya = np.concatenate([ys, np.full(len(fantasies), lie)])
+            else:
+                Fa, ya = F, ys
+            acq = Acquisition(Posterior(self.kernel_, Fa, ya), self.acq_func, best, self.xi, self.kappa)
+            pool = np.vstack(
+                [
+                    space.sample_vectors(self.n_candidates, self.rng),
+                    local_candidates(space, centres, max(self.n_candidates // 10, 1), self.rng),
+                ]
+            )
+            v = optimize_acqf(acq, fmap, space, pool, n_restarts=self.n_restarts, accept=accept)
+            if v is None:
+                extra = draw_new(self, 1, keys)
+                if not len(extra):
+                    break
+                v = extra[0]
+            out.append(v)
+            fantasies.append(v)
+        return np.array(out, dtype=float).reshape(-1, space.n_dims)

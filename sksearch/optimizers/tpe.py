@@ -1,0 +1,241 @@
+"""Tree-structured Parzen estimator (TPE)."""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+import numbers
+
+import numpy as np
+
+from ._base import Optimizer
+from ._checks import check_int, check_real, draw_new
+from ._tpe.parzen import ParzenEstimator, default_weights
+
+__all__ = ["TPEOptimizer"]
+
+
+def default_gamma(n):
+    """Optuna's split: the best ``min(ceil(0.1 n), 25)`` observations are "good"."""
+    return min(math.ceil(0.1 * n), 25)
+
+
+class TPEOptimizer(Optimizer):
+    """Tree-structured Parzen estimator (Bergstra et al. 2011), Optuna-style.
+
+    The told candidates are split into a "good" group (the best
+    ``gamma(n)`` scores) and a "bad" group (the others, failed evaluations
+    and candidates still being evaluated). Each group gets a kernel density
+    estimate, ``l(x)`` and ``g(x)``; the next candidate is the one with the
+    largest ``l(x) / g(x)`` among ``n_ei_candidates`` draws from ``l``, which
+    maximises expected improvement under the TPE model.
+
+    With the improvements measured by Falkner et al. (2018, BOHB) and
+    Watanabe (2023, "Tree-structured Parzen estimator: understanding its
+    algorithm components and their roles for better empirical performance"),
+    as Optuna implements them:
+
+    * multivariate kernels (``multivariate=True``): one product kernel per
+      observation, so dependencies between parameters are modelled;
+    * a split that grows with the trials, ``gamma(n) = min(ceil(0.1 n), 25)``;
+    * a prior kernel of weight ``prior_weight`` in each density;
+    * bandwidths clipped from below ("magic clip") and, for univariate
+      kernels, optionally computed with the search bounds as neighbours
+      (``consider_endpoints``);
+    * categorical parameters with their own smoothed distributions (no
+      order between choices);
+    * older observations down-weighted past the 25 most recent.
+
+    A list of dicts is followed as a tree: the sub-space is drawn from the
+    good/bad model of the sub-space choice, then only that sub-space's
+    parameters are modelled, from observations of that sub-space; a
+    candidate's score is the sum of the log ratios along its branch.
+
+    The first ``n_startup`` candidates are drawn from the prior. A batch of
+    ``n`` candidates (one per parallel worker) uses the constant liar of
+    Optuna: candidates already chosen in the batch, and those asked but not
+    yet told, count as bad, so workers get distinct candidates spread over
+    the promising region. A candidate already asked or told is never
+    proposed again.
+
+    Departures: integers are sampled from continuous kernels and snapped to
+    their value (Optuna integrates the kernel over the value's bin).
+
+    Cost per candidate: ``O(n_ei_candidates * n * d)`` for ``n`` told
+    candidates and ``d`` parameters, a few ms at 100 trials.
+
+    Parameters
+    ----------
+    space : Space or dict or list of dict
+        The search space.
+    n_startup : int, default=10
+        Number of candidates drawn from the prior before the model is used.
+    n_ei_candidates : int, default=24
+        Number of draws from ``l(x)`` scored by ``l(x) / g(x)`` per
+        candidate; more exploits the model harder.
+    gamma : None, float in (0, 1) or callable, default=None
+        Size of the good group for ``n`` observations: ``None`` is
+        ``min(ceil(0.1 n), 25)``; a float ``q`` is ``ceil(q n)`` (a fixed
+        quantile, as in Bergstra et al. 2011); a callable ``gamma(n) -> int``.
+    prior_weight : float, default=1.0
+        Weight of the prior kernel relative to one observation; larger keeps
+        exploring more.
+    multivariate : bool, default=True
+        Product kernels over all parameters (True) or independent densities
+        per parameter (False, the original TPE).
+    consider_endpoints : bool, default=False
+        With ``multivariate=False``, count the search bounds as neighbours
+        when computing bandwidths (wider kernels at the edges).
+    consider_magic_clip : bool, default=True
+        Clip bandwidths from below at ``1 / min(100, 1 + n_kernels)`` of the
+        range, so densities do not collapse on a few points.
+    random_state : None, int, numpy Generator or RandomState, default=None
+        Seed of every draw.
+
+    See Also
+    --------
+    BayesOptimizer : Gaussian-process Bayesian optimisation.
+    RandomOptimizer : independent prior draws.
+
+    Examples
+    --------
+    >>> from sksearch.optimizers import TPEOptimizer
+    >>> from sksearch.space import Real, Integer
+    >>> opt = TPEOptimizer({"x": Real(-2, 2), "k": Integer(1, 5)}, random_state=0)
+    >>> for _ in range(15):
+    ...     batch = opt.ask(2)
+    ...     opt.tell(batch, [-(c["x"] - 1) ** 2 - (c["k"] - 3) ** 2 for c in batch])
+    >>> opt.best()[0]["k"]
+    3
+    """
+
+    def __init__(
+        self,
+        space,
+        *,
+        n_startup=10,
+        n_ei_candidates=24,
+        gamma=None,
+        prior_weight=1.0,
+        multivariate=True,
+        consider_endpoints=False,
+        consider_magic_clip=True,
+        random_state=None,
+    ):
+        super().__init__(space, random_state=random_state)
+        self.n_startup = check_int("n_startup", n_startup, 1)
+        self.n_ei_candidates = check_int("n_ei_candidates", n_ei_candidates, 1)
+        if gamma is not None and not callable(gamma):
+            if (
+                isinstance(gamma, bool)
+                or not isinstance(gamma, numbers.Real)
+                or not 0.0 < gamma < 1.0
+            ):
+                raise ValueError(
+                    f"gamma must be None, a float in (0, 1) or a callable, got {gamma!r}."
+                )
+        self.gamma = gamma
+        self.prior_weight = check_real("prior_weight", prior_weight, low=0.0, low_open=True)
+        for name, value in (
+            ("multivariate", multivariate),
+            ("consider_endpoints", consider_endpoints),
+            ("consider_magic_clip", consider_magic_clip),
+        ):
+            if not isinstance(value, (bool, np.bool_)):
+                raise ValueError(f"{name} must be True or False, got {value!r}.")
+        self.multivariate = bool(multivariate)
+        self.consider_endpoints = bool(consider_endpoints)
+        self.consider_magic_clip = bool(consider_magic_clip)
+        s = self.space
+        self._sub_columns = [np.flatnonzero(s.column_subspace == k) for k in range(s.n_subspaces)]
+
+    def _n_good(self, n):
+        if self.gamma is None:
+            k = default_gamma(n)
+        elif callable(self.gamma):
+            k = self.gamma(n)
+            if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 0:
+                raise ValueError(f"gamma({n}) must return an integer >= 0, got {k!r}.")
+        else:
+            k = math.ceil(self.gamma * n)
+        return max(int(k), 1)
+
+    # -- propose -----------------------------------------------------------
+    def _propose(self, n):
+        if len(self.y_) < self.n_startup or not np.isfinite(self.y_).any():
+            return draw_new(self, n, set())
+        out, keys = [], set()
+        lies = [v for _, v in self._pending.values()]
+        for _ in range(n):
+            v = self._propose_one(lies, keys)
+            if v is None:
+                extra = draw_new(self, 1, keys)
+                if not len(extra):
+                    break
+                v = extra[0]
+            out.append(v)
+            lies.append(v)
+        return np.array(out, dtype=float).reshape(-1, self.space.n_dims)
+
+    def _split(self, lies):
+        """All vectors (told, then lies) and a mask of the good ones."""
+        y = np.asarray(self.y_, dtype=float)
+        X = np.asarray(self.X_, dtype=float).reshape(-1, self.space.n_dims)
+        if lies:
+            X = np.vstack([X, np.asarray(lies, dtype=float)])
+        finite = np.flatnonzero(np.isfinite(y))
+        n_good = min(self._n_good(len(X)), finite.size)
+        order = finite[np.argsort(-y[finite], kind="stable")]
+        good = np.zeros(len(X), dtype=bool)
+        good[order[:n_good]] = True
+        return X, good
+
+    def _estimator(self, X, columns):
+        # X rows in trial order: Optuna's weights favour the recent ones
+        return ParzenEstimator(
+            X[:, columns],
+            default_weights(len(X)),
+            self.space.n_choices[columns],
+            prior_weight=self.prior_weight,
+            multivariate=self.multivariate,
+            consider_endpoints=self.consider_endpoints,
+            consider_magic_clip=self.consider_magic_clip,
+        )
+
+    def _propose_one(self, lies, keys):
+        space, rng = self.space, self.rng
+        X, good = self._split(lies)
+        m = self.n_ei_candidates
+        for _attempt in range(3):
+            # inactive columns keep prior draws, as everywhere in sksearch
+            cand = space.sample_vectors(m, rng)
+            score = np.zeros(m)
+            if space.n_subspaces > 1:
+                sub_all = np.clip(np.round(X[:, 0]), 0, space.n_subspaces - 1).astype(int)
+                sel = np.array([0])
+                l_sel = self._estimator(X[good], sel)
+                g_sel = self._estimator(X[~good], sel)
+                cand[:, 0] = l_sel.sample(m, rng)[:, 0]
+                score += l_sel.log_pdf(cand[:, [0]]) - g_sel.log_pdf(cand[:, [0]])
+                subs = np.round(cand[:, 0]).astype(int)
+            else:
+                sub_all = np.zeros(len(X), dtype=int)
+                subs = np.zeros(m, dtype=int)
+            for s in np.unique(subs):
+                cols = self._sub_columns[s]
+                rows = subs == s
+                if cols.size == 0:
+                    continue
+                in_s = sub_all == s
+                l_s = self._estimator(X[good & in_s], cols)
+                g_s = self._estimator(X[~good & in_s], cols)
+                block = cand[rows]
+                block[:, cols] = l_s.sample(int(rows.sum()), rng)
+                block = np.array([space.snap(v) for v in block])
+                cand[rows] = block
+                score[rows] += l_s.log_pdf(block[:, cols]) - g_s.log_pdf(block[:, cols])
+            for i in np.argsort(-score, kind="stable"):
+                k = space.key(cand[i])
+                if k not in self._seen and k not in keys:
+                    keys.add(k)
+                    return space.snap(cand[i])
+        return None

@@ -1,0 +1,245 @@
+"""Tests of the tree-structured Parzen estimator and TPESearchCV."""
+
+import math
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+
+from sksearch import TPESearchCV
+from sksearch.optimizers import RandomOptimizer, TPEOptimizer
+from sksearch.optimizers._tpe.parzen import ParzenEstimator, default_weights
+from sksearch.optimizers.tpe import default_gamma
+from sksearch.space import Integer, Real, Space
+
+
+def branin(c):
+    x1, x2 = c["x1"], c["x2"]
+    b, cc, t = 5.1 / (4 * np.pi**2), 5 / np.pi, 1 / (8 * np.pi)
+    return -((x2 - b * x1**2 + cc * x1 - 6) ** 2 + 10 * (1 - t) * np.cos(x1) + 10)
+
+
+BRANIN = {"x1": Real(-5, 10), "x2": Real(0, 15)}  # max -0.398
+
+MIXED = {
+    "x": Real(-3, 3),
+    "lr": Real(1e-4, 1.0, log=True),
+    "n": Integer(1, 20),
+    "kind": ["a", "b", "c"],
+}
+
+
+def mixed(c):
+    return -((c["x"] - 1) ** 2 + (math.log10(c["lr"]) + 2) ** 2 + ((c["n"] - 12) / 5) ** 2) - (
+        c["kind"] != "c"
+    )
+
+
+def run(opt, func, n_iter, batch=1):
+    while len(opt.y_) < n_iter:
+        cands = opt.ask(min(batch, n_iter - len(opt.y_)))
+        opt.tell(cands, [func(c) for c in cands])
+    return opt.best()[1]
+
+
+@pytest.mark.parametrize("space, func", [(BRANIN, branin), (MIXED, mixed)])
+def test_beats_random_search(space, func):
+    seeds = range(6)
+    tpe = [run(TPEOptimizer(space, random_state=s), func, 40) for s in seeds]
+    rnd = [run(RandomOptimizer(space, random_state=s), func, 40) for s in seeds]
+    assert np.mean(tpe) > np.mean(rnd)
+    assert np.median(tpe) > np.median(rnd)
+
+
+def test_multivariate_and_univariate_both_learn():
+    for multivariate in (True, False):
+        res = [
+            run(TPEOptimizer(MIXED, multivariate=multivariate, random_state=s), mixed, 40)
+            for s in range(3)
+        ]
+        assert np.mean(res) > -1.5
+
+
+def test_batches_are_distinct_and_nothing_repeats():
+    space = {"a": Integer(0, 4), "b": ["x", "y", "z"]}  # 15 candidates
+    opt = TPEOptimizer(space, n_startup=4, random_state=0)
+    seen = []
+    while True:
+        batch = opt.ask(4)
+        if not batch:
+            break
+        keys = [(c["a"], c["b"]) for c in batch]
+        assert len(set(keys)) == len(keys)
+        seen.extend(keys)
+        opt.tell(batch, [-abs(c["a"] - 2) for c in batch])
+    assert len(seen) == len(set(seen)) == 15
+
+
+def test_constant_liar_spreads_a_batch():
+    opt = TPEOptimizer({"x": Real(0, 1)}, n_startup=10, random_state=0)
+    run(opt, lambda c: -abs(c["x"] - 0.5), 20)
+    batch = [c["x"] for c in opt.ask(8)]
+    assert len(set(batch)) == 8
+    assert np.ptp(batch) > 0.02  # not eight copies of the same point
+
+
+def test_failed_evaluations_are_bad_and_avoided():
+    opt = TPEOptimizer({"x": Real(-1, 1), "y": Real(-1, 1)}, n_startup=10, random_state=0)
+
+    def f(c):
+        return float("nan") if c["x"] > 0 else c["x"] - c["y"] ** 2
+
+    run(opt, f, 40)
+    X, good = opt._split([])
+    assert not np.any(good & np.isnan(opt.y_))  # NaN never in the good group
+    xs = np.array([opt.space.decode(v)["x"] for v in opt.X_[10:]])
+    assert np.mean(xs <= 0) >= 0.7
+
+
+def test_split_grows_with_trials():
+    assert [default_gamma(n) for n in (1, 10, 11, 100, 1000)] == [1, 1, 2, 10, 25]
+    opt = TPEOptimizer({"x": Real(0, 1)}, gamma=0.25, random_state=0)
+    assert opt._n_good(20) == 5
+    opt = TPEOptimizer({"x": Real(0, 1)}, gamma=lambda n: 3, random_state=0)
+    assert opt._n_good(20) == 3
+
+
+def test_subspaces_follow_the_tree():
+    space = [
+        {"model": ["a"], "u": Real(0, 1)},
+        {"model": ["b"], "v": Integer(1, 50), "w": ["p", "q"]},
+    ]
+    opt = TPEOptimizer(space, n_startup=8, random_state=0)
+
+    def f(c):
+        assert set(c) in ({"model", "u"}, {"model", "v", "w"})
+        if c["model"] == "a":
+            return -3 + c["u"]
+        return -abs(c["v"] - 20) / 50 - (c["w"] == "p")
+
+    run(opt, f, 40, batch=2)
+    later = [opt.space.decode(v) for v in opt.X_[20:]]
+    assert sum(c["model"] == "b" for c in later) > 0.7 * len(later)
+    assert opt.best()[0]["w"] == "q"
+
+
+def test_same_seed_same_candidates():
+    def trace(seed):
+        opt = TPEOptimizer(MIXED, n_startup=5, random_state=seed)
+        run(opt, mixed, 20, batch=3)
+        return [opt.space.decode(v) for v in opt.X_]
+
+    assert trace(1) == trace(1)
+    assert trace(1) != trace(2)
+
+
+def test_pickling_mid_search_continues_identically():
+    opt = TPEOptimizer(MIXED, n_startup=4, random_state=0)
+    run(opt, mixed, 12, batch=2)
+    clone = pickle.loads(pickle.dumps(opt))
+    assert opt.ask(3) == clone.ask(3)
+
+
+# -- the Parzen estimator ----------------------------------------------------
+@pytest.mark.parametrize("multivariate", [True, False])
+def test_parzen_density_integrates_to_one(multivariate):
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.random(7), rng.integers(0, 3, 7)])
+    pe = ParzenEstimator(X, np.ones(7), np.array([0, 3]), multivariate=multivariate)
+    grid = (np.arange(4000) + 0.5) / 4000
+    total = 0.0
+    for k in range(3):
+        pts = np.column_stack([grid, np.full_like(grid, k)])
+        total += np.exp(pe.log_pdf(pts)).mean()
+    assert total == pytest.approx(1.0, rel=1e-3)
+
+
+def test_parzen_samples_follow_the_observations():
+    X = np.array([[0.1, 2.0]] * 5)
+    pe = ParzenEstimator(X, np.ones(5), np.array([0, 4]), prior_weight=1.0)
+    S = pe.sample(2000, np.random.default_rng(0))
+    assert (S[:, 0] >= 0).all() and (S[:, 0] <= 1).all()
+    # bandwidth 0.2 * 5 ** (-1 / 6) = 0.153: about 0.69 of the mass within 0.15
+    assert np.mean(np.abs(S[:, 0] - 0.1) < 0.15) > 0.6
+    # categorical (Optuna's smoothing): each observed kernel gives choice 2
+    # (1 + 1/4) / 2, the prior kernel 1/4; mixture weights 5/6 and 1/6
+    assert np.mean(S[:, 1] == 2) == pytest.approx(5 / 6 * 0.625 + 1 / 6 * 0.25, abs=0.03)
+    assert set(np.unique(S[:, 1])) <= {0.0, 1.0, 2.0, 3.0}
+
+
+def test_magic_clip_and_endpoints():
+    X = np.array([[0.5], [0.5000001]])
+    clipped = ParzenEstimator(X, np.ones(2), np.array([0]), multivariate=False)
+    assert clipped.sigmas[:2].min() == pytest.approx(1 / 4)  # 1 / (1 + 3 kernels)
+    X = np.array([[0.05], [0.5], [0.95]])
+    ends = ParzenEstimator(X, np.ones(3), np.array([0]), multivariate=False,
+                           consider_endpoints=True, consider_magic_clip=False)
+    no_ends = ParzenEstimator(X, np.ones(3), np.array([0]), multivariate=False,
+                              consider_endpoints=False, consider_magic_clip=False)
+    assert ends.sigmas[0, 0] == pytest.approx(0.45)
+    assert no_ends.sigmas[0, 0] == pytest.approx(0.45)
+    # with the bound as neighbour the edge kernel gets max(0.05, 0.45);
+    # without it, the gap to its only neighbour
+    X = np.array([[0.3], [0.35], [0.6]])
+    ends = ParzenEstimator(X, np.ones(3), np.array([0]), multivariate=False,
+                           consider_endpoints=True, consider_magic_clip=False)
+    no_ends = ParzenEstimator(X, np.ones(3), np.array([0]), multivariate=False,
+                              consider_endpoints=False, consider_magic_clip=False)
+    assert ends.sigmas[0, 0] == pytest.approx(0.3)
+    assert no_ends.sigmas[0, 0] == pytest.approx(0.05)
+
+
+def test_default_weights_ramp_old_observations():
+    assert (default_weights(10) == 1).all()
+    w = default_weights(50)
+    assert len(w) == 50 and w[0] == pytest.approx(1 / 50) and (w[-25:] == 1).all()
+    assert np.all(np.diff(w) >= 0)
+
+
+# -- knobs -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "knob, value",
+    [
+        ("n_startup", 0),
+        ("n_startup", 1.5),
+        ("n_ei_candidates", 0),
+        ("gamma", 1.5),
+        ("gamma", "auto"),
+        ("prior_weight", 0.0),
+        ("prior_weight", -1.0),
+        ("multivariate", "yes"),
+        ("consider_endpoints", 1),
+        ("consider_magic_clip", None),
+    ],
+)
+def test_bad_knobs_are_named(knob, value):
+    with pytest.raises(ValueError, match=knob):
+        TPEOptimizer(BRANIN, **{knob: value})
+    search = TPESearchCV(LogisticRegression(), {"C": Real(0.1, 10)}, **{knob: value})
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(ValueError, match=knob):
+        search.fit(X, y)
+
+
+def test_bad_gamma_callable_is_named():
+    opt = TPEOptimizer({"x": Real(0, 1)}, n_startup=2, gamma=lambda n: -1, random_state=0)
+    with pytest.raises(ValueError, match="gamma"):
+        run(opt, lambda c: c["x"], 5)
+
+
+def test_search_cv_with_subspaces():
+    X, y = load_iris(return_X_y=True)
+    space = [
+        {"C": Real(1e-3, 1e2, log=True), "fit_intercept": [True, False]},
+        {"C": Real(1e-3, 1e2, log=True), "class_weight": ["balanced"]},
+    ]
+    search = TPESearchCV(
+        LogisticRegression(max_iter=300), space, n_iter=12, n_startup=4, cv=2, random_state=0
+    ).fit(X, y)
+    params = search.cv_results_["params"]
+    assert len(params) == 12
+    assert all(set(p) in ({"C", "fit_intercept"}, {"C", "class_weight"}) for p in params)
+    assert len({tuple(sorted(p.items())) for p in params}) == 12
+    assert search.best_score_ > 0.9
