@@ -2,6 +2,6 @@
 
 __version__ = "0.1.0.dev0"
 
-from .model_selection import BayesSearchCV, TPESearchCV
+from .model_selection import BayesSearchCV, HyperbandSearchCV, TPESearchCV
 
-__all__ = ["BayesSearchCV", "TPESearchCV", "__version__"]
+__all__ = ["BayesSearchCV", "HyperbandSearchCV", "TPESearchCV", "__version__"]
