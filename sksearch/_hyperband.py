@@ -181,6 +181,10 @@ class BaseHyperband(BaseSearch):
         else:
             max_r = int(self.max_resources)
 
+        if max_r < 1:
+            raise ValueError(
+                f"max_resources='auto' is {max_r}: you might have passed an empty dataset X."
+            )
         if resource == "n_samples":
             smallest = 2 * self.n_splits_ * (self._n_classes or 1)
             how = (

@@ -130,6 +130,11 @@ def round_evaluations(s_max, factor):
 def max_depth(min_resources, max_resources, factor):
     """The deepest ``s`` with ``max_resources / factor**s >= min_resources``."""
     factor = _as_factor(factor)
+    if not 1 <= min_resources <= max_resources:
+        raise ValueError(
+            f"need 1 <= min_resources <= max_resources, got min_resources={min_resources!r} "
+            f"and max_resources={max_resources!r}."
+        )
     s = 0
     while max_resources >= min_resources * factor ** (s + 1) * (1 - 1e-12):
         s += 1
