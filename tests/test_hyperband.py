@@ -451,7 +451,7 @@ def test_failed_fits_get_error_score_and_are_not_promoted():
     search = HyperbandSearchCV(FailsOnLargeC(), {"C": Real(1e-2, 1e2, log=True)}, n_iter=22,
                                resource="n_estimators", max_resources=9, cv=2,
                                random_state=0)
-    with pytest.warns(FitFailedWarning):
+    with pytest.warns(FitFailedWarning), pytest.warns(UserWarning, match="non-finite"):
         search.fit(X, y)
     res = search.cv_results_
     c = res["param_C"].astype(float)
