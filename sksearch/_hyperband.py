@@ -10,7 +10,6 @@ runs the plan's steps through sklearn's ``evaluate_candidates``, so
 
 # SPDX-License-Identifier: BSD-3-Clause
 
-import math
 import time
 import warnings
 from numbers import Integral, Real
@@ -205,11 +204,10 @@ class BaseHyperband(BaseSearch):
                 if self.min_resources == "smallest"
                 else f"min_resources={min_r}"
             )
-            where = (
-                f" (max_resources='auto': the {'number of samples' if resource == 'n_samples' else resource} of the estimator)"
-                if self.max_resources == "auto"
-                else ""
-            )
+            where = ""
+            if self.max_resources == "auto":
+                what_max = "number of samples" if resource == "n_samples" else resource
+                where = f" (max_resources='auto': the {what_max} of the estimator)"
             raise ValueError(
                 f"{what} is greater than max_resources={max_r}{where}; "
                 "min_resources must be <= max_resources."
