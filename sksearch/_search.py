@@ -471,7 +471,7 @@ class BaseSearch(BaseSearchCV):
         start = time.perf_counter()
         with deferred_fit_failure_check() as failures:
             while n_done < n_iter:
-                if self.max_time is not None and time.perf_counter() - start >= self.max_time:
+                if self._time_is_up(start):
                     reason = "max_time"
                     break
                 batch = optimizer.ask(min(batch_size, n_iter - n_done))
@@ -530,7 +530,7 @@ class BaseSearch(BaseSearchCV):
                 n_batches += 1
                 if self.verbose > 0:
                     self._print_progress(results[key], n_done, n_iter, start)
-                if stop or any(cb(self) for cb in (self.callbacks or [])):
+                if self._should_stop(start, stop) == "callback":
                     reason = "callback"
                     break
 
@@ -544,22 +544,7 @@ class BaseSearch(BaseSearchCV):
                 results.pop("_sksearch_stop", None)
                 key = self._objective_key(results)
         self.n_resumed_ = len(replayed.params)
-        if failures.n_fits and failures.n_failed == failures.n_fits:
-            raise ValueError(
-                f"All the {failures.n_fits} fits of the {n_done} candidates failed: "
-                "no candidate could be scored. It is very likely that the estimator "
-                "or the search space is misconfigured; set error_score='raise' to "
-                f"see the first error.\n{failures.last_message}"
-            )
-
-        if key is not None and not np.isfinite(np.asarray(results[key], dtype=float)).all():
-            n_bad = int((~np.isfinite(np.asarray(results[key], dtype=float))).sum())
-            warnings.warn(
-                f"{n_bad} of the {n_done} candidates have a non-finite mean test score "
-                "(failed fits get error_score); the search went on without them.",
-                UserWarning,
-                stacklevel=5,
-            )
+        self._check_failures(failures, results, key, n_done, "candidates")
         if search_ctx is not None:
             search_ctx.call_on_fit_task_end(estimator=self)
         self.optimizer_ = optimizer
@@ -567,7 +552,36 @@ class BaseSearch(BaseSearchCV):
         self.batch_size_ = batch_size
         self.stop_reason_ = reason
 
-    def _evaluate(self, evaluate_candidates, batch, cv, n_batch, search_ctx):
+    def _check_failures(self, failures, results, key, n_done, what):
+        """End of a search: raise if every fit failed, warn once about NaN scores."""
+        if failures.n_fits and failures.n_failed == failures.n_fits:
+            raise ValueError(
+                f"All the {failures.n_fits} fits of the {n_done} {what} failed: "
+                "no candidate could be scored. It is very likely that the estimator "
+                "or the search space is misconfigured; set error_score='raise' to "
+                f"see the first error.\n{failures.last_message}"
+            )
+        if key is not None and not np.isfinite(np.asarray(results[key], dtype=float)).all():
+            n_bad = int((~np.isfinite(np.asarray(results[key], dtype=float))).sum())
+            warnings.warn(
+                f"{n_bad} of the {n_done} {what} have a non-finite mean test score "
+                "(failed fits get error_score); the search went on without them.",
+                UserWarning,
+                stacklevel=6,
+            )
+
+    def _time_is_up(self, start):
+        return self.max_time is not None and time.perf_counter() - start >= self.max_time
+
+    def _should_stop(self, start, stop_from_sklearn_callbacks):
+        """The reason to stop after a batch, or None: a callback, or max_time."""
+        if stop_from_sklearn_callbacks or any(cb(self) for cb in (self.callbacks or [])):
+            return "callback"
+        if self._time_is_up(start):
+            return "max_time"
+        return None
+
+    def _evaluate(self, evaluate_candidates, batch, cv, n_batch, search_ctx, more=None):
         """Cross-validate one batch through sklearn; ``_sksearch_stop`` in the
         returned dict says whether a sklearn callback asked to stop."""
         kwargs = {}
@@ -583,9 +597,9 @@ class BaseSearch(BaseSearchCV):
             warnings.filterwarnings(
                 "ignore", message="One or more of the .* scores are non-finite"
             )
-            results = evaluate_candidates(
-                batch, cv=cv, more_results={"iter": [n_batch] * len(batch)}, **kwargs
-            )
+            if more is None:
+                more = {"iter": [n_batch] * len(batch)}
+            results = evaluate_candidates(batch, cv=cv, more_results=more, **kwargs)
         stop = False
         if search_ctx is not None:
             stop = bool(kwargs["callback_ctx"].call_on_fit_task_end(estimator=self))
