@@ -18,15 +18,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-import sksearch
+from sksearch import TPESearchCV as SearchCV  # or BayesSearchCV, GeneticSearchCV, ...
 from sksearch.space import Real
-
-# The smartest strategy installed: model-based if available, else random.
-SearchCV = next(
-    getattr(sksearch, name)
-    for name in ("TPESearchCV", "BayesSearchCV", "GeneticSearchCV")
-    if hasattr(sksearch, name)
-)
 
 X, y = load_digits(return_X_y=True)
 cv = StratifiedKFold(5, shuffle=True, random_state=0)

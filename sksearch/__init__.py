@@ -7,6 +7,7 @@ from .model_selection import (
     BayesSearchCV,
     CoordinateDescentSearchCV,
     GeneticSearchCV,
+    HyperbandSearchCV,
     PSOSearchCV,
     TPESearchCV,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "BayesSearchCV",
     "CoordinateDescentSearchCV",
     "GeneticSearchCV",
+    "HyperbandSearchCV",
     "PSOSearchCV",
     "TPESearchCV",
     "__version__",

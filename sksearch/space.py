@@ -552,11 +552,17 @@ class Space:
 
     def active_mask(self, vector):
         """Boolean mask of the columns that ``vector`` uses."""
-        mask = np.zeros(self.n_dims, dtype=bool)
-        mask[self._sub_columns[self.subspace_of(vector)]] = True
-        if self.n_subspaces > 1:
-            mask[0] = True
-        return mask
+        return self.active_masks(np.asarray(vector, dtype=float)[None, :])[0]
+
+    def active_masks(self, vectors):
+        """Boolean masks, shape ``(m, n_dims)``, of the columns each row of
+        ``vectors`` uses (vectorised :meth:`active_mask`)."""
+        V = np.atleast_2d(np.asarray(vectors, dtype=float))
+        if self.n_subspaces == 1:
+            return np.ones(V.shape, dtype=bool)
+        sub = np.clip(np.round(V[:, 0]), 0, self.n_subspaces - 1).astype(int)
+        cs = self.column_subspace
+        return (cs[None, :] == sub[:, None]) | (cs[None, :] == -1)
 
     def sample_vectors(self, n, random_state=None):
         """``n`` encoded vectors drawn from the prior, every column filled.

@@ -81,7 +81,7 @@ def test_sklearn_progress_bar_callback():
 
 
 def test_callbacks_see_every_batch():
-    callback = pytest.importorskip("sklearn.callback")
+    pytest.importorskip("sklearn.callback")
 
     class Recorder:
         def __init__(self):

@@ -135,14 +135,18 @@ class Optimizer(ABC):
             v[holes] = self.space.sample_vectors(1, self.rng)[0][holes]
         return v
 
-    def _sample_new(self, n, max_tries=100):
-        """Up to ``n`` prior draws that are new and distinct (fewer only when
-        the space runs out of new candidates)."""
-        out, keys = [], set()
-        tries = 0
+    def _sample_new(self, n, exclude=None, max_tries=100):
+        """Up to ``n`` prior draws (snapped) that are new and distinct.
+
+        ``exclude`` is an optional set of keys (``space.key``) also to avoid,
+        such as the candidates of the batch being built; it is updated with
+        the keys drawn. Fewer than ``n`` only when the space runs out of new
+        candidates (or ``max_tries * n`` draws found none).
+        """
+        keys = set() if exclude is None else exclude
+        out, tries = [], 0
         while len(out) < n and tries < max_tries * n:
-            batch = self.space.sample_vectors(max(n - len(out), 1), self.rng)
-            for v in batch:
+            for v in self.space.sample_vectors(max(n - len(out), 1), self.rng):
                 tries += 1
                 v = self.space.snap(v)
                 k = self.space.key(v)
@@ -153,6 +157,20 @@ class Optimizer(ABC):
                 if len(out) == n:
                     break
         return np.array(out, dtype=float).reshape(-1, self.space.n_dims)
+
+    def _new_or_none(self, vector, exclude=()):
+        """``(snapped vector, key)`` if ``vector`` is a new candidate (never
+        asked or told, and its key not in ``exclude``), else ``None``."""
+        v = self.space.snap(vector)
+        k = self.space.key(v)
+        if k in self._seen or k in exclude:
+            return None
+        return v, k
+
+    def _pending_vectors(self):
+        """Encoded vectors of the candidates asked but not told yet (for
+        constant-liar batches)."""
+        return [v for _, v in self._pending.values()]
 
     @staticmethod
     def _impute_failures(y):

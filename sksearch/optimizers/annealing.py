@@ -7,14 +7,8 @@ import math
 import numpy as np
 
 from ._base import Optimizer
-from ._population_utils import (
-    check_int,
-    check_real,
-    new_or_none,
-    perturb_until_new,
-    rank_scores,
-    sample_new_excluding,
-)
+from ._population_utils import perturb_until_new, rank_scores
+from ._validation import check_int, check_real
 
 __all__ = ["AnnealingOptimizer"]
 
@@ -177,8 +171,8 @@ class AnnealingOptimizer(Optimizer):
             if self._current[c] is not None:
                 found = self._neighbour(self._current[c], self.temperatures_[c], taken)
             if found is None:
-                draws = sample_new_excluding(self, 1, taken)
-                if not draws:
+                draws = self._sample_new(1, exclude=taken)
+                if len(draws) == 0:
                     break  # the space is exhausted
                 v = draws[0]
                 key = self.space.key(v)
@@ -209,7 +203,7 @@ class AnnealingOptimizer(Optimizer):
             u = np.abs(u)  # reflect at 0 ...
             u = np.where(u > 1.0, 2.0 - u, u)  # ... and at 1
             v[numeric] = np.clip(u, 0.0, 1.0)
-        found = new_or_none(self, v, taken)
+        found = self._new_or_none(v, taken)
         if found is None:
             found = perturb_until_new(self, v, taken, self.rng, scale=_STEP / 2)
         return found

@@ -8,11 +8,11 @@ import numpy as np
 from scipy.stats import qmc
 
 from ._base import Optimizer
-from ._checks import check_int, check_option, check_real, draw_new
 from ._gp.acqf import Acquisition
 from ._gp.gp import Posterior, fit_kernel, single_threaded_blas
 from ._gp.optim_mixed import local_candidates, optimize_acqf
 from ._gp.search_space import FeatureMap
+from ._validation import check_int, check_option, check_real
 
 __all__ = ["BayesOptimizer"]
 
@@ -169,7 +169,7 @@ class BayesOptimizer(Optimizer):
                 keys.add(k)
                 out.append(v)
         if len(out) < n:
-            out.extend(draw_new(self, n - len(out), keys))
+            out.extend(self._sample_new(n - len(out), exclude=keys))
         return np.array(out, dtype=float).reshape(-1, self.space.n_dims)
 
     def _make_design(self):
@@ -214,7 +214,7 @@ class BayesOptimizer(Optimizer):
         best, lie = ys.max(), ys.min()
 
         # constant liar: points asked but not told, then each chosen point
-        fantasies = [v for _, v in self._pending.values()]
+        fantasies = self._pending_vectors()
         centres = X[np.argsort(-ys, kind="stable")[:5]]
         out, keys = [], set()
 
@@ -241,7 +241,7 @@ class BayesOptimizer(Optimizer):
             )
             v = optimize_acqf(acq, fmap, space, pool, n_restarts=self.n_restarts, accept=accept)
             if v is None:
-                extra = draw_new(self, 1, keys)
+                extra = self._sample_new(1, exclude=keys)
                 if not len(extra):
                     break
                 v = extra[0]

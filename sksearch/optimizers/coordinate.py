@@ -7,7 +7,8 @@ import math
 import numpy as np
 
 from ._base import Optimizer
-from ._population_utils import check_int, new_or_none, rank_scores, sample_new_excluding
+from ._population_utils import rank_scores
+from ._validation import check_int
 
 __all__ = ["CoordinateDescentOptimizer"]
 
@@ -124,14 +125,14 @@ class CoordinateDescentOptimizer(Optimizer):
                 m = n - len(out)
                 if self._initial_left > 0:
                     m = min(m, self._initial_left)
-                draws = sample_new_excluding(self, m, taken)
+                draws = self._sample_new(m, exclude=taken)
                 self._initial_left = max(self._initial_left - len(draws), 0)
                 out.extend(draws)
-                if not draws:
+                if len(draws) == 0:
                     break
                 continue
             if not self._next_line(taken):
-                draws = sample_new_excluding(self, n - len(out), taken)
+                draws = self._sample_new(n - len(out), exclude=taken)
                 out.extend(draws)
                 break
         return np.array(out, dtype=float).reshape(-1, self.space.n_dims)
@@ -149,7 +150,7 @@ class CoordinateDescentOptimizer(Optimizer):
             for value in self._line_values(x, j):
                 v = x.copy()
                 v[j] = value
-                found = new_or_none(self, v, taken | {self.space.key(p) for p in points})
+                found = self._new_or_none(v, taken | {self.space.key(p) for p in points})
                 if found is not None:
                     points.append(found[0])
             if points:

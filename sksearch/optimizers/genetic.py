@@ -9,14 +9,8 @@ import numpy as np
 from deap import base, tools
 
 from ._base import Optimizer
-from ._population_utils import (
-    check_int,
-    check_real,
-    default_group_size,
-    new_or_none,
-    rank_scores,
-    sample_new_excluding,
-)
+from ._population_utils import default_group_size, rank_scores
+from ._validation import check_int, check_real
 
 __all__ = ["GeneticOptimizer"]
 
@@ -262,7 +256,7 @@ class GeneticOptimizer(Optimizer):
             children, cached = [], []
         else:
             children, cached = self._breed(pool, size, taken)
-        for v in sample_new_excluding(self, size - len(children), taken):
+        for v in self._sample_new(size - len(children), exclude=taken):
             children.append(_Genome(v, self.space.key(v)))
         if not children:
             return False
@@ -286,7 +280,7 @@ class GeneticOptimizer(Optimizer):
                 for child in (a, b):
                     if random.random() < self.mutation_probability:
                         self._mutate(child)
-                    found = new_or_none(self, child, taken)
+                    found = self._new_or_none(child, taken)
                     if found is None:
                         key = self.space.key(self.space.snap(child))
                         if key in self._cache and key not in cached_keys:

@@ -7,15 +7,8 @@ import math
 import numpy as np
 
 from ._base import Optimizer
-from ._population_utils import (
-    check_int,
-    check_real,
-    default_group_size,
-    new_or_none,
-    perturb_until_new,
-    rank_scores,
-    sample_new_excluding,
-)
+from ._population_utils import default_group_size, perturb_until_new, rank_scores
+from ._validation import check_int, check_real
 
 __all__ = ["PSOOptimizer"]
 
@@ -204,14 +197,14 @@ class PSOOptimizer(Optimizer):
         taken = {self.space.key(v) for v, _ in self._queue} | set(self._asked)
         idle = np.flatnonzero(~self._waiting)
         if idle.size == 0:
-            extra = sample_new_excluding(self, n_missing, taken)
+            extra = self._sample_new(n_missing, exclude=taken)
             self._queue.extend((v, -1) for v in extra)
-            return bool(extra)
+            return len(extra) > 0
         unset = idle[np.isnan(self._pos[idle, 0])]
         moved = idle[~np.isnan(self._pos[idle, 0])]
         queued = 0
         if unset.size:  # initial positions: prior draws, SPSO-2007 velocities
-            for i, v in zip(unset, sample_new_excluding(self, unset.size, taken)):
+            for i, v in zip(unset, self._sample_new(unset.size, exclude=taken)):
                 u = self._to_unit(v)
                 self._pos[i] = u
                 self._vel[i] = self._clamp(0.5 * (self.rng.random(u.size) - u))
@@ -257,12 +250,12 @@ class PSOOptimizer(Optimizer):
 
     def _new_position(self, i, taken):
         """Encoded vector of particle ``i``'s position, made new if needed."""
-        found = new_or_none(self, self._to_vector(self._pos[i]), taken)
+        found = self._new_or_none(self._to_vector(self._pos[i]), taken)
         if found is None:
             found = perturb_until_new(self, self._to_vector(self._pos[i]), taken, self.rng)
         if found is None:  # re-initialise the particle
-            draws = sample_new_excluding(self, 1, taken)
-            if not draws:
+            draws = self._sample_new(1, exclude=taken)
+            if len(draws) == 0:
                 return None
             v = draws[0]
             self._vel[i] = 0.0

@@ -8,8 +8,8 @@ import numbers
 import numpy as np
 
 from ._base import Optimizer
-from ._checks import check_int, check_real, draw_new
 from ._tpe.parzen import ParzenEstimator, default_weights
+from ._validation import check_int, check_real
 
 __all__ = ["TPEOptimizer"]
 
@@ -165,13 +165,13 @@ class TPEOptimizer(Optimizer):
     # -- propose -----------------------------------------------------------
     def _propose(self, n):
         if len(self.y_) < self.n_startup or not np.isfinite(self.y_).any():
-            return draw_new(self, n, set())
+            return self._sample_new(n, exclude=set())
         out, keys = [], set()
-        lies = [v for _, v in self._pending.values()]
+        lies = self._pending_vectors()
         for _ in range(n):
             v = self._propose_one(lies, keys)
             if v is None:
-                extra = draw_new(self, 1, keys)
+                extra = self._sample_new(1, exclude=keys)
                 if not len(extra):
                     break
                 v = extra[0]

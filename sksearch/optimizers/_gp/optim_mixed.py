@@ -18,8 +18,6 @@ not grow with the number of trials beyond the GP's own cost:
 import numpy as np
 from scipy.optimize import minimize
 
-from .search_space import active_masks
-
 
 def local_candidates(space, centres, n_per_centre, rng, scale=0.05, p_flip=0.2):
     """Perturbations of ``centres``: Gaussian steps on numeric columns, random
@@ -63,7 +61,7 @@ def optimize_acqf(acq, fmap, space, pool, *, n_restarts, accept, maxiter=30):
         # (independent) acquisition values, as BoTorch does: the gradient is
         # separable, and one Python-level call per step instead of one per
         # restart halved the cost of this function at 100 trials.
-        active = active_masks(space, starts)[:, fmap.numeric_columns]  # (R, n_numeric)
+        active = space.active_masks(starts)[:, fmap.numeric_columns]  # (R, n_numeric)
         rows, which = np.nonzero(active)
         cols, feats = fmap.numeric_columns[which], fmap.numeric_features[which]
         if rows.size:

@@ -16,16 +16,6 @@ import numpy as np
 INACTIVE_NUMERIC = 0.5
 
 
-def active_masks(space, V):
-    """Boolean ``(m, n_dims)`` masks of the active columns of each row of ``V``."""
-    V = np.atleast_2d(V)
-    if space.n_subspaces == 1:
-        return np.ones(V.shape, dtype=bool)
-    sub = np.clip(np.round(V[:, 0]), 0, space.n_subspaces - 1).astype(int)
-    cs = space.column_subspace
-    return (cs[None, :] == sub[:, None]) | (cs[None, :] == -1)
-
-
 class FeatureMap:
     """Encoded vectors -> GP input features (numeric as is, categoricals one-hot).
 
@@ -58,7 +48,7 @@ class FeatureMap:
 
     def transform(self, V):
         V = np.atleast_2d(np.asarray(V, dtype=float))
-        active = active_masks(self.space, V)
+        active = self.space.active_masks(V)
         F = np.zeros((V.shape[0], self.n_features))
         nc, nf = self.numeric_columns, self.numeric_features
         if nc.size:
