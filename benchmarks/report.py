@@ -178,13 +178,14 @@ def _per_problem(g, problem):
             if not ok:
                 rows.append([a, ra[0]["status"] + (": " + ra[0].get("message", "")[:70]
                                                    if ra[0]["status"] == "failed" else ""),
-                             "", "", "", "", "", ""])
+                             "", "", "", "", "", "", ""])
                 continue
             rows.append([
                 f"**{a}**" if a.startswith("sksearch") else a,
                 _pm([r["best_score"] for r in ok], 4),
                 _pm([r["normalised_score"] for r in ok], 3),
                 f"{np.mean([r['n_evals'] for r in ok]):.0f}",
+                f"{np.mean([r['budget_used'] for r in ok]):.1f}",
                 f"{np.mean([r['wall_time'] for r in ok]):.1f}",
                 f"{np.mean([r['fit_score_time'] for r in ok]):.1f}",
                 _ms(_median([r["overhead_per_ask"] for r in ok])),
@@ -194,7 +195,8 @@ def _per_problem(g, problem):
         out.append(
             f"n_iter={n_iter}, n_jobs={n_jobs} (baseline of {b['n']} random configurations: "
             f"mean {b['mean']:.4f}, best {b['max']:.4f})\n\n"
-            + _table(["optimizer", "best CV score", "normalised", "evaluations", "wall (s)",
+            + _table(["optimizer", "best CV score", "normalised", "evaluations",
+                      "budget used (full-evaluation equivalents)", "wall (s)",
                       "fit+score (s)", "overhead/ask (ms)", "seeds"], rows)
         )
     return "\n\n".join(out)
