@@ -7,6 +7,7 @@ from .model_selection import (
     BayesSearchCV,
     CoordinateDescentSearchCV,
     GeneticSearchCV,
+    HyperbandSearchCV,
     PSOSearchCV,
     TPESearchCV,
 )
@@ -17,6 +18,7 @@ __all__ = [
     "BayesSearchCV",
     "CoordinateDescentSearchCV",
     "GeneticSearchCV",
+    "HyperbandSearchCV",
     "NASClassifier",
     "NASRegressor",
     "PSOSearchCV",

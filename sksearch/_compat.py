@@ -15,6 +15,9 @@ from sklearn.base import _fit_context  # noqa: F401  (re-exported)
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import _search as _sk_search
 from sklearn.model_selection._search import BaseSearchCV
+from sklearn.model_selection._search_successive_halving import (  # noqa: F401
+    _SubsampleMetaSplitter,
+)
 from sklearn.utils._param_validation import (  # noqa: F401  (re-exported)
     HasMethods,
     Hidden,
@@ -31,6 +34,7 @@ __all__ = [
     "Options",
     "SKLEARN_HAS_CALLBACKS",
     "StrOptions",
+    "_SubsampleMetaSplitter",
     "_fit_context",
     "deferred_fit_failure_check",
 ]

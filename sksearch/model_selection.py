@@ -8,6 +8,7 @@ from numbers import Integral, Real  # noqa: F401  (for subclasses' constraints)
 import numpy as np  # noqa: F401
 
 from ._compat import Interval, StrOptions  # noqa: F401
+from ._hyperband import BaseHyperband
 from ._search import BaseSearch  # noqa: F401
 from .optimizers import (
     AnnealingOptimizer,
@@ -15,14 +16,17 @@ from .optimizers import (
     CoordinateDescentOptimizer,
     GeneticOptimizer,
     PSOOptimizer,
+    RandomOptimizer,
     TPEOptimizer,
 )
+from .optimizers.hyperband import BOHBOptimizer
 
 __all__ = [
     "AnnealingSearchCV",
     "BayesSearchCV",
     "CoordinateDescentSearchCV",
     "GeneticSearchCV",
+    "HyperbandSearchCV",
     "PSOSearchCV",
     "TPESearchCV",
 ]
@@ -63,6 +67,17 @@ class GeneticSearchCV(BaseSearch):
     random_state : int, RandomState instance or None, default=None
         Seed of the search: the same seed and data give the same candidates
         in the same order, also with ``n_jobs > 1``.
+    max_time : float, default=None
+        Time budget in seconds: no new batch starts once it is spent (the
+        batch in flight finishes). ``stop_reason_`` says why the search ended.
+    checkpoint : str or path-like, default=None
+        Append-only journal of every evaluation; a killed search started
+        again with the same arguments resumes from it without re-fitting.
+    warm_start_from : fitted search, cv_results_ dict or journal path, default=None
+        Earlier results the strategy starts from (not re-evaluated).
+    callbacks : list of callable, default=None
+        ``callback(search) -> bool`` after every batch; True stops the
+        search (see :mod:`sksearch.callbacks`).
     population_size : int >= 2, default=None
         New candidates per generation. ``None``: about ``sqrt(n_iter)`` (at
         least 5), rounded up to a multiple of the number of parallel workers.
@@ -127,6 +142,10 @@ class GeneticSearchCV(BaseSearch):
         random_state=None,
         error_score=np.nan,
         return_train_score=False,
+        max_time=None,
+        checkpoint=None,
+        warm_start_from=None,
+        callbacks=None,
         population_size=None,
         crossover_probability=0.8,
         mutation_probability=0.9,
@@ -145,6 +164,10 @@ class GeneticSearchCV(BaseSearch):
             random_state=random_state,
             error_score=error_score,
             return_train_score=return_train_score,
+            max_time=max_time,
+            checkpoint=checkpoint,
+            warm_start_from=warm_start_from,
+            callbacks=callbacks,
         )
         self.population_size = population_size
         self.crossover_probability = crossover_probability
@@ -191,6 +214,17 @@ class PSOSearchCV(BaseSearch):
         As in :class:`~sklearn.model_selection.GridSearchCV`.
     random_state : int, RandomState instance or None, default=None
         Seed of the search.
+    max_time : float, default=None
+        Time budget in seconds: no new batch starts once it is spent (the
+        batch in flight finishes). ``stop_reason_`` says why the search ended.
+    checkpoint : str or path-like, default=None
+        Append-only journal of every evaluation; a killed search started
+        again with the same arguments resumes from it without re-fitting.
+    warm_start_from : fitted search, cv_results_ dict or journal path, default=None
+        Earlier results the strategy starts from (not re-evaluated).
+    callbacks : list of callable, default=None
+        ``callback(search) -> bool`` after every batch; True stops the
+        search (see :mod:`sksearch.callbacks`).
     swarm_size : int >= 1, default=None
         Number of particles. ``None``: about ``sqrt(n_iter)`` (at least 5),
         rounded up to a multiple of the number of parallel workers.
@@ -254,6 +288,10 @@ class PSOSearchCV(BaseSearch):
         random_state=None,
         error_score=np.nan,
         return_train_score=False,
+        max_time=None,
+        checkpoint=None,
+        warm_start_from=None,
+        callbacks=None,
         swarm_size=None,
         inertia_start=0.9,
         inertia_end=0.4,
@@ -274,6 +312,10 @@ class PSOSearchCV(BaseSearch):
             random_state=random_state,
             error_score=error_score,
             return_train_score=return_train_score,
+            max_time=max_time,
+            checkpoint=checkpoint,
+            warm_start_from=warm_start_from,
+            callbacks=callbacks,
         )
         self.swarm_size = swarm_size
         self.inertia_start = inertia_start
@@ -324,6 +366,17 @@ class AnnealingSearchCV(BaseSearch):
         As in :class:`~sklearn.model_selection.GridSearchCV`.
     random_state : int, RandomState instance or None, default=None
         Seed of the search.
+    max_time : float, default=None
+        Time budget in seconds: no new batch starts once it is spent (the
+        batch in flight finishes). ``stop_reason_`` says why the search ended.
+    checkpoint : str or path-like, default=None
+        Append-only journal of every evaluation; a killed search started
+        again with the same arguments resumes from it without re-fitting.
+    warm_start_from : fitted search, cv_results_ dict or journal path, default=None
+        Earlier results the strategy starts from (not re-evaluated).
+    callbacks : list of callable, default=None
+        ``callback(search) -> bool`` after every batch; True stops the
+        search (see :mod:`sksearch.callbacks`).
     initial_temperature : float > 0, default=0.3
         Starting temperature, in standard deviations of the scores seen.
     cooling : float in (0, 1), default=None
@@ -386,6 +439,10 @@ class AnnealingSearchCV(BaseSearch):
         random_state=None,
         error_score=np.nan,
         return_train_score=False,
+        max_time=None,
+        checkpoint=None,
+        warm_start_from=None,
+        callbacks=None,
         initial_temperature=0.3,
         cooling=None,
         n_chains=None,
@@ -404,6 +461,10 @@ class AnnealingSearchCV(BaseSearch):
             random_state=random_state,
             error_score=error_score,
             return_train_score=return_train_score,
+            max_time=max_time,
+            checkpoint=checkpoint,
+            warm_start_from=warm_start_from,
+            callbacks=callbacks,
         )
         self.initial_temperature = initial_temperature
         self.cooling = cooling
@@ -450,6 +511,17 @@ class CoordinateDescentSearchCV(BaseSearch):
         As in :class:`~sklearn.model_selection.GridSearchCV`.
     random_state : int, RandomState instance or None, default=None
         Seed of the search.
+    max_time : float, default=None
+        Time budget in seconds: no new batch starts once it is spent (the
+        batch in flight finishes). ``stop_reason_`` says why the search ended.
+    checkpoint : str or path-like, default=None
+        Append-only journal of every evaluation; a killed search started
+        again with the same arguments resumes from it without re-fitting.
+    warm_start_from : fitted search, cv_results_ dict or journal path, default=None
+        Earlier results the strategy starts from (not re-evaluated).
+    callbacks : list of callable, default=None
+        ``callback(search) -> bool`` after every batch; True stops the
+        search (see :mod:`sksearch.callbacks`).
     n_points : int >= 2, default=4
         Candidates per line along a numeric parameter.
     n_initial_points : int >= 1, default=5
@@ -503,6 +575,10 @@ class CoordinateDescentSearchCV(BaseSearch):
         random_state=None,
         error_score=np.nan,
         return_train_score=False,
+        max_time=None,
+        checkpoint=None,
+        warm_start_from=None,
+        callbacks=None,
         n_points=4,
         n_initial_points=5,
     ):
@@ -519,6 +595,10 @@ class CoordinateDescentSearchCV(BaseSearch):
             random_state=random_state,
             error_score=error_score,
             return_train_score=return_train_score,
+            max_time=max_time,
+            checkpoint=checkpoint,
+            warm_start_from=warm_start_from,
+            callbacks=callbacks,
         )
         self.n_points = n_points
         self.n_initial_points = n_initial_points
@@ -554,7 +634,18 @@ _MODEL_BASED_COMMON_DOC = """
         workers, each round proposes ``n_jobs`` distinct candidates.
     random_state : int, RandomState instance or None, default=None
         Seed of the search: same seed and data, same candidates in the same
-        order, also with ``n_jobs > 1``."""
+        order, also with ``n_jobs > 1``.
+    max_time : float, default=None
+        Time budget in seconds: no new batch starts once it is spent (the
+        batch in flight finishes). ``stop_reason_`` says why the search ended.
+    checkpoint : str or path-like, default=None
+        Append-only journal of every evaluation; a killed search started
+        again with the same arguments resumes from it without re-fitting.
+    warm_start_from : fitted search, cv_results_ dict or journal path, default=None
+        Earlier results the strategy starts from (not re-evaluated).
+    callbacks : list of callable, default=None
+        ``callback(search) -> bool`` after every batch; True stops the
+        search (see :mod:`sksearch.callbacks`)."""
 
 
 class BayesSearchCV(BaseSearch):
@@ -649,6 +740,10 @@ class BayesSearchCV(BaseSearch):
         random_state=None,
         error_score=np.nan,
         return_train_score=False,
+        max_time=None,
+        checkpoint=None,
+        warm_start_from=None,
+        callbacks=None,
         n_initial_points=10,
         acq_func="ei",
         xi=0.01,
@@ -671,6 +766,10 @@ class BayesSearchCV(BaseSearch):
             random_state=random_state,
             error_score=error_score,
             return_train_score=return_train_score,
+            max_time=max_time,
+            checkpoint=checkpoint,
+            warm_start_from=warm_start_from,
+            callbacks=callbacks,
         )
         self.n_initial_points = n_initial_points
         self.acq_func = acq_func
@@ -784,6 +883,10 @@ class TPESearchCV(BaseSearch):
         random_state=None,
         error_score=np.nan,
         return_train_score=False,
+        max_time=None,
+        checkpoint=None,
+        warm_start_from=None,
+        callbacks=None,
         n_startup=10,
         n_ei_candidates=24,
         gamma=None,
@@ -805,6 +908,10 @@ class TPESearchCV(BaseSearch):
             random_state=random_state,
             error_score=error_score,
             return_train_score=return_train_score,
+            max_time=max_time,
+            checkpoint=checkpoint,
+            warm_start_from=warm_start_from,
+            callbacks=callbacks,
         )
         self.n_startup = n_startup
         self.n_ei_candidates = n_ei_candidates
@@ -829,3 +936,226 @@ class TPESearchCV(BaseSearch):
 
 
 # --- end of model-based strategies -------------------------------------------
+
+
+# --- multi-fidelity ------------------------------------------------------------
+
+
+class HyperbandSearchCV(BaseHyperband):
+    """Hyperband search (Li et al. 2018), or BOHB with ``sampler="tpe"``.
+
+    A drop-in replacement for ``RandomizedSearchCV`` and
+    ``HalvingRandomSearchCV`` (whose resource parameters it shares) that
+    spends little on bad candidates: each *bracket* evaluates many candidates
+    with a small resource (few training samples, few trees, few iterations),
+    keeps the best ``1 / factor`` of them at each *rung* and evaluates those
+    with ``factor`` times the resource, up to ``max_resources``. sklearn's
+    ``HalvingRandomSearchCV`` runs one such bracket; Hyperband hedges over
+    how aggressively to stop, with brackets from "start at min_resources"
+    down to "every candidate at max_resources" (random search), each given
+    about the same total resource. ``sampler="tpe"`` is BOHB (Falkner et al.
+    2018): new candidates come from a TPE model of the largest resource with
+    enough results (one model per resource, told every rung), a third of them
+    from the prior.
+
+    **Budget.** ``n_iter`` counts *evaluations*: one candidate
+    cross-validated at one rung, one row of ``cv_results_``. An evaluation
+    at resource ``r`` costs about ``r / max_resources`` of a full one. One
+    *round* of Hyperband is its ``s + 1`` brackets, ``s = floor(log(
+    max_resources / min_resources) / log(factor))``; ``n_iter="auto"`` runs
+    exactly one round (206 evaluations for ``max_resources / min_resources =
+    81`` and ``factor=3``: the paper's table). An integer budget runs whole
+    rounds while they fit and spends the rest on smaller rounds (fewer
+    brackets, starting at a higher resource), so that exactly ``n_iter``
+    evaluations run and every bracket ends at ``max_resources``.
+    ``brackets_`` shows the plan.
+
+    **Resources.** With ``resource="n_samples"`` each training fold is
+    subsampled (``n_resources / n_samples`` of it, the same subsample for
+    every candidate at that resource) and test folds are kept whole, so
+    every rung is scored on the same data. With an integer parameter of the
+    estimator (``"n_estimators"``, ``"max_iter"``, ``"clf__max_iter"`` in a
+    Pipeline) the parameter is set to the rung's resource, and appears in
+    ``params``. Each rung trains from scratch: sklearn's
+    ``evaluate_candidates`` fits a fresh clone per candidate and fold, so
+    ``warm_start`` cannot carry a model from one rung to the next (this costs
+    at most ``1 / (factor - 1)`` more than continuing training).
+
+    **Parallelism.** Every step runs the next rung of each started bracket
+    together, and starts new brackets until the step holds at least
+    ``n_jobs`` candidates, so workers stay busy; with ``n_samples`` each
+    resource of a step is one ``evaluate_candidates`` call (the folds differ),
+    with a parameter resource the whole step is one call.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        Fitted (as a clone) once per candidate, rung and fold.
+    param_distributions : dict or list of dict
+        The search space: parameter names (``step__param`` in a Pipeline)
+        mapped to a list of choices, a scipy.stats frozen distribution, or
+        :class:`~sksearch.space.Real`, :class:`~sksearch.space.Integer`,
+        :class:`~sksearch.space.Categorical`. A list of dicts is a union of
+        sub-spaces, as in ``GridSearchCV``. Must not contain the resource.
+    n_iter : int or "auto", default="auto"
+        Number of evaluations (rows of ``cv_results_``); "auto" is one round.
+    resource : str, default="n_samples"
+        What grows from rung to rung: ``"n_samples"``, or the name of an
+        integer parameter of the estimator.
+    min_resources : int, "exhaust" or "smallest", default="exhaust"
+        Smallest resource of a rung. "smallest" is ``2 * n_splits *
+        n_classes`` samples (``2 * n_splits`` for a regressor) or 1 for a
+        parameter, as in ``HalvingRandomSearchCV``. "exhaust" starts at
+        "smallest" if ``n_iter`` fills a round from there, and otherwise
+        higher: at the smallest resource whose round fits in ``n_iter``. An
+        integer or "smallest" with an ``n_iter`` too small for one round is an
+        error that says what ``n_iter`` can fill. The rungs' resources are
+        ``max_resources / factor**k``; ``min_resources_`` is the smallest used.
+    max_resources : int or "auto", default="auto"
+        Resource of the last rung of every bracket, and of the refit: "auto"
+        is the number of samples, or the estimator's own value of the
+        resource parameter (``n_estimators=100`` of a forest).
+    factor : int or float >= 2, default=3
+        Each rung keeps the best ``1 / factor`` of its candidates and gives
+        them ``factor`` times the resource (Hyperband's ``eta``).
+    sampler : {"random", "tpe"}, default="random"
+        Where new candidates come from: the prior ("random": Hyperband) or
+        per-resource TPE models (BOHB,
+        :class:`~sksearch.optimizers.hyperband.BOHBOptimizer`).
+    scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
+        As in :class:`sklearn.model_selection.GridSearchCV`. A failed fit
+        scores ``error_score`` and its candidate is not promoted while others
+        succeed. A ``refit`` callable chooses ``best_index_`` itself.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the sampler and of the subsamples: same seed and data, same
+        evaluations in the same order for a given ``n_jobs`` (with
+        ``sampler="random"`` the candidates do not depend on ``n_jobs``).
+    max_time : float, default=None
+        Time budget in seconds: no new step of rungs starts once it is spent;
+        ``best_*`` come from the highest resource reached.
+    checkpoint : None
+        Not supported by Hyperband yet (a ValueError says so).
+    warm_start_from : fitted search, cv_results_ dict or journal path, default=None
+        Earlier results, told to the sampler as evaluations at the highest
+        resource (BOHB's model starts from them).
+    callbacks : list of callable, default=None
+        ``callback(search) -> bool`` after every step; True stops the search.
+
+    Attributes
+    ----------
+    cv_results_ : dict of numpy (masked) ndarrays
+        As in ``GridSearchCV``, one row per evaluation, with the columns
+        ``iter`` (the step), ``n_resources`` and ``bracket`` (an index into
+        ``brackets_``). Ranks compare rows of all resources; ``best_index_``
+        does not.
+    best_index_, best_score_, best_params_, best_estimator_
+        The best evaluation at the highest resource reached
+        (``max_resources``; a lower one only if every evaluation there
+        failed), refitted on all of ``X`` with ``max_resources``.
+    scorer_, n_splits_, refit_time_, multimetric_
+        As in ``GridSearchCV``.
+    n_iter_ : int
+        Number of evaluations run.
+    min_resources_, max_resources_ : int
+        Smallest and largest resource of the rungs.
+    n_resources_ : list of int
+        The rungs' resources, increasing.
+    brackets_ : list of dict
+        The plan: for each bracket, its ``round``, ``n_candidates`` and
+        ``n_resources`` per rung.
+    optimizer_ : Optimizer
+        The sampler, with the results it was told.
+    n_batches_, batch_size_ : int
+        Number of ``evaluate_candidates`` calls; candidates wanted per step.
+
+    See Also
+    --------
+    sklearn.model_selection.HalvingRandomSearchCV : one successive-halving bracket.
+    TPESearchCV : TPE at full resource.
+
+    References
+    ----------
+    L. Li, K. Jamieson, G. DeSalvo, A. Rostamizadeh, A. Talwalkar. Hyperband:
+    a novel bandit-based approach to hyperparameter optimization. JMLR 18, 2018.
+
+    S. Falkner, A. Klein, F. Hutter. BOHB: robust and efficient
+    hyperparameter optimization at scale. ICML 2018.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.ensemble import RandomForestClassifier
+    >>> from sksearch import HyperbandSearchCV
+    >>> from sksearch.space import Integer, Real
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = HyperbandSearchCV(
+    ...     RandomForestClassifier(random_state=0),
+    ...     {"max_depth": Integer(1, 12), "max_features": Real(0.1, 1.0)},
+    ...     resource="n_estimators", min_resources=3, max_resources=27,
+    ...     cv=3, random_state=0).fit(X, y)
+    >>> search.n_iter_, len(search.cv_results_["params"])
+    (22, 22)
+    >>> [b["n_candidates"] for b in search.brackets_]
+    [[9, 3, 1], [5, 1], [3]]
+    >>> search.best_params_["n_estimators"]
+    27
+    """
+
+    _parameter_constraints: dict = {
+        **BaseHyperband._parameter_constraints,
+        "sampler": [StrOptions({"random", "tpe"})],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        param_distributions,
+        *,
+        n_iter="auto",
+        resource="n_samples",
+        min_resources="exhaust",
+        max_resources="auto",
+        factor=3,
+        sampler="random",
+        scoring=None,
+        n_jobs=None,
+        refit=True,
+        cv=None,
+        verbose=0,
+        pre_dispatch="2*n_jobs",
+        random_state=None,
+        error_score=np.nan,
+        return_train_score=False,
+        max_time=None,
+        checkpoint=None,
+        warm_start_from=None,
+        callbacks=None,
+    ):
+        super().__init__(
+            estimator,
+            param_distributions,
+            n_iter=n_iter,
+            resource=resource,
+            min_resources=min_resources,
+            max_resources=max_resources,
+            factor=factor,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            refit=refit,
+            cv=cv,
+            verbose=verbose,
+            pre_dispatch=pre_dispatch,
+            random_state=random_state,
+            error_score=error_score,
+            return_train_score=return_train_score,
+            max_time=max_time,
+            checkpoint=checkpoint,
+            warm_start_from=warm_start_from,
+            callbacks=callbacks,
+        )
+        self.sampler = sampler
+
+    def _make_optimizer(self, space, *, random_state, n_workers):
+        if self.sampler == "tpe":
+            return BOHBOptimizer(space, random_state=random_state)
+        return RandomOptimizer(space, random_state=random_state)

@@ -24,6 +24,10 @@ class RandomSearch(BaseSearch):
         random_state=None,
         error_score=np.nan,
         return_train_score=False,
+        max_time=None,
+        checkpoint=None,
+        warm_start_from=None,
+        callbacks=None,
     ):
         super().__init__(
             estimator,
@@ -38,6 +42,10 @@ class RandomSearch(BaseSearch):
             random_state=random_state,
             error_score=error_score,
             return_train_score=return_train_score,
+            max_time=max_time,
+            checkpoint=checkpoint,
+            warm_start_from=warm_start_from,
+            callbacks=callbacks,
         )
 
     def _make_optimizer(self, space, *, random_state, n_workers):

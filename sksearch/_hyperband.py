@@ -1,0 +1,412 @@
+"""The scikit-learn side of Hyperband: resources, folds and ``evaluate_candidates``.
+
+:class:`BaseHyperband` is the driver for multi-fidelity search. It resolves
+the resource (``n_samples`` or an integer parameter of the estimator), turns
+``n_iter`` into a plan of brackets (:mod:`sksearch.optimizers.hyperband`), and
+runs the plan's steps through sklearn's ``evaluate_candidates``, so
+``cv_results_`` holds every evaluation, with ``iter``, ``n_resources`` and
+``bracket`` columns, and ``best_*`` refer to the highest resource reached.
+"""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+import time
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from joblib import effective_n_jobs
+from sklearn.base import is_classifier
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import _num_samples
+
+from ._compat import (
+    BaseSearchCV,
+    Interval,
+    StrOptions,
+    _SubsampleMetaSplitter,
+    deferred_fit_failure_check,
+)
+from ._search import BaseSearch, _tell_known
+from .optimizers.hyperband import (
+    HyperbandScheduler,
+    hyperband_plan,
+    max_depth,
+    resource_levels,
+    round_evaluations,
+)
+
+__all__ = ["BaseHyperband"]
+
+
+def _round_text(depth, factor, levels):
+    return (
+        f"a round of {depth + 1} bracket{'s' if depth else ''} from "
+        f"min_resources={levels[depth]} ({round_evaluations(depth, factor)} evaluations)"
+    )
+
+
+class BaseHyperband(BaseSearch):
+    """Hyperband's driver: a plan of brackets run through ``evaluate_candidates``.
+
+    Subclasses implement ``_make_optimizer`` (the sampler of new candidates).
+    See :class:`sksearch.HyperbandSearchCV` for the parameters.
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSearch._parameter_constraints,
+        "n_iter": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "resource": [str],
+        "min_resources": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"exhaust", "smallest"}),
+        ],
+        "max_resources": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "factor": [Interval(Real, 2, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        param_distributions,
+        *,
+        n_iter="auto",
+        resource="n_samples",
+        min_resources="exhaust",
+        max_resources="auto",
+        factor=3,
+        scoring=None,
+        n_jobs=None,
+        refit=True,
+        cv=None,
+        verbose=0,
+        pre_dispatch="2*n_jobs",
+        random_state=None,
+        error_score=np.nan,
+        return_train_score=False,
+        max_time=None,
+        checkpoint=None,
+        warm_start_from=None,
+        callbacks=None,
+    ):
+        super().__init__(
+            estimator,
+            param_distributions,
+            n_iter=n_iter,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            refit=refit,
+            cv=cv,
+            verbose=verbose,
+            pre_dispatch=pre_dispatch,
+            random_state=random_state,
+            error_score=error_score,
+            return_train_score=return_train_score,
+            max_time=max_time,
+            checkpoint=checkpoint,
+            warm_start_from=warm_start_from,
+            callbacks=callbacks,
+        )
+        self.resource = resource
+        self.min_resources = min_resources
+        self.max_resources = max_resources
+        self.factor = factor
+
+    # -- fit ---------------------------------------------------------------
+    def fit(self, X, y=None, **params):
+        """Run Hyperband by cross-validation, then refit the best candidate.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Targets; None for unsupervised learning.
+        **params : dict
+            Passed to the estimator's ``fit``, the scorer and the CV splitter
+            (``groups``), as in ``GridSearchCV.fit``.
+
+        Returns
+        -------
+        self : object
+            The fitted search.
+        """
+        self._validate_params()
+        if self.checkpoint is not None:
+            raise ValueError(
+                f"checkpoint={self.checkpoint!r}: HyperbandSearchCV cannot resume from a "
+                "journal yet (its rungs depend on the whole bracket); leave checkpoint=None."
+            )
+        self._check_resource_name()
+        self._n_samples_orig = _num_samples(X)
+        self._n_classes = None
+        if y is not None and is_classifier(self.estimator):
+            self._n_classes = int(np.unique(np.asarray(y)).shape[0])
+        try:
+            return super().fit(X, y, **params)
+        finally:
+            del self._n_samples_orig, self._n_classes
+
+    def _check_resource_name(self):
+        resource = self.resource
+        if resource == "n_samples":
+            return
+        valid = self.estimator.get_params(deep=True)
+        if resource not in valid:
+            raise ValueError(
+                f"resource={resource!r} is not a parameter of the estimator "
+                f"{type(self.estimator).__name__}: use 'n_samples' (training samples) "
+                "or one of its integer parameters (such as n_estimators or max_iter). "
+                f"Its parameters are: {sorted(valid)!r}."
+            )
+        # the resource is set by the search at every rung: searching it too
+        # would silently be overwritten
+        dists = self.param_distributions
+        for d in dists if isinstance(dists, (list, tuple)) else [dists]:
+            if isinstance(d, dict) and resource in d:
+                raise ValueError(
+                    f"resource={resource!r} is also a searched parameter in "
+                    "param_distributions. Hyperband sets the resource itself at every "
+                    "rung (from min_resources to max_resources): remove it from "
+                    "param_distributions, or choose another resource."
+                )
+
+    def _resolve_resources(self):
+        """min_resources_, max_resources_, the levels, the plan's depth and n_iter_."""
+        resource, factor = self.resource, self.factor
+        if self.max_resources == "auto":
+            if resource == "n_samples":
+                max_r = self._n_samples_orig
+            else:
+                value = self.estimator.get_params(deep=True)[resource]
+                if (
+                    isinstance(value, bool)
+                    or not isinstance(value, Integral)
+                    or value < 1
+                ):
+                    raise ValueError(
+                        f"max_resources='auto' uses the estimator's {resource}={value!r} "
+                        "as the maximum resource, which is not an integer >= 1: set "
+                        "max_resources to an integer."
+                    )
+                max_r = int(value)
+        else:
+            max_r = int(self.max_resources)
+
+        if max_r < 1:
+            raise ValueError(
+                f"max_resources='auto' is {max_r}: you might have passed an empty dataset X."
+            )
+        if resource == "n_samples":
+            smallest = 2 * self.n_splits_ * (self._n_classes or 1)
+            how = (
+                f"2 x n_splits={self.n_splits_}"
+                + (f" x n_classes={self._n_classes}" if self._n_classes else "")
+            )
+        else:
+            smallest, how = 1, "1"
+        if self.min_resources == "exhaust":
+            min_r = min(smallest, max_r)  # 'exhaust' adapts instead of failing
+        elif self.min_resources == "smallest":
+            min_r = smallest
+        else:
+            min_r = int(self.min_resources)
+        if min_r > max_r:
+            what = (
+                f"min_resources='smallest' is {min_r} ({how})"
+                if self.min_resources == "smallest"
+                else f"min_resources={min_r}"
+            )
+            where = ""
+            if self.max_resources == "auto":
+                what_max = "number of samples" if resource == "n_samples" else resource
+                where = f" (max_resources='auto': the {what_max} of the estimator)"
+            raise ValueError(
+                f"{what} is greater than max_resources={max_r}{where}; "
+                "min_resources must be <= max_resources."
+            )
+
+        s_cap = max_depth(min_r, max_r, factor)
+        levels = resource_levels(max_r, factor, s_cap)
+        costs = [round_evaluations(s, factor) for s in range(s_cap + 1)]
+        if self.n_iter == "auto":
+            depth, n_iter = s_cap, costs[s_cap]
+        else:
+            n_iter = int(self.n_iter)
+            fits = [s for s in range(s_cap + 1) if costs[s] <= n_iter]
+            depth = max(fits)
+            if self.min_resources != "exhaust" and depth < s_cap:
+                raise ValueError(
+                    f"n_iter={n_iter} cannot fill one Hyperband round from "
+                    f"min_resources={levels[s_cap]} to max_resources={max_r} with "
+                    f"factor={factor}: its {s_cap + 1} brackets need {costs[s_cap]} "
+                    f"evaluations. n_iter={n_iter} can fill "
+                    f"{_round_text(depth, factor, levels)}: set min_resources='exhaust' "
+                    f"to let the search choose it, or n_iter>={costs[s_cap]}."
+                )
+        return min_r, max_r, levels[: depth + 1], depth, n_iter
+
+    # -- the search --------------------------------------------------------
+    def _run_search(self, evaluate_candidates, *, callback_ctx=None):
+        space = self.space_
+        resource, factor = self.resource, self.factor
+        _, max_r, levels, depth, n_iter = self._resolve_resources()
+        plan = hyperband_plan(n_iter, depth, factor)
+
+        batch_size = max(1, int(effective_n_jobs(self.n_jobs)))
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        subsample_seed = int(rng.randint(np.iinfo(np.int32).max))
+        sampler = self._make_optimizer(space, random_state=seed, n_workers=batch_size)
+        # earlier results count as evaluations at the highest resource
+        self.n_warm_start_ = _tell_known(sampler, *self._warm, source="warm_start_from")
+        self.optimizer_ = sampler  # live, for callbacks
+        scheduler = HyperbandScheduler(
+            plan, sampler, batch_size=batch_size, random_state=seed
+        )
+
+        def step_groups(step):
+            """The (level, jobs) groups of a step: one evaluate_candidates call
+            each. With n_samples the folds differ by resource, so each level is
+            its own call; a parameter resource lets the whole step share one."""
+            if resource != "n_samples":
+                return [(None, step)]
+            by_level = {}
+            for job in step:
+                by_level.setdefault(job.level, []).append(job)
+            return sorted(by_level.items(), reverse=True)  # small resources first
+
+        # the number of evaluate_candidates calls is known in advance
+        n_calls = sum(
+            1 if resource != "n_samples" else len({plan[b].levels[i] for b, i in step})
+            for step in scheduler.steps
+        )
+        search_ctx = None
+        if callback_ctx is not None:
+            search_ctx = callback_ctx.subcontext(
+                task_name="search", max_subtasks=n_calls
+            ).call_on_fit_task_begin(estimator=self)
+
+        folds = {}
+
+        def cv_for(level):
+            if resource != "n_samples" or level == 0:
+                return self._frozen_cv
+            if level not in folds:
+                # the same subsample of each training fold for every candidate
+                # at this level; test folds are kept whole, so every rung is
+                # scored on the same data
+                folds[level] = _SubsampleMetaSplitter(
+                    base_cv=self._frozen_cv,
+                    fraction=levels[level] / self._n_samples_orig,
+                    subsample_test=False,
+                    random_state=subsample_seed,
+                )
+            return folds[level]
+
+        key = None
+        results = None
+        n_done, n_batches, reason = 0, 0, "n_iter"
+        start = time.perf_counter()
+        with deferred_fit_failure_check() as failures:
+            for step_index in range(len(scheduler.steps)):
+                stop = False
+                jobs = scheduler.ask()
+                scores = {}
+                for level, group in step_groups(jobs):
+                    params = []
+                    for job in group:
+                        candidate = dict(job.candidate)
+                        if resource != "n_samples":
+                            candidate[resource] = levels[job.level]
+                        params.append(candidate)
+                    more = {
+                        "iter": [step_index] * len(group),
+                        "n_resources": [levels[job.level] for job in group],
+                        "bracket": [job.bracket for job in group],
+                    }
+                    results = self._evaluate(
+                        evaluate_candidates, params, cv_for(level or 0), step_index,
+                        search_ctx, more=more,
+                    )
+                    stop = results.pop("_sksearch_stop") or stop
+                    if key is None:
+                        key = self._objective_key(results)
+                    got = np.asarray(results[key][-len(group) :], dtype=float)
+                    for job, score in zip(group, got):
+                        scores[id(job)] = score
+                    n_batches += 1
+                scheduler.tell(jobs, [scores[id(job)] for job in jobs])
+                n_done += len(jobs)
+                if self.verbose > 0:
+                    self._print_step(results, key, step_index, jobs, levels, n_done, n_iter,
+                                     start)
+                stopped = self._should_stop(start, stop)
+                if stopped is not None and step_index + 1 < len(scheduler.steps):
+                    reason = stopped
+                    break
+
+        self._check_failures(failures, results, key, n_done, "evaluations")
+        if scheduler.n_repeated_:
+            warnings.warn(
+                f"The search space has too few distinct candidates for the "
+                f"{len(plan)} brackets: {scheduler.n_repeated_} candidates are "
+                "evaluated in more than one bracket.",
+                UserWarning,
+                stacklevel=5,
+            )
+        if search_ctx is not None:
+            search_ctx.call_on_fit_task_end(estimator=self)
+
+        self.min_resources_ = levels[depth]
+        self.max_resources_ = max_r
+        self.n_resources_ = sorted(levels[: depth + 1])
+        self.n_iter_ = n_iter
+        self.brackets_ = [
+            {
+                "bracket": b.index,
+                "round": b.round,
+                "n_candidates": list(b.n_candidates),
+                "n_resources": [levels[k] for k in b.levels],
+            }
+            for b in plan
+        ]
+        self.optimizer_ = sampler
+        self.n_batches_ = n_batches
+        self.batch_size_ = batch_size
+        self.stop_reason_ = reason
+        self.n_resumed_ = 0
+
+    @staticmethod
+    def _select_best_index(refit, refit_metric, results):
+        """The best candidate at the highest resource reached.
+
+        Scores at a lower resource are not comparable with full-resource ones
+        (a candidate stopped early was never scored with the full resource),
+        so ``best_*`` are chosen among the evaluations at the largest
+        ``n_resources`` where some candidate succeeded. A ``refit`` callable
+        gets ``cv_results_`` and decides itself.
+        """
+        if callable(refit):
+            return BaseSearchCV._select_best_index(refit, refit_metric, results)
+        scores = np.asarray(results[f"mean_test_{refit_metric}"], dtype=float)
+        n_res = np.asarray(results["n_resources"])
+        finite = np.isfinite(scores)
+        top = n_res[finite].max() if finite.any() else n_res.max()
+        rows = np.flatnonzero(n_res == top)
+        if not finite[rows].any():
+            return int(rows[0])
+        return int(rows[np.nanargmax(scores[rows])])
+
+    def _print_step(self, results, key, step, jobs, levels, n_done, n_iter, start):
+        elapsed = time.perf_counter() - start
+        scores = np.asarray(results[key], dtype=float)
+        n_res = np.asarray(results["n_resources"])
+        top = n_res == levels[0]
+        best = np.nanmax(scores[top]) if np.isfinite(scores[top]).any() else float("nan")
+        used = sorted({levels[j.level] for j in jobs})
+        print(
+            f"[{type(self).__name__}] step {step}: {len(jobs)} evaluations at "
+            f"n_resources {used}; {n_done}/{n_iter} done, best at max_resources "
+            f"{best:.5g}, elapsed {elapsed:.1f}s"
+        )

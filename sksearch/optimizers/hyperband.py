@@ -1,0 +1,496 @@
+"""Hyperband (Li et al. 2018) and BOHB (Falkner et al. 2018): the schedule.
+
+Pure bracket/rung arithmetic and scheduling, with no scikit-learn: a
+:class:`HyperbandScheduler` hands out batches of *jobs* (a candidate, the
+resource to evaluate it with, its bracket and rung) and takes their scores
+back; whoever runs the jobs (the sksearch driver, or a plain Python loop in
+the tests) decides what "evaluating with resource ``r``" means.
+
+Terms, as in Li et al. (2018), with ``eta = factor``:
+
+* a *level* ``k`` is the resource ``max_resources / eta**k`` (``k = 0`` is
+  the maximum resource);
+* a *bracket* of depth ``s`` starts ``n`` candidates at level ``s`` and runs
+  successive halving: at each *rung* it keeps the best ``1/eta`` of them and
+  evaluates those at the next level, up to level 0;
+* a *round* of depth ``s_max`` is the ``s_max + 1`` brackets of depth
+  ``s_max, s_max - 1, ..., 0``, bracket ``s`` starting
+  ``ceil((s_max + 1) / (s + 1) * eta**s)`` candidates (the paper's
+  Algorithm 1), so every bracket spends about the same resource. The paper's
+  table for ``R = 81, eta = 3`` is ``hyperband_round(4, 3)``.
+
+The budget is counted in *evaluations* (one candidate at one rung): see
+:func:`hyperband_plan`.
+"""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+import numbers
+from collections import deque
+
+import numpy as np
+
+from ..space import as_generator
+from ._base import Optimizer
+from .tpe import TPEOptimizer
+
+__all__ = [
+    "BOHBOptimizer",
+    "Bracket",
+    "HyperbandScheduler",
+    "Job",
+    "hyperband_plan",
+    "hyperband_round",
+    "max_depth",
+    "resource_levels",
+    "round_evaluations",
+]
+
+
+def _as_factor(factor):
+    if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not factor >= 2:
+        raise ValueError(f"factor must be a number >= 2, got {factor!r}.")
+    return int(factor) if float(factor).is_integer() else float(factor)
+
+
+def _ceil_div(a, b):
+    if isinstance(a, int) and isinstance(b, int):
+        return -(-a // b)
+    return math.ceil(a / b - 1e-9)
+
+
+def _floor_div(a, b):
+    if isinstance(a, int) and isinstance(b, int):
+        return a // b
+    return math.floor(a / b + 1e-9)
+
+
+class Bracket:
+    """One successive-halving bracket of a Hyperband plan.
+
+    Attributes
+    ----------
+    index : int
+        Position in the plan (the ``bracket`` column of ``cv_results_``).
+    round : int
+        The round it belongs to.
+    depth : int
+        Its ``s``: the number of halvings; it starts at level ``depth``.
+    n_candidates : list of int
+        Candidates evaluated at each rung, ``n_candidates[0]`` of them new.
+    levels : list of int
+        Level of each rung (``depth, depth - 1, ..., 0``).
+    """
+
+    def __init__(self, index, round, depth, n_candidates):
+        self.index = index
+        self.round = round
+        self.depth = depth
+        self.n_candidates = list(n_candidates)
+        self.levels = list(range(depth, -1, -1))
+
+    @property
+    def n_evaluations(self):
+        return sum(self.n_candidates)
+
+    def __repr__(self):
+        return (
+            f"Bracket(index={self.index}, round={self.round}, depth={self.depth}, "
+            f"n_candidates={self.n_candidates})"
+        )
+
+
+def hyperband_round(s_max, factor):
+    """The brackets of one Hyperband round, most aggressive first.
+
+    Returns a list of ``(depth, n_candidates_per_rung)``: bracket ``s``
+    starts ``n = ceil((s_max + 1) / (s + 1) * factor**s)`` candidates and its
+    rung ``i`` keeps ``floor(n / factor**i)`` (Li et al. 2018, Algorithm 1).
+
+    Examples
+    --------
+    >>> from sksearch.optimizers.hyperband import hyperband_round
+    >>> hyperband_round(2, 3)
+    [(2, [9, 3, 1]), (1, [5, 1]), (0, [3])]
+    """
+    factor = _as_factor(factor)
+    out = []
+    for s in range(s_max, -1, -1):
+        n = _ceil_div((s_max + 1) * factor**s, s + 1)
+        out.append((s, [_floor_div(n, factor**i) for i in range(s + 1)]))
+    return out
+
+
+def round_evaluations(s_max, factor):
+    """Number of evaluations (candidates x rungs) of one round of depth ``s_max``."""
+    return sum(sum(counts) for _, counts in hyperband_round(s_max, factor))
+
+
+def max_depth(min_resources, max_resources, factor):
+    """The deepest ``s`` with ``max_resources / factor**s >= min_resources``."""
+    factor = _as_factor(factor)
+    if not 1 <= min_resources <= max_resources:
+        raise ValueError(
+            f"need 1 <= min_resources <= max_resources, got min_resources={min_resources!r} "
+            f"and max_resources={max_resources!r}."
+        )
+    s = 0
+    while max_resources >= min_resources * factor ** (s + 1) * (1 - 1e-12):
+        s += 1
+    return s
+
+
+def resource_levels(max_resources, factor, depth):
+    """Integer resource of each level ``0..depth`` (``max_resources / factor**k``,
+    rounded; level 0 is ``max_resources`` itself)."""
+    factor = _as_factor(factor)
+    return [int(math.floor(max_resources / factor**k + 0.5)) for k in range(depth + 1)]
+
+
+def hyperband_plan(n_iter, s_max, factor):
+    """The brackets that spend exactly ``n_iter`` evaluations.
+
+    Whole rounds of depth ``s_max`` run while they fit in the budget. What is
+    left, too little for another such round, goes to the deepest smaller
+    round that fits (fewer brackets, starting at a higher resource), and so
+    on; a round of depth 0 is one candidate at the maximum resource, so the
+    plan always spends ``n_iter`` exactly and every bracket ends at the
+    maximum resource.
+
+    Returns a list of :class:`Bracket`, in the order Hyperband runs them.
+
+    Examples
+    --------
+    >>> from sksearch.optimizers.hyperband import hyperband_plan
+    >>> [b.n_candidates for b in hyperband_plan(8, 1, 3)]
+    [[3, 1], [2], [1], [1]]
+    """
+    factor = _as_factor(factor)
+    if isinstance(n_iter, bool) or not isinstance(n_iter, numbers.Integral) or n_iter < 1:
+        raise ValueError(f"n_iter must be an integer >= 1, got {n_iter!r}.")
+    costs = [round_evaluations(s, factor) for s in range(s_max + 1)]
+    plan, remaining, r = [], int(n_iter), 0
+    while remaining > 0:
+        depth = max(s for s in range(s_max + 1) if costs[s] <= remaining)
+        for s, counts in hyperband_round(depth, factor):
+            plan.append(Bracket(len(plan), r, s, counts))
+        remaining -= costs[depth]
+        r += 1
+    return plan
+
+
+class Job:
+    """One evaluation the scheduler asks for.
+
+    Attributes
+    ----------
+    candidate : dict
+        The parameters.
+    level : int
+        Resource level (0 is the maximum resource).
+    bracket : int
+        Index of the bracket in the plan.
+    rung : int
+        Rung within the bracket (0 for a new candidate).
+    """
+
+    __slots__ = ("candidate", "level", "bracket", "rung")
+
+    def __init__(self, candidate, level, bracket, rung):
+        self.candidate = candidate
+        self.level = level
+        self.bracket = bracket
+        self.rung = rung
+
+    def __repr__(self):
+        return (
+            f"Job({self.candidate!r}, level={self.level}, bracket={self.bracket}, "
+            f"rung={self.rung})"
+        )
+
+
+def _static_schedule(plan, batch_size):
+    """Which (bracket, rung) pairs run at each step.
+
+    At every step each started bracket runs its next rung (a bracket's rung
+    starts when its previous rung has ended); new brackets start, in plan
+    order, while the step holds fewer than ``batch_size`` candidates, so
+    parallel workers stay busy and, with few workers, brackets run one after
+    the other (BOHB's model then sees every finished bracket). The schedule
+    depends only on the plan and ``batch_size``, never on scores.
+    """
+    waiting = deque(plan)
+    active = []
+    steps = []
+    while active or waiting:
+        step = list(active)
+        size = sum(plan[b].n_candidates[i] for b, i in step)
+        while waiting and (size < batch_size or not step):
+            b = waiting.popleft()
+            step.append((b.index, 0))
+            size += b.n_candidates[0]
+        steps.append(step)
+        active = [(b, i + 1) for b, i in step if i + 1 < len(plan[b].n_candidates)]
+    return steps
+
+
+class HyperbandScheduler:
+    """Runs a Hyperband plan: hands out jobs, takes scores, promotes the best.
+
+    Parameters
+    ----------
+    plan : list of Bracket
+        From :func:`hyperband_plan`.
+    sampler : Optimizer
+        Proposes the new candidates of each bracket's first rung
+        (``sampler.ask(n)``). A sampler with ``multi_fidelity = True`` (such
+        as :class:`BOHBOptimizer`) is told every rung's scores with
+        ``tell(candidates, scores, level=...)``; any other
+        :class:`~sksearch.optimizers.Optimizer` is told only the scores at the
+        maximum resource (level 0).
+    batch_size : int, default=1
+        Candidates wanted per step (the number of parallel workers): brackets
+        are started until a step holds at least this many.
+    random_state : None, int or Generator, default=None
+        Used only when the space has too few distinct candidates for the
+        plan: the missing ones are drawn again from the prior.
+
+    Attributes
+    ----------
+    steps : list of list of (int, int)
+        The (bracket, rung) pairs of every step, known in advance.
+    n_evaluations : int
+        Evaluations of the whole plan.
+    n_repeated_ : int
+        Candidates drawn again because the sampler had no new one left.
+
+    Examples
+    --------
+    >>> from sksearch.optimizers import RandomOptimizer
+    >>> from sksearch.optimizers.hyperband import HyperbandScheduler, hyperband_plan
+    >>> from sksearch.space import Real
+    >>> sched = HyperbandScheduler(hyperband_plan(22, 2, 3),
+    ...                            RandomOptimizer({"x": Real(0, 1)}, random_state=0))
+    >>> while not sched.done:
+    ...     jobs = sched.ask()
+    ...     sched.tell(jobs, [j.candidate["x"] for j in jobs])
+    >>> [len(s) for s in sched.history_]
+    [9, 3, 1, 5, 1, 3]
+    """
+
+    def __init__(self, plan, sampler, *, batch_size=1, random_state=None):
+        self.plan = list(plan)
+        self.sampler = sampler
+        self.batch_size = max(1, int(batch_size))
+        self.rng = as_generator(random_state)
+        self.steps = _static_schedule(self.plan, self.batch_size)
+        self.n_evaluations = sum(b.n_evaluations for b in self.plan)
+        self.n_repeated_ = 0
+        self.history_ = []
+        self._step = 0
+        self._members = {}  # bracket -> candidates of its last rung
+        self._scores = {}  # bracket -> their scores
+        self._asked = None
+
+    @property
+    def done(self):
+        return self._step >= len(self.steps)
+
+    def ask(self):
+        """The jobs of the next step (an empty list when the plan is done)."""
+        if self._asked is not None:
+            raise RuntimeError("tell the scores of the previous step before asking again.")
+        if self.done:
+            return []
+        jobs = []
+        for b, i in self.steps[self._step]:
+            bracket = self.plan[b]
+            n = bracket.n_candidates[i]
+            if i == 0:
+                members = self._sample(n)
+            else:
+                members = self._top(self._members[b], self._scores[b], n)
+            jobs.extend(Job(c, bracket.levels[i], b, i) for c in members)
+        self._asked = jobs
+        return jobs
+
+    def tell(self, jobs, scores):
+        """Report the scores of the jobs of the last step (NaN for a failure)."""
+        jobs = list(jobs)
+        scores = np.asarray(scores, dtype=float).ravel()
+        if self._asked is None or len(jobs) != len(self._asked) or any(
+            a is not b for a, b in zip(jobs, self._asked)
+        ):
+            raise ValueError("tell expects exactly the jobs of the last ask, in order.")
+        if len(scores) != len(jobs):
+            raise ValueError(f"tell: got {len(jobs)} jobs but {len(scores)} scores.")
+        scores = np.where(np.isfinite(scores), scores, np.nan)
+        by_bracket = {}
+        for job, score in zip(jobs, scores):
+            by_bracket.setdefault(job.bracket, ([], []))
+            by_bracket[job.bracket][0].append(job.candidate)
+            by_bracket[job.bracket][1].append(score)
+        for b, (cands, s) in by_bracket.items():
+            self._members[b] = cands
+            self._scores[b] = np.asarray(s, dtype=float)
+        by_level = {}
+        for job, score in zip(jobs, scores):
+            by_level.setdefault(job.level, ([], []))
+            by_level[job.level][0].append(job.candidate)
+            by_level[job.level][1].append(score)
+        for level in sorted(by_level, reverse=True):
+            cands, s = by_level[level]
+            if getattr(self.sampler, "multi_fidelity", False):
+                self.sampler.tell(cands, s, level=level)
+            elif level == 0:
+                self.sampler.tell(cands, s)
+        self.history_.append(jobs)
+        self._asked = None
+        self._step += 1
+
+    # -- helpers -----------------------------------------------------------
+    @staticmethod
+    def _top(candidates, scores, k):
+        """The ``k`` best (stable order; failed, NaN, candidates last)."""
+        key = np.where(np.isfinite(scores), scores, -np.inf)
+        order = np.argsort(-key, kind="stable")
+        return [candidates[j] for j in order[:k]]
+
+    def _sample(self, n):
+        out = list(self.sampler.ask(n)) if n else []
+        if len(out) < n:  # the space has no new candidate left: draw again
+            space = self.sampler.space
+            extra = space.sample(n - len(out), self.rng)
+            self.n_repeated_ += len(extra)
+            out.extend(extra)
+        return out
+
+
+class BOHBOptimizer(Optimizer):
+    """The BOHB sampler (Falkner et al. 2018): one TPE model per resource level.
+
+    It is told the scores of every rung, each with its resource level, and
+    keeps one :class:`~sksearch.optimizers.TPEOptimizer` per level, told only
+    that level's results. A new candidate is drawn from the prior with
+    probability ``random_fraction``; otherwise from the model of the highest
+    resource level (largest budget) that has at least ``min_points_in_model``
+    successful evaluations, or from the prior while no level has. Proposals
+    are new: never a candidate already proposed or told at any level.
+
+    Departures from the paper: the per-level model is sksearch's multivariate
+    TPE (Optuna-style split ``gamma(n) = min(ceil(0.1 n), 25)``, prior kernel
+    and magic clip) instead of BOHB's own KDE with a fixed 15 % quantile and
+    bandwidth factor; a batch of proposals uses TPE's constant liar.
+
+    Cost per candidate: that of one TPE proposal on the chosen level's
+    observations.
+
+    Parameters
+    ----------
+    space : Space or dict or list of dict
+    random_fraction : float, default=1/3
+        Share of candidates drawn from the prior (BOHB's ``rho``), which keeps
+        the search exploring and the convergence guarantees of Hyperband.
+    min_points_in_model : int or None, default=None
+        Successful evaluations a level needs before its model is used; None
+        is ``n_dims + 3`` (BOHB's ``N_min + 2`` with ``N_min = d + 1``).
+    n_ei_candidates : int, default=24
+        Passed to each level's TPE.
+    random_state : None, int, numpy Generator or RandomState
+
+    Attributes
+    ----------
+    models_ : dict
+        Level -> TPEOptimizer told that level's results.
+    multi_fidelity : bool
+        True: :class:`HyperbandScheduler` tells it every rung.
+
+    Examples
+    --------
+    >>> from sksearch.optimizers.hyperband import BOHBOptimizer
+    >>> from sksearch.space import Real
+    >>> opt = BOHBOptimizer({"x": Real(-2, 2)}, random_state=0)
+    >>> for level in (1, 0):
+    ...     batch = opt.ask(6)
+    ...     opt.tell(batch, [-(c["x"] - 1) ** 2 for c in batch], level=level)
+    >>> len(opt.models_[1].y_), len(opt.ask(3))
+    (6, 3)
+    """
+
+    multi_fidelity = True
+
+    def __init__(
+        self,
+        space,
+        *,
+        random_fraction=1 / 3,
+        min_points_in_model=None,
+        n_ei_candidates=24,
+        random_state=None,
+    ):
+        super().__init__(space, random_state=random_state)
+        if (
+            isinstance(random_fraction, bool)
+            or not isinstance(random_fraction, numbers.Real)
+            or not 0.0 <= random_fraction <= 1.0
+        ):
+            raise ValueError(f"random_fraction must be in [0, 1], got {random_fraction!r}.")
+        if min_points_in_model is None:
+            min_points_in_model = self.space.n_dims + 3
+        if (
+            isinstance(min_points_in_model, bool)
+            or not isinstance(min_points_in_model, numbers.Integral)
+            or min_points_in_model < 2
+        ):
+            raise ValueError(
+                f"min_points_in_model must be an integer >= 2, got {min_points_in_model!r}."
+            )
+        self.random_fraction = float(random_fraction)
+        self.min_points_in_model = int(min_points_in_model)
+        self.n_ei_candidates = n_ei_candidates
+        self.models_ = {}
+
+    def tell(self, candidates, scores, level=0):
+        """Report scores obtained at resource ``level`` (0: the maximum)."""
+        candidates = list(candidates)
+        super().tell(candidates, scores)
+        model = self.models_.get(level)
+        if model is None:
+            seed = int(self.rng.integers(np.iinfo(np.int32).max))
+            model = self.models_[level] = TPEOptimizer(
+                self.space,
+                n_startup=1,
+                n_ei_candidates=self.n_ei_candidates,
+                random_state=seed,
+            )
+        model.tell(candidates, scores)
+
+    def model_level(self):
+        """The level whose model proposes now (None: prior draws only)."""
+        for level in sorted(self.models_):  # 0 = highest resource first
+            y = np.asarray(self.models_[level].y_, dtype=float)
+            if np.isfinite(y).sum() >= self.min_points_in_model:
+                return level
+        return None
+
+    def _propose(self, n):
+        level = self.model_level()
+        n_model = 0 if level is None else int((self.rng.random(n) >= self.random_fraction).sum())
+        out, keys = [], set()
+        if n_model:
+            # the model's own proposal (constant liar within the batch); it
+            # avoids what it was told, we avoid what any level saw
+            for v in self.models_[level]._propose(n_model):
+                k = self.space.key(v)
+                if k not in self._seen and k not in keys:
+                    keys.add(k)
+                    out.append(v)
+        rest = self._sample_new(n - len(out))
+        for v in rest:
+            k = self.space.key(v)
+            if k not in keys:
+                keys.add(k)
+                out.append(v)
+        return np.array(out, dtype=float).reshape(-1, self.space.n_dims)
+

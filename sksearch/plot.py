@@ -1,0 +1,957 @@
+"""Figures of fitted searches: convergence, parameter importance, partial
+dependence, parallel coordinates and Hyperband's rungs.
+
+Every function takes fitted search(es) (or, where it says so, their
+``cv_results_``), draws on ``ax`` (a new figure when ``ax=None``) and returns
+the matplotlib Axes. The score drawn is the one the search maximised: the
+refit metric's mean test score (``mean_test_score``, or
+``mean_test_<refit>`` with multi-metric scoring).
+
+:func:`plot_importance` and :func:`plot_partial_dependence` fit one surrogate
+for every strategy alike: a random forest (scikit-learn's
+``RandomForestRegressor``) from the search's encoded candidates
+(``search.optimizer_.X_``, the shared encoding of :class:`~sksearch.space.Space`)
+to their scores, failed fits counted as the worst score. Marginals of the
+forest are averaged over draws from the search space's prior, which the
+encoding maps to the uniform measure, as in fANOVA (Hutter et al., "An
+efficient approach for assessing hyperparameter importance", ICML 2014), here
+estimated by Monte Carlo rather than exactly over the trees' partitions.
+
+matplotlib is an optional dependency: ``pip install "sksearch[plot]"``.
+"""
+
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+import numbers
+from collections.abc import Mapping
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = [
+    "plot_convergence",
+    "plot_hyperband",
+    "plot_importance",
+    "plot_parallel_coordinates",
+    "plot_partial_dependence",
+]
+
+# Name shown for the sub-space selector of a list-of-dicts space.
+_SELECTOR = "sub-space"
+# Value the surrogate sees in an inactive column (outside every encoding range,
+# so a tree can split "inactive" off in one cut).
+_INACTIVE = -1.0
+# Monte Carlo draws from the prior over which marginals are averaged.
+_N_BASE = 256
+_N_BASE_2D = 64
+_SURROGATE_TREES = 100
+
+
+# -- helpers -------------------------------------------------------------------
+
+
+def _check_matplotlib_support(caller_name):
+    """Raise an ImportError that says how to install matplotlib if it is missing.
+
+    As :func:`sklearn.utils._optional_dependencies.check_matplotlib_support`,
+    with sksearch's extra in the message.
+    """
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError as e:
+        raise ImportError(
+            f"{caller_name} requires matplotlib. You can install it with "
+            '`pip install "sksearch[plot]"` (or `pip install matplotlib`).'
+        ) from e
+
+
+def _new_axes(ax, **subplots_kw):
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(layout="constrained", **subplots_kw)
+    return ax
+
+
+class _Results:
+    """What a plot needs from a fitted search or a ``cv_results_`` dict."""
+
+    def __init__(self, obj, caller):
+        if isinstance(obj, Mapping):
+            self.search, self.results, self.name = None, obj, "cv_results_"
+            self.refit = self.scoring = None
+        else:
+            if not hasattr(obj, "fit"):
+                raise TypeError(
+                    f"{caller} expects a fitted search or its cv_results_ dict, got "
+                    f"{type(obj).__name__}."
+                )
+            check_is_fitted(obj, "cv_results_")
+            self.search, self.results, self.name = obj, obj.cv_results_, type(obj).__name__
+            self.refit = getattr(obj, "refit", None)
+            self.scoring = getattr(obj, "scoring", None)
+        if "params" not in self.results:
+            raise ValueError(f"{caller}: cv_results_ has no 'params' column.")
+        self.key, self.metric = self._objective()
+
+    def _objective(self):
+        """Column of the maximised score (as the driver reads it) and its label."""
+        results = self.results
+        if "mean_test_score" in results:
+            if isinstance(self.scoring, str):
+                return "mean_test_score", f"mean test {self.scoring}"
+            return "mean_test_score", "mean test score"
+        names = sorted(k[len("mean_test_") :] for k in results if k.startswith("mean_test_"))
+        if isinstance(self.refit, str) and self.refit in names:
+            return f"mean_test_{self.refit}", f"mean test {self.refit}"
+        if len(names) == 1:
+            return f"mean_test_{names[0]}", f"mean test {names[0]}"
+        if not names:
+            raise ValueError("cv_results_ has no 'mean_test_*' column to plot.")
+        raise ValueError(
+            f"cv_results_ has several metrics {names!r} and nothing says which one the "
+            "search maximised: pass the fitted search (its refit names the metric) "
+            "instead of its cv_results_."
+        )
+
+    @property
+    def scores(self):
+        s = np.asarray(self.results[self.key], dtype=float)
+        return np.where(np.isfinite(s), s, np.nan)
+
+
+def _fmt(value):
+    """Short label of a parameter value (estimators by class name)."""
+    if hasattr(value, "get_params") and not isinstance(value, type):
+        return type(value).__name__
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    text = str(value)
+    return text if len(text) <= 20 else text[:19] + "…"
+
+
+def _is_log(dim):
+    if getattr(dim, "log", False):
+        return True
+    dist = getattr(getattr(dim, "dist", None), "dist", None)
+    return getattr(dist, "name", None) in ("loguniform", "reciprocal")
+
+
+def _is_constant(dim):
+    return dim.n_values == 1
+
+
+def _searched_names(space):
+    """Parameter names of the space in column order, each once; fixed ones left out."""
+    names = []
+    for s, name, dim in space.columns:
+        if s is not None and not _is_constant(dim) and name not in names:
+            names.append(name)
+    return names
+
+
+def _subspace_label(space, s):
+    """``"sub-space s"``, with the estimator(s) the sub-space fixes, if any."""
+    fixed = [
+        _fmt(dim.choices[0])
+        for t, _, dim in space.columns
+        if t == s and dim.is_categorical and _is_constant(dim)
+        and hasattr(dim.choices[0], "get_params")
+    ]
+    return f"sub-space {s}" + (f" ({', '.join(fixed)})" if fixed else "")
+
+
+def _columns_of(space, name):
+    return [
+        j
+        for j, (s, n, dim) in enumerate(space.columns)
+        if s is not None and n == name and not _is_constant(dim)
+    ]
+
+
+def _check_names(space, names, caller):
+    valid = _searched_names(space)
+    unknown = [n for n in names if n not in valid]
+    if unknown:
+        raise ValueError(
+            f"{caller}: {', '.join(map(repr, unknown))} "
+            f"{'is not a searched parameter' if len(unknown) == 1 else 'are not searched parameters'}"
+            f" of this search; its parameters are {valid!r}."
+        )
+
+
+def _mask_inactive(space, X):
+    """Encoded vectors with inactive (or NaN) columns set to ``_INACTIVE``."""
+    X = np.array(X, dtype=float, copy=True)
+    keep = space.active_masks(np.nan_to_num(X, nan=0.0)) & ~np.isnan(X)
+    return np.where(keep, X, _INACTIVE)
+
+
+def _surrogate(search, caller):
+    """Random forest from the told encoded candidates to their scores."""
+    if isinstance(search, Mapping) or not hasattr(search, "fit"):
+        raise TypeError(
+            f"{caller} needs a fitted sksearch search (it models search.optimizer_'s "
+            f"candidates), got {type(search).__name__}."
+        )
+    check_is_fitted(search, "optimizer_")
+    from sklearn.ensemble import RandomForestRegressor
+
+    opt = search.optimizer_
+    space = opt.space
+    X = np.asarray(opt.X_, dtype=float).reshape(-1, space.n_dims)
+    y = np.asarray(opt.y_, dtype=float)
+    finite = np.isfinite(y)
+    if finite.sum() < 2:
+        raise ValueError(
+            f"{caller} needs at least 2 successfully scored candidates to fit its "
+            f"surrogate; the search has {int(finite.sum())}."
+        )
+    y_fit = np.where(finite, y, y[finite].min())  # a failed fit counts as the worst
+    X_fit = _mask_inactive(space, X)
+    forest = RandomForestRegressor(n_estimators=_SURROGATE_TREES, random_state=0)
+    forest.fit(X_fit, y_fit)
+    return forest, space, X, y
+
+
+def _subspaces(space, X):
+    if space.n_subspaces == 1:
+        return np.zeros(len(X), dtype=int)
+    return np.clip(np.round(np.nan_to_num(X[:, 0])), 0, space.n_subspaces - 1).astype(int)
+
+
+def _prior_draws(space, n, subspace=None, seed=0):
+    """``n`` snapped prior draws (optionally all in one sub-space), inactive masked."""
+    V = space.sample_vectors(n, np.random.default_rng(seed))
+    if subspace is not None and space.n_subspaces > 1:
+        V[:, 0] = subspace
+    V = np.array([space.snap(v) for v in V])
+    return _mask_inactive(space, V)
+
+
+def _marginal(forest, base, cols, grids):
+    """Mean prediction over ``base`` with columns ``cols`` set to each grid point.
+
+    ``grids`` has one 1-D array per column; the result has shape
+    ``tuple(len(g) for g in grids)``.
+    """
+    mesh = np.meshgrid(*grids, indexing="ij")
+    points = np.column_stack([m.ravel() for m in mesh])  # (G, len(cols))
+    rows = np.repeat(base[None, :, :], len(points), axis=0)
+    rows[:, :, cols] = points[:, None, :]
+    pred = forest.predict(rows.reshape(-1, base.shape[1])).reshape(len(points), len(base))
+    return pred.mean(axis=1).reshape(mesh[0].shape)
+
+
+def _uniform_grid(dim, n):
+    """Encoded values of ``dim`` spread evenly over its prior (snapped)."""
+    if dim.is_categorical:
+        return np.arange(dim.n_values, dtype=float)
+    u = (np.arange(n) + 0.5) / n
+    if dim.kind == "integer":
+        u = np.array([dim.transform(dim.inverse_transform(x)) for x in u])
+    return u
+
+
+def _axis_grid(dim, n):
+    """Distinct encoded values of ``dim`` to draw a curve through, and their
+    values in the original units."""
+    u = np.unique(_uniform_grid(dim, n))
+    if dim.is_categorical:
+        return u, u
+    return u, np.array([dim.inverse_transform(x) for x in u], dtype=float)
+
+
+# -- convergence ---------------------------------------------------------------
+
+
+def plot_convergence(*searches_or_cv_results, labels=None, ax=None):
+    """Plot the best score found so far against the number of candidates evaluated.
+
+    One step curve per search, all on one Axes, to compare strategies (or
+    seeds) at the same budget. Each candidate's own score is drawn as a faint
+    dot of the same colour. Candidates are counted in ``cv_results_`` order,
+    the order the search evaluated them; a failed fit (NaN score) leaves the
+    best so far unchanged.
+
+    Parameters
+    ----------
+    *searches_or_cv_results : fitted searches or cv_results_ dicts
+        The searches to compare: any fitted ``*SearchCV`` (sksearch's or
+        sklearn's) or its ``cv_results_``. The score drawn is the one the
+        search maximised, ``mean_test_score`` or, with multi-metric scoring,
+        ``mean_test_<refit>``.
+    labels : list of str, default=None
+        Legend label of each search; by default its class name (numbered
+        when several share one).
+    ax : matplotlib Axes, default=None
+        Axes to draw on; a new figure when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        The Axes drawn on: one line per search, in the given order.
+
+    See Also
+    --------
+    plot_hyperband : Scores of a Hyperband search across its rungs.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from sksearch import TPESearchCV
+    >>> from sksearch.plot import plot_convergence
+    >>> from sksearch.space import Real
+    >>> X, y = load_iris(return_X_y=True)
+    >>> space = {"C": Real(1e-2, 1e2, log=True), "gamma": Real(1e-3, 1e1, log=True)}
+    >>> search = TPESearchCV(SVC(), space, n_iter=8, cv=3, random_state=0).fit(X, y)
+    >>> ax = plot_convergence(search)
+    >>> ax.get_xlabel()
+    'Candidates evaluated'
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['TPESearchCV']
+    """
+    _check_matplotlib_support("plot_convergence")
+    if not searches_or_cv_results:
+        raise ValueError("plot_convergence needs at least one fitted search or cv_results_.")
+    infos = [_Results(s, "plot_convergence") for s in searches_or_cv_results]
+    if labels is None:
+        names = [info.name for info in infos]
+        labels = [
+            f"{n} ({names[:i].count(n) + 1})" if names.count(n) > 1 else n
+            for i, n in enumerate(names)
+        ]
+    else:
+        labels = [labels] if isinstance(labels, str) else list(labels)
+        if len(labels) != len(infos):
+            raise ValueError(
+                f"plot_convergence: got {len(infos)} searches but {len(labels)} labels."
+            )
+    from matplotlib.ticker import MaxNLocator
+
+    ax = _new_axes(ax)
+    for info, label in zip(infos, labels):
+        scores = info.scores
+        x = np.arange(1, len(scores) + 1)
+        (line,) = ax.step(x, np.fmax.accumulate(scores), where="post", label=label)
+        ok = np.isfinite(scores)
+        ax.scatter(x[ok], scores[ok], s=14, alpha=0.5, color=line.get_color(), linewidths=0)
+    metrics = {info.metric for info in infos}
+    metric = metrics.pop() if len(metrics) == 1 else "score"
+    ax.set_xlabel("Candidates evaluated")
+    ax.set_ylabel(f"Best {metric} so far")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return ax
+
+
+# -- importance ----------------------------------------------------------------
+
+
+def _importances(forest, space):
+    """Main-effect variance fraction of each searched name (fANOVA-style).
+
+    For a column ``j`` of sub-space ``s``, the marginal ``m(u) = E[f | x_j = u]``
+    is estimated over prior draws in ``s``; outside ``s`` the column has no
+    effect, so its share of the total variance is ``p_s**2 Var_u m(u)`` with
+    ``p_s`` the prior probability of ``s``. The selector's share is
+    ``Var_s E[f | s]``.
+    """
+    base = _prior_draws(space, _N_BASE)
+    f = forest.predict(base)
+    total = float(np.var(f))
+    sub = _subspaces(space, base)
+    p = 1.0 / space.n_subspaces
+    out = {}
+    if space.n_subspaces > 1:
+        means = np.array([f[sub == s].mean() for s in range(space.n_subspaces) if (sub == s).any()])
+        out[_SELECTOR] = float(np.mean((means - means.mean()) ** 2))
+    per_sub = {}
+    for name in _searched_names(space):
+        out[name] = 0.0
+        for j in _columns_of(space, name):
+            s = space.columns[j][0]
+            if s not in per_sub:
+                per_sub[s] = _prior_draws(space, _N_BASE, subspace=s)
+            m = _marginal(forest, per_sub[s], [j], [_uniform_grid(space.columns[j][2], 32)])
+            out[name] += p**2 * float(np.var(m))
+    if total <= 0:
+        return dict.fromkeys(out, 0.0)
+    return {k: v / total for k, v in out.items()}
+
+
+def plot_importance(search, *, ax=None):
+    """Plot how much of the score's variation each parameter explains.
+
+    A random forest is fitted to the search's evaluated candidates (in the
+    shared encoding, failed fits counted as the worst score); each bar is a
+    parameter's main effect in the style of fANOVA (Hutter et al. 2014): the
+    variance of the forest's prediction averaged over all other parameters,
+    as a fraction of the prediction's total variance under the search
+    space's prior. Bars add up to at most 1; the rest is interactions.
+    With a list of dicts, the choice of dict is a bar named "sub-space".
+
+    Importance is only as good as the surrogate: with few candidates, or
+    candidates concentrated by a strategy in one region, read it as a hint.
+
+    Parameters
+    ----------
+    search : fitted sksearch search
+        Any fitted sksearch ``*SearchCV`` (it has ``optimizer_``).
+    ax : matplotlib Axes, default=None
+        Axes to draw on; a new figure when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        One horizontal bar per parameter, most important at the top.
+
+    See Also
+    --------
+    plot_partial_dependence : How the score depends on a parameter.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from sksearch import TPESearchCV
+    >>> from sksearch.plot import plot_importance
+    >>> from sksearch.space import Real
+    >>> X, y = load_iris(return_X_y=True)
+    >>> space = {"C": Real(1e-2, 1e2, log=True), "gamma": Real(1e-3, 1e1, log=True)}
+    >>> search = TPESearchCV(SVC(), space, n_iter=8, cv=3, random_state=0).fit(X, y)
+    >>> ax = plot_importance(search)
+    >>> sorted(t.get_text() for t in ax.get_yticklabels())
+    ['C', 'gamma']
+    """
+    _check_matplotlib_support("plot_importance")
+    forest, space, _, _ = _surrogate(search, "plot_importance")
+    imp = _importances(forest, space)
+    names = sorted(imp, key=lambda k: imp[k])  # barh draws bottom-up
+    values = [imp[k] for k in names]
+    ax = _new_axes(ax)
+    bars = ax.barh(np.arange(len(names)), values, color="C0")
+    ax.bar_label(bars, fmt="%.2f", padding=2, fontsize=8)
+    ax.set_yticks(np.arange(len(names)), names)
+    ax.set_xlabel("Share of score variance (main effect)")
+    ax.set_xlim(0, max(1e-9, max(values)) * 1.15)
+    ax.set_title(f"Parameter importance ({type(search).__name__})")
+    return ax
+
+
+# -- partial dependence --------------------------------------------------------
+
+
+def _parse_panels(params, space, caller):
+    if params is None:
+        return [(n,) for n in _searched_names(space)]
+    if isinstance(params, str):
+        params = [params]
+    panels = []
+    for p in params:
+        if isinstance(p, str):
+            panels.append((p,))
+        elif (
+            isinstance(p, (tuple, list))
+            and len(p) == 2
+            and all(isinstance(n, str) for n in p)
+            and p[0] != p[1]
+        ):
+            panels.append(tuple(p))
+        else:
+            raise ValueError(
+                f"{caller}: params must be a list of parameter names (one curve each) or "
+                f"pairs of two different names (one contour each), got {p!r}."
+            )
+    if not panels:
+        raise ValueError(f"{caller}: params is empty.")
+    _check_names(space, [n for panel in panels for n in panel], caller)
+    return panels
+
+
+def _pd_1d(ax, forest, space, name, X, y, n_points, metric):
+    cols = _columns_of(space, name)
+    kinds = {space.columns[j][2].is_categorical for j in cols}
+    if len(kinds) > 1:
+        raise ValueError(
+            f"plot_partial_dependence: {name!r} is categorical in one sub-space and "
+            "numeric in another; it has no common axis."
+        )
+    sub = _subspaces(space, X)
+    ok = np.isfinite(y)
+    several = len(cols) > 1
+    if kinds.pop():  # categorical: bars
+        width = 0.8 / len(cols)
+        heights, positions, colors, labels = [], [], [], {}
+        for k, j in enumerate(cols):
+            s, _, dim = space.columns[j]
+            u, _ = _axis_grid(dim, n_points)
+            m = _marginal(forest, _prior_draws(space, _N_BASE, subspace=s), [j], [u])
+            heights.append(m)
+            positions.append(u + (k - (len(cols) - 1) / 2) * width)
+            colors.append(f"C{k}")
+            for i, c in enumerate(dim.choices):
+                labels.setdefault(i, _fmt(c))
+        lo = min(h.min() for h in heights)
+        hi = max(h.max() for h in heights)
+        pad = 0.1 * (hi - lo) if hi > lo else 0.05 * max(abs(hi), 1e-3)
+        bottom = lo - pad
+        for k, (pos, h, c) in enumerate(zip(positions, heights, colors)):
+            label = _subspace_label(space, space.columns[cols[k]][0]) if several else None
+            ax.bar(pos, h - bottom, width=width, bottom=bottom, color=c, label=label)
+        ax.set_xticks(sorted(labels), [labels[i] for i in sorted(labels)])
+        ax.set_ylim(bottom, hi + pad)
+    else:  # numeric: a curve, a rug of the evaluated values, a line at the best
+        for k, j in enumerate(cols):
+            s, _, dim = space.columns[j]
+            u, x = _axis_grid(dim, n_points)
+            m = _marginal(forest, _prior_draws(space, _N_BASE, subspace=s), [j], [u])
+            label = _subspace_label(space, s) if several else None
+            drawstyle = "steps-mid" if dim.kind == "integer" and len(u) <= 12 else "default"
+            ax.plot(x, m, color=f"C{k}", label=label, drawstyle=drawstyle)
+            rows = sub == s
+            x_obs = [dim.inverse_transform(v) for v in X[rows, j]]
+            ax.scatter(
+                x_obs, np.zeros(len(x_obs)), marker="|", s=60, color=f"C{k}", alpha=0.6,
+                transform=ax.get_xaxis_transform(),
+            )
+        if _is_log(space.columns[cols[0]][2]):
+            ax.set_xscale("log")
+    if ok.any():
+        best = int(np.nanargmax(np.where(ok, y, -np.inf)))
+        j_best = [j for j in cols if space.columns[j][0] == sub[best]]
+        if j_best and not space.columns[j_best[0]][2].is_categorical:
+            dim = space.columns[j_best[0]][2]
+            ax.axvline(dim.inverse_transform(X[best, j_best[0]]), color="r", ls="--", lw=1)
+    ax.set_xlabel(name)
+    ax.set_ylabel(f"Partial dependence\n({metric})")
+    if several:
+        ax.legend(fontsize=8)
+
+
+def _pd_2d(ax, forest, space, names, X, y, n_points, metric):
+    a, b = names
+    pairs = [
+        (ja, jb)
+        for ja in _columns_of(space, a)
+        for jb in _columns_of(space, b)
+        if space.columns[ja][0] == space.columns[jb][0]
+    ]
+    if not pairs:
+        raise ValueError(
+            f"plot_partial_dependence: {a!r} and {b!r} are never searched together "
+            "(no sub-space has both), so they have no joint partial dependence."
+        )
+    ja, jb = pairs[0]
+    s = space.columns[ja][0]
+    da, db = space.columns[ja][2], space.columns[jb][2]
+    n2 = min(n_points, 30)
+    (ua, xa), (ub, xb) = _axis_grid(da, n2), _axis_grid(db, n2)
+    Z = _marginal(forest, _prior_draws(space, _N_BASE_2D, subspace=s), [ja, jb], [ua, ub])
+    if da.is_categorical or db.is_categorical:
+        mesh = ax.pcolormesh(xa, xb, Z.T, shading="nearest", cmap="viridis")
+    else:
+        mesh = ax.contourf(xa, xb, Z.T, levels=12, cmap="viridis")
+    ax.figure.colorbar(mesh, ax=ax, label=f"Partial dependence ({metric})")
+
+    def original(dim, col):
+        if dim.is_categorical:
+            return np.clip(np.round(col), 0, dim.n_values - 1)
+        return np.array([dim.inverse_transform(v) for v in col])
+
+    rows = _subspaces(space, X) == s
+    xo, yo = original(da, X[rows, ja]), original(db, X[rows, jb])
+    ax.scatter(xo, yo, s=12, c="k", alpha=0.6, linewidths=0)
+    scores = np.where(np.isfinite(y[rows]), y[rows], -np.inf)
+    if len(scores) and np.isfinite(scores).any():
+        i = int(np.argmax(scores))
+        ax.scatter([xo[i]], [yo[i]], s=120, marker="*", c="r", edgecolors="w")
+    for dim, set_scale, set_ticks in (
+        (da, ax.set_xscale, ax.set_xticks),
+        (db, ax.set_yscale, ax.set_yticks),
+    ):
+        if dim.is_categorical:
+            set_ticks(np.arange(dim.n_values), [_fmt(c) for c in dim.choices])
+        elif _is_log(dim):
+            set_scale("log")
+    ax.set_xlabel(a)
+    ax.set_ylabel(b)
+    if space.n_subspaces > 1:
+        ax.set_title(_subspace_label(space, s), fontsize=9)
+
+
+def plot_partial_dependence(search, params=None, *, ax=None, n_points=40):
+    """Plot the partial dependence of the score on one or two parameters.
+
+    The equivalent of scikit-optimize's ``plot_objective`` for every sksearch
+    strategy: a random forest is fitted to the evaluated candidates (in the
+    shared encoding, failed fits counted as the worst score), and its
+    prediction is averaged over draws of all other parameters from the
+    search space's prior, with the plotted parameter(s) held at each grid
+    value. Axes are in the parameters' original units.
+
+    * a numeric parameter gets a curve (log x-axis for a log prior), a rug
+      of the values the search evaluated, and a dashed red line at the best
+      candidate's value;
+    * a categorical parameter gets one bar per choice;
+    * a pair ``(a, b)`` gets a filled contour (a colour mesh when either is
+      categorical), the evaluated candidates as black dots and the best as a
+      red star.
+
+    With a list of dicts, a parameter's dependence is taken within the
+    sub-space(s) that search it; a name shared by several sub-spaces gets one
+    curve per sub-space.
+
+    Parameters
+    ----------
+    search : fitted sksearch search
+        Any fitted sksearch ``*SearchCV`` (it has ``optimizer_``).
+    params : str or list of (str or pair of str), default=None
+        What to plot, one panel each, as in
+        :class:`sklearn.inspection.PartialDependenceDisplay`'s ``features``:
+        a name for a 1-D plot, a pair ``(name_a, name_b)`` for a 2-D one.
+        None plots every searched parameter in 1-D.
+    ax : matplotlib Axes or array-like of Axes, default=None
+        Where to draw: one Axes per panel. None makes a new figure with a
+        grid of panels (up to three per row).
+    n_points : int, default=40
+        Grid points per numeric axis (at most 30 in 2-D); integers get one
+        point per value when they have fewer.
+
+    Returns
+    -------
+    ax : matplotlib Axes or ndarray of Axes
+        The Axes for a single panel, else an array with one Axes per panel,
+        in the order of ``params``.
+
+    See Also
+    --------
+    plot_importance : Share of the score's variance each parameter explains.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from sksearch import TPESearchCV
+    >>> from sksearch.plot import plot_partial_dependence
+    >>> from sksearch.space import Real
+    >>> X, y = load_iris(return_X_y=True)
+    >>> space = {"C": Real(1e-2, 1e2, log=True), "gamma": Real(1e-3, 1e1, log=True)}
+    >>> search = TPESearchCV(SVC(), space, n_iter=8, cv=3, random_state=0).fit(X, y)
+    >>> axes = plot_partial_dependence(search, ["C", "gamma", ("C", "gamma")])
+    >>> [a.get_xlabel() for a in axes]
+    ['C', 'gamma', 'C']
+    >>> axes[0].get_xscale()
+    'log'
+    """
+    _check_matplotlib_support("plot_partial_dependence")
+    if (
+        isinstance(n_points, bool)
+        or not isinstance(n_points, numbers.Integral)
+        or n_points < 2
+    ):
+        raise ValueError(
+            f"plot_partial_dependence: n_points must be an integer >= 2, got {n_points!r}."
+        )
+    forest, space, X, y = _surrogate(search, "plot_partial_dependence")
+    panels = _parse_panels(params, space, "plot_partial_dependence")
+    metric = _Results(search, "plot_partial_dependence").metric
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        ncols = min(3, len(panels))
+        nrows = math.ceil(len(panels) / ncols)
+        fig, grid = plt.subplots(
+            nrows, ncols, figsize=(4.2 * ncols, 3.4 * nrows), squeeze=False,
+            layout="constrained",
+        )
+        axes = grid.ravel()
+        for extra in axes[len(panels) :]:
+            fig.delaxes(extra)
+        axes = axes[: len(panels)]
+    else:
+        axes = np.array([ax], dtype=object).ravel() if not np.iterable(ax) else np.asarray(
+            ax, dtype=object
+        ).ravel()
+        if len(axes) != len(panels):
+            raise ValueError(
+                f"plot_partial_dependence: {len(panels)} panels to draw but {len(axes)} "
+                "Axes given in ax."
+            )
+    for a, panel in zip(axes, panels):
+        if len(panel) == 1:
+            _pd_1d(a, forest, space, panel[0], X, y, n_points, metric)
+        else:
+            _pd_2d(a, forest, space, panel, X, y, n_points, metric)
+    return axes[0] if len(panels) == 1 else axes
+
+
+# -- parallel coordinates ------------------------------------------------------
+
+
+def _axes_from_space(space, candidates, params):
+    """Per axis: (name, values in [0, 1] or NaN, tick positions, tick labels)."""
+    V = np.array([space.encode(c) for c in candidates]).reshape(-1, space.n_dims)
+    axes = []
+    if params is None and space.n_subspaces > 1:
+        k = space.n_subspaces
+        labels = [_subspace_label(space, i)[len("sub-space ") :] for i in range(k)]
+        axes.append((_SELECTOR, V[:, 0] / (k - 1), np.arange(k) / (k - 1), labels))
+    for name in _searched_names(space) if params is None else params:
+        cols = _columns_of(space, name)
+        values = np.full(len(V), np.nan)
+        for j in cols:
+            dim = space.columns[j][2]
+            col = V[:, j] / max(dim.n_values - 1, 1) if dim.is_categorical else V[:, j]
+            values = np.where(np.isnan(values), col, values)
+        dim = space.columns[cols[0]][2]
+        if dim.is_categorical:
+            k = dim.n_values
+            pos = np.arange(k) / max(k - 1, 1)
+            labels = [_fmt(c) for c in dim.choices]
+        else:
+            pos = np.array([0.0, 0.5, 1.0])
+            labels = [_fmt(dim.inverse_transform(u)) for u in pos]
+        axes.append((name, values, pos, labels))
+    return axes
+
+
+def _axes_from_results(results, params):
+    names = [k[len("param_") :] for k in results if k.startswith("param_")]
+    if params is not None:
+        unknown = [p for p in params if p not in names]
+        if unknown:
+            raise ValueError(
+                f"plot_parallel_coordinates: {', '.join(map(repr, unknown))} not in "
+                f"cv_results_; its parameters are {names!r}."
+            )
+        names = list(params)
+    axes = []
+    for name in names:
+        col = results[f"param_{name}"]
+        mask = np.ma.getmaskarray(col)
+        data = list(np.ma.getdata(col))
+        present = [v for v, m in zip(data, mask) if not m]
+        numeric = bool(present) and all(
+            isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) for v in present
+        )
+        values = np.full(len(data), np.nan)
+        if numeric:
+            present_f = np.array(present, dtype=float)
+            lo, hi = present_f.min(), present_f.max()
+            # three decades or more of positive values: normalise in log space
+            log = lo > 0 and hi / lo >= 1e3
+            scale = np.log(present_f) if log else present_f
+            s_lo, span = scale.min(), scale.max() - scale.min()
+            normed = (scale - s_lo) / span if span > 0 else np.full(len(scale), 0.5)
+            values[~mask] = normed
+            pos = np.array([0.0, 0.5, 1.0]) if span > 0 else np.array([0.5])
+            ticks = s_lo + pos * span if span > 0 else np.array([s_lo])
+            labels = [_fmt(float(np.exp(t) if log else t)) for t in ticks]
+        else:
+            codes = {}
+            for v in present:
+                codes.setdefault(_fmt(v), len(codes))
+            k = len(codes)
+            for i, (v, m) in enumerate(zip(data, mask)):
+                if not m:
+                    values[i] = codes[_fmt(v)] / max(k - 1, 1)
+            pos = np.arange(k) / max(k - 1, 1)
+            labels = list(codes)
+        axes.append((name, values, pos, labels))
+    return axes
+
+
+def plot_parallel_coordinates(search_or_cv_results, params=None, *, ax=None):
+    """Plot every candidate as a line across one vertical axis per parameter.
+
+    Lines are coloured by score (colour bar at the side; failed fits dotted
+    grey) and the best are drawn on top, so the region of good candidates
+    stands out. Each axis spans its parameter's range: through the search
+    space's encoding when a fitted sksearch search is given (so a log prior
+    is spread in log space), otherwise min-max from ``cv_results_``'s
+    ``param_*`` columns (in log space when positive values span three
+    decades or more) and choice codes for non-numeric values. A parameter a
+    candidate's sub-space does not have leaves a gap in its line.
+
+    Parameters
+    ----------
+    search_or_cv_results : fitted search or cv_results_ dict
+        Any fitted ``*SearchCV`` (sksearch's or sklearn's) or its
+        ``cv_results_``.
+    params : list of str, default=None
+        Parameters to show, in this order; by default all of them (with the
+        sub-space selector first, as "sub-space", for a list of dicts).
+    ax : matplotlib Axes, default=None
+        Axes to draw on; a new figure when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        One line per candidate, in increasing score order.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from sksearch import TPESearchCV
+    >>> from sksearch.plot import plot_parallel_coordinates
+    >>> from sksearch.space import Real
+    >>> X, y = load_iris(return_X_y=True)
+    >>> space = {"C": Real(1e-2, 1e2, log=True), "kernel": ["rbf", "linear"]}
+    >>> search = TPESearchCV(SVC(), space, n_iter=8, cv=3, random_state=0).fit(X, y)
+    >>> ax = plot_parallel_coordinates(search)
+    >>> len(ax.get_lines())
+    8
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['C', 'kernel']
+    """
+    _check_matplotlib_support("plot_parallel_coordinates")
+    info = _Results(search_or_cv_results, "plot_parallel_coordinates")
+    if isinstance(params, str):
+        params = [params]
+    space = getattr(info.search, "space_", None)
+    axes_info = None
+    if space is not None and hasattr(space, "encode"):
+        if params is not None:
+            _check_names(space, params, "plot_parallel_coordinates")
+        try:
+            axes_info = _axes_from_space(space, info.results["params"], params)
+        except ValueError:  # candidates from outside the space: read cv_results_
+            axes_info = None
+    if axes_info is None:
+        axes_info = _axes_from_results(info.results, params)
+    if not axes_info:
+        raise ValueError("plot_parallel_coordinates: there is no parameter to draw.")
+
+    import matplotlib.pyplot as plt
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    scores = info.scores
+    finite = np.isfinite(scores)
+    V = np.column_stack([a[1] for a in axes_info])
+    xs = np.arange(len(axes_info))
+    cmap = plt.get_cmap("viridis")
+    lo, hi = (scores[finite].min(), scores[finite].max()) if finite.any() else (0.0, 1.0)
+    norm = Normalize(lo, hi if hi > lo else lo + 1e-12)
+    ax = _new_axes(ax, figsize=(max(4.0, 1.3 * len(axes_info) + 2), 4.0))
+    for i in np.argsort(np.where(finite, scores, -np.inf), kind="stable"):
+        if finite[i]:
+            ax.plot(xs, V[i], color=cmap(norm(scores[i])), lw=1.2, alpha=0.85)
+        else:
+            ax.plot(xs, V[i], color="0.7", lw=0.8, ls=":")
+    ax.vlines(xs, 0, 1, colors="0.2", lw=1)
+    for x, (_, _, pos, labels) in zip(xs, axes_info):
+        for p, label in zip(pos, labels):
+            ax.text(x - 0.04, p, label, ha="right", va="center", fontsize=7,
+                    bbox={"boxstyle": "round,pad=0.1", "fc": "w", "ec": "none", "alpha": 0.7})
+    ax.set_xticks(xs, [a[0] for a in axes_info])
+    ax.set_yticks([])
+    ax.set_xlim(-0.5, len(axes_info) - 0.7)
+    ax.set_ylim(-0.05, 1.05)
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    ax.figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, label=info.metric)
+    return ax
+
+
+# -- Hyperband -----------------------------------------------------------------
+
+_HYPERBAND_COLUMNS = ("n_resources", "bracket", "iter")
+
+
+def plot_hyperband(search, *, ax=None):
+    """Plot a Hyperband search's rungs: score against resources, per bracket.
+
+    Each candidate is a line (one colour per bracket) through its scores at
+    the resources of the rungs it reached, so the successive halving inside
+    each bracket shows as lines that stop while the best go on. A candidate
+    is identified by its bracket and its parameters.
+
+    Parameters
+    ----------
+    search : fitted HyperbandSearchCV or its cv_results_ dict
+        Needs the ``cv_results_`` columns ``n_resources``, ``bracket`` and
+        ``iter`` (the rung within the bracket).
+    ax : matplotlib Axes, default=None
+        Axes to draw on; a new figure when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        One line per candidate and bracket; the legend names the brackets.
+
+    Raises
+    ------
+    ValueError
+        When ``cv_results_`` lacks one of those columns (the search is not a
+        Hyperband search).
+
+    See Also
+    --------
+    plot_convergence : Best score so far against candidates evaluated.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksearch.plot import plot_hyperband
+    >>> cv_results = {
+    ...     "params": [{"C": 1.0}, {"C": 10.0}, {"C": 10.0}],
+    ...     "mean_test_score": np.array([0.6, 0.7, 0.8]),
+    ...     "n_resources": np.array([10, 10, 30]),
+    ...     "bracket": np.array([0, 0, 0]),
+    ...     "iter": np.array([0, 0, 1]),
+    ... }
+    >>> ax = plot_hyperband(cv_results)
+    >>> len(ax.get_lines())
+    2
+    >>> ax.get_xscale()
+    'log'
+    """
+    _check_matplotlib_support("plot_hyperband")
+    info = _Results(search, "plot_hyperband")
+    missing = [c for c in _HYPERBAND_COLUMNS if c not in info.results]
+    if missing:
+        raise ValueError(
+            f"plot_hyperband needs the cv_results_ columns {list(_HYPERBAND_COLUMNS)!r} of a "
+            f"Hyperband search; the cv_results_ of {info.name} lack {missing!r}."
+        )
+    from matplotlib.lines import Line2D
+
+    results = info.results
+    scores = info.scores
+    resources = np.asarray(results["n_resources"], dtype=float)
+    brackets = np.asarray(results["bracket"])
+    rung = np.asarray(results["iter"])
+    groups = {}
+    for i, params in enumerate(results["params"]):
+        identity = repr(sorted(params.items(), key=lambda kv: kv[0]))
+        groups.setdefault((brackets[i].item(), identity), []).append(i)
+    ax = _new_axes(ax)
+    order = sorted(set(brackets.tolist()))
+    color = {b: f"C{k % 10}" for k, b in enumerate(order)}
+    for (b, _), rows in groups.items():
+        rows = sorted(rows, key=lambda i: (rung[i], resources[i]))
+        ax.plot(resources[rows], scores[rows], color=color[b], marker="o", ms=3,
+                lw=0.9, alpha=0.7)
+    if (resources > 0).all():
+        ax.set_xscale("log")
+    levels = np.unique(resources[np.isfinite(resources)])
+    if len(levels) <= 12:  # label the rungs' resources themselves
+        from matplotlib.ticker import NullLocator
+
+        ax.set_xticks(levels, [f"{v:g}" for v in levels])
+        ax.xaxis.set_minor_locator(NullLocator())
+    resource = getattr(info.search, "resource", None)
+    ax.set_xlabel(f"n_resources ({resource})" if isinstance(resource, str) else "n_resources")
+    ax.set_ylabel(info.metric)
+    handles = [Line2D([], [], color=color[b], marker="o", ms=3, label=f"bracket {b}")
+               for b in order]
+    ax.legend(handles=handles, title="Hyperband", fontsize=8)
+    ax.grid(alpha=0.3)
+    return ax

@@ -1,0 +1,435 @@
+"""sksearch.plot: each figure is rendered to PNG (Agg) and its content checked."""
+
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+from sklearn.base import BaseEstimator  # noqa: E402
+from sklearn.datasets import load_iris  # noqa: E402
+from sklearn.exceptions import FitFailedWarning, NotFittedError  # noqa: E402
+from sklearn.model_selection import GridSearchCV  # noqa: E402
+from sklearn.svm import SVC  # noqa: E402
+
+from sksearch import TPESearchCV  # noqa: E402
+from sksearch.plot import (  # noqa: E402
+    plot_convergence,
+    plot_hyperband,
+    plot_importance,
+    plot_parallel_coordinates,
+    plot_partial_dependence,
+)
+from sksearch.space import Real  # noqa: E402
+
+from ._searches import RandomSearch  # noqa: E402
+
+X_IRIS, Y_IRIS = load_iris(return_X_y=True)
+X_TOY, Y_TOY = np.zeros((10, 1)), np.arange(10) % 2
+SVC_SPACE = {
+    "C": Real(1e-2, 1e2, log=True),
+    "gamma": Real(1e-3, 1e1, log=True),
+    "kernel": ["rbf", "sigmoid"],
+}
+
+
+class Toy(BaseEstimator):
+    """Score -(a - 0.3)^2, minus 0.5 when kind is "bad"; b does nothing.
+
+    Fitting fails when a > fail_above.
+    """
+
+    def __init__(self, a=0.5, b=0.5, kind="good", fail_above=2.0):
+        self.a = a
+        self.b = b
+        self.kind = kind
+        self.fail_above = fail_above
+
+    def fit(self, X, y=None):
+        if self.a > self.fail_above:
+            raise ValueError("a is too large")
+        return self
+
+    def score(self, X, y=None):
+        return -((self.a - 0.3) ** 2) - (0.5 if self.kind == "bad" else 0.0)
+
+
+TOY_SPACE = {"a": Real(0, 1), "b": Real(0, 1), "kind": ["good", "bad"]}
+
+
+def _toy_search(space=TOY_SPACE, n_iter=40, **toy):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitFailedWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        return RandomSearch(Toy(**toy), space, n_iter=n_iter, cv=2, random_state=0).fit(
+            X_TOY, Y_TOY
+        )
+
+
+@pytest.fixture(scope="module")
+def svc_search():
+    return TPESearchCV(SVC(), SVC_SPACE, n_iter=12, cv=3, random_state=0).fit(X_IRIS, Y_IRIS)
+
+
+@pytest.fixture(scope="module")
+def toy_search():
+    return _toy_search()
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _render(ax, tmp_path, name):
+    """Save the figure of ``ax`` to PNG and check a non-empty image was written."""
+    fig = np.ravel(ax)[0].figure
+    path = tmp_path / f"{name}.png"
+    fig.savefig(path, dpi=60)
+    data = plt.imread(path)
+    assert data.shape[0] > 50 and data.shape[1] > 50
+    assert data[..., :3].std() > 0  # not a blank canvas
+
+
+def _legend(ax):
+    return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def _ticks(labels):
+    return [t.get_text() for t in labels]
+
+
+# -- convergence ---------------------------------------------------------------
+
+
+def test_convergence_one_line_per_search_with_best_so_far(svc_search, toy_search, tmp_path):
+    ax = plot_convergence(svc_search, toy_search, svc_search.cv_results_)
+    _render(ax, tmp_path, "convergence")
+    lines = ax.get_lines()
+    assert len(lines) == 3
+    assert _legend(ax) == ["TPESearchCV", "RandomSearch", "cv_results_"]
+    scores = svc_search.cv_results_["mean_test_score"]
+    x, best = lines[0].get_data()
+    np.testing.assert_array_equal(x, np.arange(1, len(scores) + 1))
+    np.testing.assert_allclose(best, np.maximum.accumulate(scores))
+    assert len(lines[1].get_xdata()) == 40
+    assert ax.get_xlabel() == "Candidates evaluated"
+    assert ax.get_ylabel() == "Best mean test score so far"
+    # each candidate's own score as dots, one scatter per search
+    assert len(ax.collections) == 3
+    assert len(ax.collections[0].get_offsets()) == len(scores)
+
+
+def test_convergence_default_labels_are_numbered_and_labels_override(svc_search):
+    ax = plot_convergence(svc_search, svc_search)
+    assert _legend(ax) == ["TPESearchCV (1)", "TPESearchCV (2)"]
+    ax = plot_convergence(svc_search, svc_search, labels=["seed 0", "again"])
+    assert _legend(ax) == ["seed 0", "again"]
+    with pytest.raises(ValueError, match="2 searches but 1 labels"):
+        plot_convergence(svc_search, svc_search, labels=["one"])
+    with pytest.raises(ValueError, match="at least one"):
+        plot_convergence()
+
+
+def test_convergence_nan_scores_keep_the_best_so_far():
+    results = {
+        "params": [{"a": i} for i in range(5)],
+        "mean_test_score": np.array([np.nan, 0.5, np.nan, 0.7, 0.6]),
+    }
+    ax = plot_convergence(results)
+    best = ax.get_lines()[0].get_ydata()
+    assert np.isnan(best[0])
+    np.testing.assert_allclose(best[1:], [0.5, 0.5, 0.7, 0.7])
+    assert len(ax.collections[0].get_offsets()) == 3  # failed fits are not dots
+
+
+def test_convergence_failed_fits_from_a_real_search(tmp_path):
+    search = _toy_search(n_iter=20, fail_above=0.8)
+    scores = search.cv_results_["mean_test_score"]
+    assert np.isnan(scores).any()
+    ax = plot_convergence(search)
+    _render(ax, tmp_path, "convergence_nan")
+    best = ax.get_lines()[0].get_ydata()
+    first = np.flatnonzero(np.isfinite(scores))[0]
+    assert np.isfinite(best[first:]).all()
+    np.testing.assert_allclose(best[-1], np.nanmax(scores))
+
+
+def test_convergence_reads_the_refit_metric():
+    search = RandomSearch(
+        SVC(), {"C": Real(1e-2, 1e2, log=True)}, n_iter=5, cv=3, random_state=0,
+        scoring={"acc": "accuracy", "bal": "balanced_accuracy"}, refit="bal",
+    ).fit(X_IRIS, Y_IRIS)
+    assert "mean_test_score" not in search.cv_results_
+    ax = plot_convergence(search)
+    np.testing.assert_allclose(
+        ax.get_lines()[0].get_ydata(),
+        np.maximum.accumulate(search.cv_results_["mean_test_bal"]),
+    )
+    assert ax.get_ylabel() == "Best mean test bal so far"
+    # a bare multi-metric cv_results_ does not say which metric was maximised
+    with pytest.raises(ValueError, match="several metrics"):
+        plot_convergence(search.cv_results_)
+
+
+# -- importance ----------------------------------------------------------------
+
+
+def test_importance_ranks_the_parameters_that_matter(toy_search, tmp_path):
+    ax = plot_importance(toy_search)
+    _render(ax, tmp_path, "importance")
+    names = _ticks(ax.get_yticklabels())
+    assert sorted(names) == ["a", "b", "kind"]
+    widths = dict(zip(names, [p.get_width() for p in ax.patches]))
+    assert len(ax.patches) == 3
+    # b has no effect; kind (-0.5) and a (up to -0.49) carry the variance
+    assert widths["b"] < 0.05
+    assert widths["kind"] > 0.3 and widths["a"] > 0.1
+    assert names[0] == "b"  # least important at the bottom
+    assert sum(widths.values()) <= 1.05
+    assert ax.get_xlabel() == "Share of score variance (main effect)"
+
+
+def test_importance_shows_the_subspace_selector(tmp_path):
+    space = [{"kind": ["good"], "a": Real(0, 1)}, {"kind": ["bad"], "b": Real(0, 1)}]
+    ax = plot_importance(_toy_search(space, n_iter=30))
+    _render(ax, tmp_path, "importance_subspaces")
+    names = _ticks(ax.get_yticklabels())
+    assert sorted(names) == ["a", "b", "sub-space"]  # fixed "kind" has no bar
+    widths = dict(zip(names, [p.get_width() for p in ax.patches]))
+    assert widths["sub-space"] == max(widths.values())
+    assert widths["b"] < 0.05
+
+
+def test_importance_with_failed_fits(tmp_path):
+    ax = plot_importance(_toy_search(n_iter=30, fail_above=0.8))
+    _render(ax, tmp_path, "importance_nan")
+    assert all(np.isfinite(p.get_width()) for p in ax.patches)
+
+
+# -- partial dependence --------------------------------------------------------
+
+
+def test_partial_dependence_numeric_curve_peaks_at_the_optimum(toy_search, tmp_path):
+    ax = plot_partial_dependence(toy_search, "a", n_points=21)
+    _render(ax, tmp_path, "pd_a")
+    curve, best = ax.get_lines()  # the curve and the best candidate's value
+    x, m = curve.get_data()
+    assert len(x) == 21 and 0 < x.min() < x.max() < 1
+    assert abs(x[np.argmax(m)] - 0.3) < 0.15
+    assert m.max() - m.min() > 0.1
+    best_a = toy_search.best_params_["a"]
+    assert best.get_xdata()[0] == pytest.approx(best_a)
+    assert ax.get_xlabel() == "a"
+    assert ax.get_xscale() == "linear"
+    assert "mean test score" in ax.get_ylabel()
+    # a rug with every evaluated value of a
+    assert len(ax.collections[0].get_offsets()) == 40
+
+
+def test_partial_dependence_categorical_bars(toy_search, tmp_path):
+    ax = plot_partial_dependence(toy_search, ["kind"])
+    _render(ax, tmp_path, "pd_kind")
+    assert _ticks(ax.get_xticklabels()) == ["good", "bad"]
+    good, bad = ax.patches
+    top = [p.get_y() + p.get_height() for p in (good, bad)]
+    assert top[0] - top[1] > 0.3  # "bad" costs 0.5
+
+
+def test_partial_dependence_grid_log_axes_and_contour(svc_search, tmp_path):
+    axes = plot_partial_dependence(svc_search, ["C", "kernel", ("C", "gamma"), ("C", "kernel")])
+    _render(axes, tmp_path, "pd_grid")
+    assert isinstance(axes, np.ndarray) and len(axes) == 4
+    c_ax, k_ax, cg_ax, ck_ax = axes
+    assert c_ax.get_xscale() == "log"
+    x = c_ax.get_lines()[0].get_xdata()
+    assert 1e-2 <= x.min() < 0.1 and 10 < x.max() <= 1e2  # original units, not [0, 1]
+    assert _ticks(k_ax.get_xticklabels()) == ["rbf", "sigmoid"]
+    assert (cg_ax.get_xlabel(), cg_ax.get_ylabel()) == ("C", "gamma")
+    assert cg_ax.get_xscale() == cg_ax.get_yscale() == "log"
+    xmin, xmax = cg_ax.get_xlim()
+    assert xmin < 0.1 and xmax > 10
+    # the contour set, the evaluated candidates, the best as a star
+    points = [c for c in cg_ax.collections if len(c.get_offsets()) == 12]
+    assert len(points) == 1
+    assert _ticks(ck_ax.get_yticklabels()) == ["rbf", "sigmoid"]
+    # one colour bar per 2-D panel
+    assert len(c_ax.figure.axes) == 6
+
+
+def test_partial_dependence_default_and_given_axes(toy_search):
+    axes = plot_partial_dependence(toy_search)
+    assert [a.get_xlabel() for a in axes] == ["a", "b", "kind"]
+    _, given = plt.subplots(1, 2)
+    out = plot_partial_dependence(toy_search, ["a", "b"], ax=given)
+    assert list(out) == list(given)
+    with pytest.raises(ValueError, match="2 panels to draw but 1 Axes"):
+        plot_partial_dependence(toy_search, ["a", "b"], ax=given[0])
+
+
+def test_partial_dependence_shared_name_across_subspaces(tmp_path):
+    space = [{"kind": ["good"], "a": Real(0, 1)}, {"kind": ["bad"], "a": Real(0, 1)}]
+    search = _toy_search(space, n_iter=30)
+    ax = plot_partial_dependence(search, "a")
+    _render(ax, tmp_path, "pd_shared")
+    assert _legend(ax) == ["sub-space 0", "sub-space 1"]
+    good, bad = ax.get_lines()[:2]
+    assert good.get_ydata().mean() > bad.get_ydata().mean() + 0.3
+    with pytest.raises(ValueError, match="never searched together"):
+        plot_partial_dependence(
+            _toy_search([{"a": Real(0, 1)}, {"b": Real(0, 1)}], n_iter=10), [("a", "b")]
+        )
+
+
+def test_partial_dependence_errors(toy_search):
+    with pytest.raises(ValueError, match="'nope' is not a searched parameter"):
+        plot_partial_dependence(toy_search, ["a", "nope"])
+    with pytest.raises(ValueError, match="pairs of two different names"):
+        plot_partial_dependence(toy_search, [("a", "a")])
+    with pytest.raises(ValueError, match="n_points"):
+        plot_partial_dependence(toy_search, "a", n_points=1)
+    with pytest.raises(TypeError, match="needs a fitted sksearch search"):
+        plot_partial_dependence(toy_search.cv_results_)
+
+
+# -- parallel coordinates ------------------------------------------------------
+
+
+def test_parallel_coordinates_from_a_search(svc_search, tmp_path):
+    ax = plot_parallel_coordinates(svc_search)
+    _render(ax, tmp_path, "parallel")
+    lines = ax.get_lines()
+    assert len(lines) == 12
+    assert _ticks(ax.get_xticklabels()) == ["C", "gamma", "kernel"]
+    ys = np.array([line.get_ydata() for line in lines], dtype=float)
+    assert np.nanmin(ys) >= 0 and np.nanmax(ys) <= 1
+    # C's value through the log encoding
+    c = np.array([p["C"] for p in svc_search.cv_results_["params"]])
+    expected = (np.log(c) - np.log(1e-2)) / (np.log(1e2) - np.log(1e-2))
+    np.testing.assert_allclose(np.sort(ys[:, 0]), np.sort(expected))
+    texts = {t.get_text() for t in ax.texts}
+    assert {"0.01", "1", "100", "rbf", "sigmoid"} <= texts  # original units
+    # best on top, in the top colour of the colour bar
+    cmap = plt.get_cmap("viridis")
+    np.testing.assert_allclose(lines[-1].get_color(), cmap(1.0))
+    colorbar_ax = ax.figure.axes[-1]
+    assert colorbar_ax.get_ylabel() == "mean test score"
+
+
+def test_parallel_coordinates_from_cv_results(tmp_path):
+    grid = GridSearchCV(SVC(), {"C": [0.1, 1.0, 10.0], "kernel": ["rbf", "linear"]}, cv=3)
+    grid.fit(X_IRIS, Y_IRIS)
+    ax = plot_parallel_coordinates(grid.cv_results_, params=["kernel", "C"])
+    _render(ax, tmp_path, "parallel_grid")
+    assert len(ax.get_lines()) == 6
+    assert _ticks(ax.get_xticklabels()) == ["kernel", "C"]
+    c_values = sorted({round(float(line.get_ydata()[1]), 4) for line in ax.get_lines()})
+    assert c_values == [0.0, round(0.9 / 9.9, 4), 1.0]  # min-max
+    assert {"rbf", "linear", "0.1", "10"} <= {t.get_text() for t in ax.texts}
+    # sklearn's own search works too
+    assert len(plot_parallel_coordinates(grid).get_lines()) == 6
+    with pytest.raises(ValueError, match="'gamma' not in cv_results_"):
+        plot_parallel_coordinates(grid.cv_results_, params=["gamma"])
+
+
+def test_parallel_coordinates_cv_results_log_span_and_masked_values():
+    # C spans six decades: spread in log space; "degree" only set for "poly"
+    results = {
+        "params": [{"C": 1e-3}, {"C": 1.0, "degree": 2}, {"C": 1e3, "degree": 4}],
+        "mean_test_score": np.array([0.1, 0.2, 0.3]),
+        "param_C": np.ma.MaskedArray([1e-3, 1.0, 1e3], mask=False, dtype=object),
+        "param_degree": np.ma.MaskedArray([0, 2, 4], mask=[True, False, False], dtype=object),
+    }
+    ax = plot_parallel_coordinates(results)
+    ys = np.array([line.get_ydata() for line in ax.get_lines()], dtype=float)
+    np.testing.assert_allclose(ys[:, 0], [0.0, 0.5, 1.0])
+    np.testing.assert_allclose(ys[:, 1], [np.nan, 0.0, 1.0])
+    assert {"0.001", "1", "1e+03", "2", "3", "4"} <= {t.get_text() for t in ax.texts}
+
+
+def test_parallel_coordinates_failed_fits_and_subspaces(tmp_path):
+    search = _toy_search(n_iter=20, fail_above=0.8)
+    ax = plot_parallel_coordinates(search)
+    n_failed = int(np.isnan(search.cv_results_["mean_test_score"]).sum())
+    assert n_failed > 0
+    assert sum(line.get_linestyle() == ":" for line in ax.get_lines()) == n_failed
+
+    space = [{"kind": ["good"], "a": Real(0, 1)}, {"kind": ["bad"], "b": Real(0, 1)}]
+    search = _toy_search(space, n_iter=10)
+    ax = plot_parallel_coordinates(search)
+    _render(ax, tmp_path, "parallel_subspaces")
+    assert _ticks(ax.get_xticklabels()) == ["sub-space", "a", "b"]
+    ys = np.array([line.get_ydata() for line in ax.get_lines()], dtype=float)
+    # a candidate has a value on its own sub-space's axis only
+    assert (np.isnan(ys[:, 1]) != np.isnan(ys[:, 2])).all()
+    with pytest.raises(ValueError, match="'c' is not a searched parameter"):
+        plot_parallel_coordinates(search, params=["a", "c"])
+
+
+# -- Hyperband -----------------------------------------------------------------
+
+
+def _hyperband_results():
+    # bracket 0: 4 candidates at 10, best 2 at 30, best 1 at 90;
+    # bracket 1: 2 candidates at 30, best 1 at 90
+    p = [{"C": c} for c in (0.1, 1.0, 10.0, 100.0, 0.5, 5.0)]
+    params = p[:4] + [p[1], p[2]] + [p[2]] + [p[4], p[5]] + [p[5]]
+    return {
+        "params": params,
+        "mean_test_score": np.array([0.5, 0.7, 0.8, np.nan, 0.75, 0.85, 0.9, 0.6, 0.8, 0.82]),
+        "n_resources": np.array([10, 10, 10, 10, 30, 30, 90, 30, 30, 90]),
+        "bracket": np.array([0, 0, 0, 0, 0, 0, 0, 1, 1, 1]),
+        "iter": np.array([0, 0, 0, 0, 1, 1, 2, 0, 0, 1]),
+    }
+
+
+def test_hyperband_links_candidates_across_rungs(tmp_path):
+    ax = plot_hyperband(_hyperband_results())
+    _render(ax, tmp_path, "hyperband")
+    lines = ax.get_lines()
+    assert len(lines) == 6  # 4 candidates in bracket 0, 2 in bracket 1
+    by_x = sorted((tuple(line.get_xdata()), tuple(line.get_ydata())) for line in lines)
+    assert ((10.0, 30.0, 90.0), (0.8, 0.85, 0.9)) in by_x  # C=10 went the whole way
+    assert ((10.0, 30.0), (0.7, 0.75)) in by_x
+    assert ((30.0, 90.0), (0.8, 0.82)) in by_x
+    assert _legend(ax) == ["bracket 0", "bracket 1"]
+    colors = {tuple(line.get_xdata()): line.get_color() for line in lines}
+    assert colors[(10.0, 30.0, 90.0)] != colors[(30.0, 90.0)]
+    assert ax.get_xscale() == "log"
+    assert _ticks(ax.get_xticklabels()) == ["10", "30", "90"]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("n_resources", "mean test score")
+
+
+def test_hyperband_refuses_other_searches(svc_search):
+    # the driver gives every search an "iter" column, but no rungs
+    with pytest.raises(ValueError, match=r"lack \['n_resources', 'bracket'\]"):
+        plot_hyperband(svc_search)
+
+
+# -- common --------------------------------------------------------------------
+
+CALLS = [
+    ("plot_convergence", lambda s: plot_convergence(s)),
+    ("plot_importance", lambda s: plot_importance(s)),
+    ("plot_partial_dependence", lambda s: plot_partial_dependence(s)),
+    ("plot_parallel_coordinates", lambda s: plot_parallel_coordinates(s)),
+    ("plot_hyperband", lambda s: plot_hyperband(s)),
+]
+
+
+@pytest.mark.parametrize("name, call", CALLS, ids=[c[0] for c in CALLS])
+def test_unfitted_search_raises_not_fitted(name, call):
+    with pytest.raises(NotFittedError):
+        call(TPESearchCV(SVC(), SVC_SPACE))
+
+
+@pytest.mark.parametrize("name, call", CALLS, ids=[c[0] for c in CALLS])
+def test_missing_matplotlib_says_how_to_install(name, call, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib fails
+    with pytest.raises(ImportError, match=rf'{name} requires matplotlib.*"sksearch\[plot\]"'):
+        call(TPESearchCV(SVC(), SVC_SPACE))
