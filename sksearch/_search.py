@@ -22,7 +22,7 @@ from numbers import Real as RealNumber
 
 import numpy as np
 from joblib import effective_n_jobs
-from sklearn.base import is_classifier
+from sklearn.base import clone, is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import indexable
@@ -64,6 +64,17 @@ class _FrozenSplits:
         return self.cv.get_n_splits(X, y, *args, **kwargs)
 
 
+def _accepts(estimator, sub, name):
+    """Whether ``set_params`` takes ``name`` although ``get_params`` does not
+    list it (estimators with per-layer aliases, ``**kwargs`` wrappers)."""
+    value = sub[name].inverse_transform(0.5 if not sub[name].is_categorical else 0)
+    try:
+        clone(estimator).set_params(**{name: value})
+    except (ValueError, TypeError, AttributeError):
+        return False
+    return True
+
+
 def _check_param_names(estimator, space):
     """Raise a ValueError naming any parameter the estimator does not have.
 
@@ -88,7 +99,7 @@ def _check_param_names(estimator, space):
                 rest = name[len(other) + 2 :]
                 ok = all(rest in c.get_params(deep=True) for c in choices)
             else:
-                ok = name in valid
+                ok = name in valid or _accepts(estimator, sub, name)
             if not ok:
                 owner = (
                     f"every estimator choice of {other!r}"

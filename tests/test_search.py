@@ -412,3 +412,19 @@ def test_metadata_routing_of_sample_weight():
         search = RandomSearch(LogisticRegression(), SPACE, n_iter=2, cv=2)
         with pytest.raises(Exception, match="sample_weight"):
             search.fit(X, y, sample_weight=np.ones(len(X)))
+
+
+def test_names_that_only_set_params_accepts_are_valid():
+    class Aliased(LogisticRegression):
+        """Takes 'strength' as an alias of 1 / C, which get_params does not list."""
+
+        def set_params(self, **params):
+            if "strength" in params:
+                params["C"] = 1.0 / params.pop("strength")
+            return super().set_params(**params)
+
+    search = RandomSearch(Aliased(max_iter=300), {"strength": Real(0.1, 10, log=True)}, n_iter=2,
+                          cv=2, random_state=0, error_score="raise").fit(X, y)
+    assert "strength" in search.best_params_
+    with pytest.raises(ValueError, match="'bogus' is not a parameter"):
+        RandomSearch(Aliased(), {"bogus": [1]}, n_iter=1, cv=2).fit(X, y)
