@@ -14,6 +14,8 @@ import sksearch.optimizers as optimizers
 from sksearch.optimizers import Optimizer
 from sksearch.space import Categorical, Integer, Real, Space
 
+from ._functions import run
+
 ALL_OPTIMIZERS = sorted(
     (
         cls
@@ -54,17 +56,6 @@ def sub_objective(c):
     if c["model"] == "tree":
         return -abs(c["depth"] - 5) / 5 - (c["criterion"] == "gini")
     return -abs(c["k"] - 7) / 7
-
-
-def run(opt, func, n_iter, batch):
-    seen = []
-    while len(seen) < n_iter:
-        cands = opt.ask(min(batch, n_iter - len(seen)))
-        if not cands:
-            break
-        opt.tell(cands, [func(c) for c in cands])
-        seen.extend(cands)
-    return seen
 
 
 def in_space(space, cand):
