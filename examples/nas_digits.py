@@ -1,4 +1,9 @@
-"""Neural architecture search on the digits: an MLP and a CNN behind fit / predict.
+"""
+===================================
+Neural architecture search (digits)
+===================================
+
+An MLP and a CNN behind fit / predict.
 
 ``NASClassifier`` searches network topologies (depth, widths, activation,
 dropout, batch norm; for the CNN conv blocks, channels, kernel sizes, pooling

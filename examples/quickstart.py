@@ -1,4 +1,9 @@
-"""Quickstart: swap GridSearchCV for a sksearch class, keep everything else.
+"""
+==========
+Quickstart
+==========
+
+Swap GridSearchCV for a sksearch class, keep everything else.
 
 Tunes an RBF support-vector classifier on the digits data set that ships with
 scikit-learn, first with GridSearchCV over a 6 x 5 grid (30 candidates), then

@@ -73,7 +73,7 @@ class GeneticSearchCV(BaseSearch):
     checkpoint : str or path-like, default=None
         Append-only journal of every evaluation; a killed search started
         again with the same arguments resumes from it without re-fitting.
-    warm_start_from : fitted search, cv_results_ dict or journal path, default=None
+    warm_start_from : fitted search, ``cv_results_`` dict or journal path, default=None
         Earlier results the strategy starts from (not re-evaluated).
     callbacks : list of callable, default=None
         ``callback(search) -> bool`` after every batch; True stops the
@@ -90,8 +90,10 @@ class GeneticSearchCV(BaseSearch):
 
     Attributes
     ----------
-    cv_results_, best_estimator_, best_score_, best_params_, best_index_, scorer_, n_splits_, refit_time_, multimetric_
-        As in :class:`~sklearn.model_selection.GridSearchCV`.
+    cv_results_ : dict of numpy (masked) ndarrays
+        As in :class:`~sklearn.model_selection.GridSearchCV`, and so are
+        ``best_estimator_``, ``best_score_``, ``best_params_``, ``best_index_``,
+        ``scorer_``, ``n_splits_``, ``refit_time_`` and ``multimetric_``.
     optimizer_ : GeneticOptimizer
         The strategy after the search (``optimizer_.hall_of_fame_``,
         ``optimizer_.n_generations_``).
@@ -220,7 +222,7 @@ class PSOSearchCV(BaseSearch):
     checkpoint : str or path-like, default=None
         Append-only journal of every evaluation; a killed search started
         again with the same arguments resumes from it without re-fitting.
-    warm_start_from : fitted search, cv_results_ dict or journal path, default=None
+    warm_start_from : fitted search, ``cv_results_`` dict or journal path, default=None
         Earlier results the strategy starts from (not re-evaluated).
     callbacks : list of callable, default=None
         ``callback(search) -> bool`` after every batch; True stops the
@@ -238,8 +240,10 @@ class PSOSearchCV(BaseSearch):
 
     Attributes
     ----------
-    cv_results_, best_estimator_, best_score_, best_params_, best_index_, scorer_, n_splits_, refit_time_, multimetric_
-        As in :class:`~sklearn.model_selection.GridSearchCV`.
+    cv_results_ : dict of numpy (masked) ndarrays
+        As in :class:`~sklearn.model_selection.GridSearchCV`, and so are
+        ``best_estimator_``, ``best_score_``, ``best_params_``, ``best_index_``,
+        ``scorer_``, ``n_splits_``, ``refit_time_`` and ``multimetric_``.
     optimizer_ : PSOOptimizer
         The strategy after the search.
     space_ : Space
@@ -372,7 +376,7 @@ class AnnealingSearchCV(BaseSearch):
     checkpoint : str or path-like, default=None
         Append-only journal of every evaluation; a killed search started
         again with the same arguments resumes from it without re-fitting.
-    warm_start_from : fitted search, cv_results_ dict or journal path, default=None
+    warm_start_from : fitted search, ``cv_results_`` dict or journal path, default=None
         Earlier results the strategy starts from (not re-evaluated).
     callbacks : list of callable, default=None
         ``callback(search) -> bool`` after every batch; True stops the
@@ -391,8 +395,10 @@ class AnnealingSearchCV(BaseSearch):
 
     Attributes
     ----------
-    cv_results_, best_estimator_, best_score_, best_params_, best_index_, scorer_, n_splits_, refit_time_, multimetric_
-        As in :class:`~sklearn.model_selection.GridSearchCV`.
+    cv_results_ : dict of numpy (masked) ndarrays
+        As in :class:`~sklearn.model_selection.GridSearchCV`, and so are
+        ``best_estimator_``, ``best_score_``, ``best_params_``, ``best_index_``,
+        ``scorer_``, ``n_splits_``, ``refit_time_`` and ``multimetric_``.
     optimizer_ : AnnealingOptimizer
         The strategy after the search (``optimizer_.temperatures_``).
     space_ : Space
@@ -517,7 +523,7 @@ class CoordinateDescentSearchCV(BaseSearch):
     checkpoint : str or path-like, default=None
         Append-only journal of every evaluation; a killed search started
         again with the same arguments resumes from it without re-fitting.
-    warm_start_from : fitted search, cv_results_ dict or journal path, default=None
+    warm_start_from : fitted search, ``cv_results_`` dict or journal path, default=None
         Earlier results the strategy starts from (not re-evaluated).
     callbacks : list of callable, default=None
         ``callback(search) -> bool`` after every batch; True stops the
@@ -529,8 +535,10 @@ class CoordinateDescentSearchCV(BaseSearch):
 
     Attributes
     ----------
-    cv_results_, best_estimator_, best_score_, best_params_, best_index_, scorer_, n_splits_, refit_time_, multimetric_
-        As in :class:`~sklearn.model_selection.GridSearchCV`.
+    cv_results_ : dict of numpy (masked) ndarrays
+        As in :class:`~sklearn.model_selection.GridSearchCV`, and so are
+        ``best_estimator_``, ``best_score_``, ``best_params_``, ``best_index_``,
+        ``scorer_``, ``n_splits_``, ``refit_time_`` and ``multimetric_``.
     optimizer_ : CoordinateDescentOptimizer
         The strategy after the search.
     space_ : Space
@@ -641,7 +649,7 @@ _MODEL_BASED_COMMON_DOC = """
     checkpoint : str or path-like, default=None
         Append-only journal of every evaluation; a killed search started
         again with the same arguments resumes from it without re-fitting.
-    warm_start_from : fitted search, cv_results_ dict or journal path, default=None
+    warm_start_from : fitted search, ``cv_results_`` dict or journal path, default=None
         Earlier results the strategy starts from (not re-evaluated).
     callbacks : list of callable, default=None
         ``callback(search) -> bool`` after every batch; True stops the
@@ -687,8 +695,10 @@ class BayesSearchCV(BaseSearch):
 
     Attributes
     ----------
-    cv_results_, best_estimator_, best_score_, best_params_, best_index_, scorer_, n_splits_, refit_time_, multimetric_
-        As in :class:`sklearn.model_selection.GridSearchCV`.
+    cv_results_ : dict of numpy (masked) ndarrays
+        As in :class:`sklearn.model_selection.GridSearchCV`, and so are
+        ``best_estimator_``, ``best_score_``, ``best_params_``, ``best_index_``,
+        ``scorer_``, ``n_splits_``, ``refit_time_`` and ``multimetric_``.
     optimizer_ : BayesOptimizer
         The strategy, with every evaluated candidate told.
 
@@ -831,8 +841,10 @@ class TPESearchCV(BaseSearch):
 
     Attributes
     ----------
-    cv_results_, best_estimator_, best_score_, best_params_, best_index_, scorer_, n_splits_, refit_time_, multimetric_
-        As in :class:`sklearn.model_selection.GridSearchCV`.
+    cv_results_ : dict of numpy (masked) ndarrays
+        As in :class:`sklearn.model_selection.GridSearchCV`, and so are
+        ``best_estimator_``, ``best_score_``, ``best_params_``, ``best_index_``,
+        ``scorer_``, ``n_splits_``, ``refit_time_`` and ``multimetric_``.
     optimizer_ : TPEOptimizer
         The strategy, with every evaluated candidate told.
 
@@ -1035,7 +1047,7 @@ class HyperbandSearchCV(BaseHyperband):
         ``best_*`` come from the highest resource reached.
     checkpoint : None
         Not supported by Hyperband yet (a ValueError says so).
-    warm_start_from : fitted search, cv_results_ dict or journal path, default=None
+    warm_start_from : fitted search, ``cv_results_`` dict or journal path, default=None
         Earlier results, told to the sampler as evaluations at the highest
         resource (BOHB's model starts from them).
     callbacks : list of callable, default=None

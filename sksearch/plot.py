@@ -278,7 +278,7 @@ def plot_convergence(*searches_or_cv_results, labels=None, ax=None):
 
     Parameters
     ----------
-    *searches_or_cv_results : fitted searches or cv_results_ dicts
+    *searches_or_cv_results : fitted searches or ``cv_results_`` dicts
         The searches to compare: any fitted ``*SearchCV`` (sksearch's or
         sklearn's) or its ``cv_results_``. The score drawn is the one the
         search maximised, ``mean_test_score`` or, with multi-metric scoring,
@@ -780,7 +780,7 @@ def plot_parallel_coordinates(search_or_cv_results, params=None, *, ax=None):
 
     Parameters
     ----------
-    search_or_cv_results : fitted search or cv_results_ dict
+    search_or_cv_results : fitted search or ``cv_results_`` dict
         Any fitted ``*SearchCV`` (sksearch's or sklearn's) or its
         ``cv_results_``.
     params : list of str, default=None
@@ -875,7 +875,7 @@ def plot_hyperband(search, *, ax=None):
 
     Parameters
     ----------
-    search : fitted HyperbandSearchCV or its cv_results_ dict
+    search : fitted HyperbandSearchCV or its ``cv_results_`` dict
         Needs the ``cv_results_`` columns ``n_resources``, ``bracket`` and
         ``iter`` (the rung within the bracket).
     ax : matplotlib Axes, default=None

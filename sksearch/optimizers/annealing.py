@@ -97,7 +97,7 @@ class AnnealingOptimizer(Optimizer):
     n_chains_ : int
     cooling_ : float
         The cooling factor in effect.
-    temperatures_ : ndarray of shape (n_chains_,)
+    temperatures_ : ndarray of shape (``n_chains_``,)
         Current temperature of each chain.
 
     References
