@@ -198,9 +198,9 @@ class BaseHyperband(BaseSearch):
                 f"max_resources='auto' is {max_r}: you might have passed an empty dataset X."
             )
         if resource == "n_samples":
-            smallest = 2 * self.n_splits_ * (self._n_classes or 1)
+            smallest = 2 * self._n_splits() * (self._n_classes or 1)
             how = (
-                f"2 x n_splits={self.n_splits_}"
+                f"2 x n_splits={self._n_splits()}"
                 + (f" x n_classes={self._n_classes}" if self._n_classes else "")
             )
         else:

@@ -528,12 +528,13 @@ class BaseSearch(BaseSearchCV):
                     key = self._objective_key(results)
                 scores = np.asarray(results[key][-len(batch) :], dtype=float)
                 if journal is not None:
+                    n_splits = self._n_splits()
                     journal.write(
                         batch,
                         [space.encode(c) for c in batch],
                         scores,
-                        self._last_out[-len(batch) * self.n_splits_ :],
-                        self.n_splits_,
+                        self._last_out[-len(batch) * n_splits :],
+                        n_splits,
                         {"iter": [n_batches] * len(batch)},
                     )
                 optimizer.tell(batch, scores)
@@ -580,6 +581,14 @@ class BaseSearch(BaseSearchCV):
                 UserWarning,
                 stacklevel=6,
             )
+
+    def _n_splits(self):
+        """Number of CV folds of this fit (sklearn < 1.9 sets ``n_splits_`` only
+        after the search, so it may still hold an earlier fit's)."""
+        try:
+            return self._frozen_cv.get_n_splits()
+        except (TypeError, ValueError):  # a splitter that needs the groups to count
+            return self.n_splits_
 
     def _time_is_up(self, start):
         return self.max_time is not None and time.perf_counter() - start >= self.max_time
