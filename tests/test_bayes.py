@@ -1,6 +1,5 @@
 """Tests of the Gaussian-process strategy and BayesSearchCV."""
 
-import math
 import pickle
 
 import numpy as np
@@ -16,41 +15,14 @@ from sksearch.optimizers._gp.gp import Posterior, fit_kernel
 from sksearch.optimizers._gp.search_space import FeatureMap
 from sksearch.space import Integer, Real, Space
 
-
-def branin(c):
-    x1, x2 = c["x1"], c["x2"]
-    b, cc, t = 5.1 / (4 * np.pi**2), 5 / np.pi, 1 / (8 * np.pi)
-    return -((x2 - b * x1**2 + cc * x1 - 6) ** 2 + 10 * (1 - t) * np.cos(x1) + 10)
+from ._functions import BRANIN, MIXED_SMALL, best_after, branin, mixed_small
 
 
-BRANIN = {"x1": Real(-5, 10), "x2": Real(0, 15)}  # max -0.398
-
-MIXED = {
-    "x": Real(-3, 3),
-    "lr": Real(1e-4, 1.0, log=True),
-    "n": Integer(1, 20),
-    "kind": ["a", "b", "c"],
-}
-
-
-def mixed(c):
-    return -((c["x"] - 1) ** 2 + (math.log10(c["lr"]) + 2) ** 2 + ((c["n"] - 12) / 5) ** 2) - (
-        c["kind"] != "c"
-    )
-
-
-def run(opt, func, n_iter, batch=1):
-    while len(opt.y_) < n_iter:
-        cands = opt.ask(min(batch, n_iter - len(opt.y_)))
-        opt.tell(cands, [func(c) for c in cands])
-    return opt.best()[1]
-
-
-@pytest.mark.parametrize("space, func", [(BRANIN, branin), (MIXED, mixed)])
+@pytest.mark.parametrize("space, func", [(BRANIN, branin), (MIXED_SMALL, mixed_small)])
 def test_beats_random_search(space, func):
     seeds = range(3)
-    gp = [run(BayesOptimizer(space, random_state=s), func, 30) for s in seeds]
-    rnd = [run(RandomOptimizer(space, random_state=s), func, 30) for s in seeds]
+    gp = [best_after(BayesOptimizer(space, random_state=s), func, 30) for s in seeds]
+    rnd = [best_after(RandomOptimizer(space, random_state=s), func, 30) for s in seeds]
     assert np.mean(gp) > np.mean(rnd)
     # close to the optimum on every seed (Branin: -0.398; mixed: 0)
     assert min(gp) > (-0.6 if func is branin else -0.5)
@@ -73,7 +45,7 @@ def test_batches_are_distinct_and_nothing_repeats():
 
 def test_pending_candidates_are_not_proposed_again():
     opt = BayesOptimizer(BRANIN, n_initial_points=5, random_state=0)
-    run(opt, branin, 8)
+    best_after(opt, branin, 8)
     first = opt.ask(1)[0]
     second = opt.ask(1)[0]  # first is pending: the liar pushes away from it
     assert first != second
@@ -89,7 +61,7 @@ def test_failed_region_is_avoided():
     def f(c):
         return float("nan") if c["x"] > 0 else c["x"] - c["y"] ** 2
 
-    run(opt, f, 30)
+    best_after(opt, f, 30)
     xs = [opt.space.decode(v)["x"] for v in opt.X_[8:]]
     assert np.mean(np.array(xs) <= 0) >= 0.75
     assert np.isfinite(opt.kernel_.theta).all()
@@ -98,7 +70,7 @@ def test_failed_region_is_avoided():
 
 def test_all_failures_do_not_reach_the_model():
     opt = BayesOptimizer(BRANIN, n_initial_points=3, random_state=0)
-    run(opt, lambda c: float("nan"), 8)
+    best_after(opt, lambda c: float("nan"), 8)
     assert opt.kernel_ is None  # still sampling the design/prior
     assert len(opt.y_) == 8
 
@@ -116,15 +88,15 @@ def test_subspaces_never_mix_and_the_better_one_is_preferred():
             return -3 + c["u"]
         return -abs(c["v"] - 20) / 50 - (c["w"] == "p")
 
-    run(opt, f, 30, batch=2)
+    best_after(opt, f, 30, batch=2)
     later = [opt.space.decode(v)["model"] for v in opt.X_[10:]]
     assert later.count("b") > 0.7 * len(later)
 
 
 def test_same_seed_same_candidates():
     def trace(seed):
-        opt = BayesOptimizer(MIXED, n_initial_points=5, random_state=seed)
-        run(opt, mixed, 12, batch=3)
+        opt = BayesOptimizer(MIXED_SMALL, n_initial_points=5, random_state=seed)
+        best_after(opt, mixed_small, 12, batch=3)
         return [opt.space.decode(v) for v in opt.X_]
 
     assert trace(1) == trace(1)
@@ -132,8 +104,8 @@ def test_same_seed_same_candidates():
 
 
 def test_pickling_mid_search_continues_identically():
-    opt = BayesOptimizer(MIXED, n_initial_points=4, random_state=0)
-    run(opt, mixed, 8, batch=2)
+    opt = BayesOptimizer(MIXED_SMALL, n_initial_points=4, random_state=0)
+    best_after(opt, mixed_small, 8, batch=2)
     clone = pickle.loads(pickle.dumps(opt))
     a, b = opt.ask(3), clone.ask(3)
     assert a == b
@@ -141,26 +113,26 @@ def test_pickling_mid_search_continues_identically():
 
 @pytest.mark.parametrize("design", ["sobol", "lhs", "random"])
 def test_initial_design_is_space_filling_and_valid(design):
-    opt = BayesOptimizer(MIXED, n_initial_points=8, initial_design=design, random_state=0)
+    opt = BayesOptimizer(MIXED_SMALL, n_initial_points=8, initial_design=design, random_state=0)
     cands = opt.ask(8)
     assert len({tuple(sorted(c.items())) for c in cands}) == 8
     for c in cands:
-        Space(MIXED).encode(c)
+        Space(MIXED_SMALL).encode(c)
         assert isinstance(c["n"], int) and c["kind"] in ("a", "b", "c")
     if design != "random":  # stratified: one point per half of every numeric column
-        u = np.array([Space(MIXED).encode(c) for c in cands])
+        u = np.array([Space(MIXED_SMALL).encode(c) for c in cands])
         assert ((u[:, 2] < 0.5).sum(), (u[:, 3] < 0.5).sum()) == (4, 4)  # lr, x
 
 
 @pytest.mark.parametrize("acq_func", ["ei", "pi", "ucb", "lcb"])
 def test_every_acquisition_function_optimises(acq_func):
     opt = BayesOptimizer(BRANIN, acq_func=acq_func, n_initial_points=8, random_state=0)
-    assert run(opt, branin, 25) > -1.5
+    assert best_after(opt, branin, 25) > -1.5
 
 
 def test_training_set_is_capped():
     opt = BayesOptimizer({"x": Real(0, 1)}, n_initial_points=3, max_model_points=10, random_state=0)
-    run(opt, lambda c: -((c["x"] - 0.3) ** 2), 16)
+    best_after(opt, lambda c: -((c["x"] - 0.3) ** 2), 16)
     X, y = opt._training_set()
     assert len(X) == len(y) == 10
     assert y.max() == max(opt.y_)  # the best are kept

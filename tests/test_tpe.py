@@ -1,6 +1,5 @@
 """Tests of the tree-structured Parzen estimator and TPESearchCV."""
 
-import math
 import pickle
 
 import numpy as np
@@ -14,41 +13,14 @@ from sksearch.optimizers._tpe.parzen import ParzenEstimator, default_weights
 from sksearch.optimizers.tpe import default_gamma
 from sksearch.space import Integer, Real
 
-
-def branin(c):
-    x1, x2 = c["x1"], c["x2"]
-    b, cc, t = 5.1 / (4 * np.pi**2), 5 / np.pi, 1 / (8 * np.pi)
-    return -((x2 - b * x1**2 + cc * x1 - 6) ** 2 + 10 * (1 - t) * np.cos(x1) + 10)
+from ._functions import BRANIN, MIXED_SMALL, best_after, branin, mixed_small
 
 
-BRANIN = {"x1": Real(-5, 10), "x2": Real(0, 15)}  # max -0.398
-
-MIXED = {
-    "x": Real(-3, 3),
-    "lr": Real(1e-4, 1.0, log=True),
-    "n": Integer(1, 20),
-    "kind": ["a", "b", "c"],
-}
-
-
-def mixed(c):
-    return -((c["x"] - 1) ** 2 + (math.log10(c["lr"]) + 2) ** 2 + ((c["n"] - 12) / 5) ** 2) - (
-        c["kind"] != "c"
-    )
-
-
-def run(opt, func, n_iter, batch=1):
-    while len(opt.y_) < n_iter:
-        cands = opt.ask(min(batch, n_iter - len(opt.y_)))
-        opt.tell(cands, [func(c) for c in cands])
-    return opt.best()[1]
-
-
-@pytest.mark.parametrize("space, func", [(BRANIN, branin), (MIXED, mixed)])
+@pytest.mark.parametrize("space, func", [(BRANIN, branin), (MIXED_SMALL, mixed_small)])
 def test_beats_random_search(space, func):
     seeds = range(6)
-    tpe = [run(TPEOptimizer(space, random_state=s), func, 40) for s in seeds]
-    rnd = [run(RandomOptimizer(space, random_state=s), func, 40) for s in seeds]
+    tpe = [best_after(TPEOptimizer(space, random_state=s), func, 40) for s in seeds]
+    rnd = [best_after(RandomOptimizer(space, random_state=s), func, 40) for s in seeds]
     assert np.mean(tpe) > np.mean(rnd)
     assert np.median(tpe) > np.median(rnd)
 
@@ -56,7 +28,7 @@ def test_beats_random_search(space, func):
 def test_multivariate_and_univariate_both_learn():
     for multivariate in (True, False):
         res = [
-            run(TPEOptimizer(MIXED, multivariate=multivariate, random_state=s), mixed, 40)
+            best_after(TPEOptimizer(MIXED_SMALL, multivariate=multivariate, random_state=s), mixed_small, 40)
             for s in range(3)
         ]
         assert np.mean(res) > -1.5
@@ -79,7 +51,7 @@ def test_batches_are_distinct_and_nothing_repeats():
 
 def test_constant_liar_spreads_a_batch():
     opt = TPEOptimizer({"x": Real(0, 1)}, n_startup=10, random_state=0)
-    run(opt, lambda c: -abs(c["x"] - 0.5), 20)
+    best_after(opt, lambda c: -abs(c["x"] - 0.5), 20)
     batch = [c["x"] for c in opt.ask(8)]
     assert len(set(batch)) == 8
     assert np.ptp(batch) > 0.02  # not eight copies of the same point
@@ -91,7 +63,7 @@ def test_failed_evaluations_are_bad_and_avoided():
     def f(c):
         return float("nan") if c["x"] > 0 else c["x"] - c["y"] ** 2
 
-    run(opt, f, 40)
+    best_after(opt, f, 40)
     X, good = opt._split([])
     assert not np.any(good & np.isnan(opt.y_))  # NaN never in the good group
     xs = np.array([opt.space.decode(v)["x"] for v in opt.X_[10:]])
@@ -119,7 +91,7 @@ def test_subspaces_follow_the_tree():
             return -3 + c["u"]
         return -abs(c["v"] - 20) / 50 - (c["w"] == "p")
 
-    run(opt, f, 40, batch=2)
+    best_after(opt, f, 40, batch=2)
     later = [opt.space.decode(v) for v in opt.X_[20:]]
     assert sum(c["model"] == "b" for c in later) > 0.7 * len(later)
     assert opt.best()[0]["w"] == "q"
@@ -127,8 +99,8 @@ def test_subspaces_follow_the_tree():
 
 def test_same_seed_same_candidates():
     def trace(seed):
-        opt = TPEOptimizer(MIXED, n_startup=5, random_state=seed)
-        run(opt, mixed, 20, batch=3)
+        opt = TPEOptimizer(MIXED_SMALL, n_startup=5, random_state=seed)
+        best_after(opt, mixed_small, 20, batch=3)
         return [opt.space.decode(v) for v in opt.X_]
 
     assert trace(1) == trace(1)
@@ -136,8 +108,8 @@ def test_same_seed_same_candidates():
 
 
 def test_pickling_mid_search_continues_identically():
-    opt = TPEOptimizer(MIXED, n_startup=4, random_state=0)
-    run(opt, mixed, 12, batch=2)
+    opt = TPEOptimizer(MIXED_SMALL, n_startup=4, random_state=0)
+    best_after(opt, mixed_small, 12, batch=2)
     clone = pickle.loads(pickle.dumps(opt))
     assert opt.ask(3) == clone.ask(3)
 
@@ -227,7 +199,7 @@ def test_bad_knobs_are_named(knob, value):
 def test_bad_gamma_callable_is_named():
     opt = TPEOptimizer({"x": Real(0, 1)}, n_startup=2, gamma=lambda n: -1, random_state=0)
     with pytest.raises(ValueError, match="gamma"):
-        run(opt, lambda c: c["x"], 5)
+        best_after(opt, lambda c: c["x"], 5)
 
 
 def test_search_cv_with_subspaces():
