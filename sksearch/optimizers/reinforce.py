@@ -74,7 +74,7 @@ class ReinforceOptimizer(Optimizer):
     ----------
     space : Space or dict or list of dict
         The search space.
-    learning_rate : float, default=0.1
+    learning_rate : float, default=0.3
         Step size of the gradient ascent on the logits, per told score (the
         advantage is normalised, so this is in logits per evaluation).
         Larger learns faster and explores less.
@@ -111,7 +111,7 @@ class ReinforceOptimizer(Optimizer):
     --------
     >>> from sksearch.optimizers import ReinforceOptimizer
     >>> space = {"a": ["x", "y", "z"], "b": [1, 2, 3, 4], "c": [True, False]}
-    >>> opt = ReinforceOptimizer(space, learning_rate=0.3, random_state=0)
+    >>> opt = ReinforceOptimizer(space, random_state=0)
     >>> for _ in range(10):
     ...     batch = opt.ask(2)
     ...     opt.tell(batch, [(c["a"] == "y") + (c["b"] == 3) + c["c"] for c in batch])
@@ -125,7 +125,7 @@ class ReinforceOptimizer(Optimizer):
         self,
         space,
         *,
-        learning_rate=0.1,
+        learning_rate=0.3,
         baseline_decay=0.9,
         entropy_weight=0.01,
         n_bins=10,
