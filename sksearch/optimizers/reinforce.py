@@ -27,12 +27,9 @@ class ReinforceOptimizer(Optimizer):
     reinforcement learning"). A candidate is an action of a stochastic
     policy; after each told score ``r``, the policy's logits move along
     ``learning_rate * A * grad log pi(candidate)``, with the advantage
-
-        ``A = (r - b) / s``,
-
-    where ``b`` is an exponential moving average of the scores (the
-    baseline, ``b <- baseline_decay * b + (1 - baseline_decay) * r``) and
-    ``s`` a bias-corrected moving root-mean-square of ``r - b``. Dividing by
+    ``A = (r - b) / s``, where ``b`` is an exponential moving average of
+    the scores (the baseline, ``b <- baseline_decay * b + (1 -
+    baseline_decay) * r``) and ``s`` a bias-corrected moving root-mean-square of ``r - b``. Dividing by
     ``s`` makes the search invariant to the units of the score: accuracies,
     negative MSE or the same scores times 1000 plus a constant give the same
     candidates. An entropy bonus of weight ``entropy_weight`` keeps the
