@@ -132,6 +132,21 @@ def test_sample_allows_repeats_and_records_nothing():
     assert opt.ask(2) == []  # the two candidates have been seen
 
 
+def test_update_policy_learns_without_recording():
+    space = Space({"a": [1, 2, 3]})
+    opt = ReinforceOptimizer(space, random_state=0)
+    ref = ReinforceOptimizer(space, random_state=0)
+    cands, rewards = [{"a": 1}, {"a": 2}, {"a": 2}, {"a": 3}], [0.0, 1.0, 1.0, np.nan]
+    opt.update_policy(cands, rewards)
+    ref.tell(cands, rewards)
+    for z, z_ref in zip(opt.policy_, ref.policy_):
+        np.testing.assert_allclose(z, z_ref)  # the same step as tell
+    assert opt.y_ == [] and opt.best()[0] is None
+    assert len(opt.ask(3)) == 3 and ref.ask(3) == []
+    with pytest.raises(ValueError, match="2 candidates but 1 rewards"):
+        opt.update_policy(cands[:2], [1.0])
+
+
 def test_sample_is_reproducible_and_follows_the_policy():
     a = ReinforceOptimizer(CATEGORICAL, random_state=3)
     b = pickle.loads(pickle.dumps(a))

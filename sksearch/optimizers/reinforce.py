@@ -57,7 +57,8 @@ class ReinforceOptimizer(Optimizer):
     re-draws from the policy, and falls back on prior draws when the policy
     only proposes candidates already seen. :meth:`sample` draws from the
     policy with repeats allowed (the architectures of ENAS's shared-weight
-    training steps).
+    training steps), and :meth:`update_policy` learns from rewards without
+    counting them as evaluations.
 
     A failed evaluation (NaN) scores one running scale ``s`` below the worst
     score seen so far; a failure before any success has advantage ``-1``.
@@ -190,7 +191,8 @@ class ReinforceOptimizer(Optimizer):
         Unlike :meth:`ask`, repeats are allowed (also of candidates already
         asked or told) and nothing is recorded: this is how ENAS samples the
         architectures of its shared-weight training steps. Candidates drawn
-        here may be told afterwards.
+        here may be given to :meth:`tell` (they then count as evaluations) or
+        to :meth:`update_policy` (the policy learns, nothing is recorded).
         """
         n = check_int("n", n, 1)
         return [self.space.decode(v) for v in self._draw(n)]
@@ -223,6 +225,26 @@ class ReinforceOptimizer(Optimizer):
         return np.array(out, dtype=float).reshape(-1, self.space.n_dims)
 
     # -- update --------------------------------------------------------------
+    def update_policy(self, candidates, rewards):
+        """One REINFORCE step per ``(candidate, reward)``, recording nothing else.
+
+        Unlike :meth:`tell`, the candidates do not enter the history
+        (``X_``, ``y_``, :meth:`best`) nor the set of candidates :meth:`ask`
+        avoids: this is the controller update of ENAS's search phase, whose
+        rewards (validation accuracy of shared weights on one batch) are too
+        noisy to count as evaluations, and whose architectures must remain
+        proposable. ``rewards`` may hold NaN for failures, as in :meth:`tell`.
+        """
+        candidates = list(candidates)
+        rewards = np.asarray(rewards, dtype=float).ravel()
+        if len(candidates) != len(rewards):
+            raise ValueError(
+                f"update_policy: got {len(candidates)} candidates but {len(rewards)} rewards."
+            )
+        rewards = np.where(np.isfinite(rewards), rewards, np.nan)
+        X = [self._fill_inactive(self.space.encode(c)) for c in candidates]
+        self._observe(np.array(X, dtype=float).reshape(-1, self.space.n_dims), rewards)
+
     def _observe(self, X, y):
         finite = np.isfinite(y)
         if finite.any():
