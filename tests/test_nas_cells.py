@@ -23,6 +23,7 @@ from sksearch.nas._cells import (  # noqa: E402
     build_cell_net,
     build_supernet,
     cell_decisions,
+    cell_oneshot_decisions,
 )
 from sksearch.space import Space  # noqa: E402
 
@@ -248,6 +249,28 @@ def test_cell_decisions_order_and_errors():
         cell_decisions({"lr": [0.1]})
     with pytest.raises(ValueError, match="must be a dict"):
         cell_decisions([space, space])
+
+
+def test_oneshot_family_interface_round_trip():
+    """As the one-shot engine uses a family: decisions and fixed settings from
+    the space, the template gets the fixed settings, the supernet is built,
+    and the derived architecture (with the fixed settings) retrains."""
+    net = CellNetClassifier(cell=("skip",) * 6, channels=4, n_cells=1,
+                            **{**FAST, "max_epochs": 1})
+    space = {**cell_search_space(4, ["conv3x3", "avg_pool", "zero"]), "lr": [0.01],
+             "batch_size": [16, 32]}
+    with pytest.warns(UserWarning, match=r"searches \['batch_size'\]"):
+        decisions, fixed = cell_oneshot_decisions(space, net)
+    assert fixed == {"n_nodes": 4, "lr": 0.01} and len(decisions) == 10
+    template = clone(net).set_params(**fixed)
+    sup = build_supernet(template, decisions, (1, 8, 8), 10)
+    assert sup.n_nodes == 4 and sup(torch.randn(3, 1, 8, 8)).shape == (3, 10)
+    params = {**fixed, **sup.to_params(sup.derive())}
+    best = clone(template).set_params(**params).fit(X_dig, y_dig)
+    assert best.n_nodes == 4 and best.cell == tuple(
+        params[f"op_{i}_{j}"] for j in range(1, 5) for i in range(j))
+    with pytest.raises(ValueError, match="'units_1', which is not a parameter"):
+        cell_oneshot_decisions({**space, "units_1": [3]}, net, user_space=False)
 
 
 # --- CellNetClassifier ----------------------------------------------------------------------

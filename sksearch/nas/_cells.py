@@ -35,12 +35,20 @@ from ._cell_estimator import (
     _cell_edges,
     _check_cell,
     _edge_name,
+    _nodes_of,
     _parse_edge_name,
     _resize_cell,
     _valid_n_nodes,
 )
 
-__all__ = ["CELL_OPS", "CellSuperNet", "build_cell_net", "build_supernet", "cell_decisions"]
+__all__ = [
+    "CELL_OPS",
+    "CellSuperNet",
+    "build_cell_net",
+    "build_supernet",
+    "cell_decisions",
+    "cell_oneshot_decisions",
+]
 
 
 # --- operations -----------------------------------------------------------------
@@ -270,6 +278,61 @@ def cell_decisions(search_space):
     return [(name, choices) for _, name, choices in decisions]
 
 
+def cell_oneshot_decisions(search_space, net, *, user_space=True):
+    """The decisions of a cell search space, and the settings it fixes, for
+    the one-shot engine (its family interface).
+
+    Parameters
+    ----------
+    search_space : dict or list of one dict
+        NASClassifier's space, in :class:`CellNetClassifier`'s parameters
+        (as :func:`sksearch.nas.cell_search_space`).
+    net : CellNetClassifier
+        The (unfitted) network template.
+    user_space : bool, default=True
+        Warn about parameters the space searches (several values) but
+        one-shot search does not (anything but the edges).
+
+    Returns
+    -------
+    decisions : list of (str, list of str)
+        As :func:`cell_decisions`.
+    fixed : dict
+        The parameters the space gives one value each (``n_nodes``, ...),
+        to set on the network before the supernet is built.
+    """
+    import warnings
+
+    from ..space import Categorical, Space
+
+    space = Space(search_space)
+    if len(space.subspaces) != 1:
+        raise ValueError("search_space of a cell must be one dict, not a list of sub-spaces.")
+    sub = space.subspaces[0]
+    known = net.get_params(deep=True)
+    fixed, ignored = {}, []
+    for name, dim in sub.items():
+        if _parse_edge_name(name) is not None:
+            continue
+        if name not in known:
+            raise ValueError(
+                f"search_space has {name!r}, which is not a parameter of {type(net).__name__}."
+            )
+        if isinstance(dim, Categorical) and dim.n_values == 1:
+            fixed[name] = dim.choices[0]
+        else:
+            ignored.append(name)
+    if ignored and user_space:
+        warnings.warn(
+            f"search_space searches {sorted(ignored)}, which one-shot NAS does not search "
+            "(it searches the operation of every edge of the cell); they keep the "
+            "network's values (set them with net_params).",
+            UserWarning,
+            stacklevel=2,
+        )
+    return cell_decisions({name: dim for name, dim in sub.items()}), fixed
+
+
 # --- the supernet --------------------------------------------------------------------
 
 
@@ -455,7 +518,10 @@ def build_supernet(net, decisions, input_shape, n_out):
         bad = [name for (name, _), e in zip(decisions, nodes) if e is None]
         raise ValueError(f"decisions {bad} are not edges of a cell (op_<i>_<j>).")
     n_nodes = max([int(net.n_nodes)] + [j for _, j in nodes])
-    base = _check_cell(net.cell, int(net.n_nodes))
+    base = net.cell
+    if base is not None and _nodes_of(len(base)) not in (None, int(net.n_nodes)):
+        base = _resize_cell(list(base), int(net.n_nodes))  # n_nodes was set, not the cell
+    base = _check_cell(base, int(net.n_nodes))
     fixed = dict(zip((_edge_name(*e) for e in _cell_edges(n_nodes)),
                      _resize_cell(list(base), n_nodes)))
     return CellSuperNet(shape, int(n_out), decisions, fixed, n_nodes=n_nodes,
