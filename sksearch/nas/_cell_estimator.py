@@ -132,7 +132,7 @@ class CellNetClassifier(_ClassifierTargets, ClassifierMixin, _TorchNet):
     A cell (Liu et al., 2019) is a small directed acyclic graph. Node 0 is
     the cell input after a 1x1 convolution to the cell's channels; each
     intermediate node ``j = 1 .. n_nodes`` is the sum over the earlier nodes
-    ``i < j`` of ``op_i_j(node i)``, ``op_i_j`` one of :data:`CELL_OPS`:
+    ``i < j`` of ``op_i_j(node i)``, ``op_i_j`` one of ``CELL_OPS``:
     ``"conv3x3"``, ``"conv5x5"``, ``"sep_conv3x3"`` (ReLU -> Conv ->
     BatchNorm, stride 1), ``"max_pool"``, ``"avg_pool"`` (3x3, stride 1),
     ``"skip"`` (the identity) or ``"zero"`` (no edge). The cell output is a
@@ -155,7 +155,7 @@ class CellNetClassifier(_ClassifierTargets, ClassifierMixin, _TorchNet):
         The operation of every edge of the cell, in the order ``op_0_1,
         op_0_2, op_1_2, op_0_3, op_1_3, op_2_3, ...`` (by target node, then
         source node): ``n_nodes * (n_nodes + 1) / 2`` names from
-        :data:`CELL_OPS`. ``None`` is :func:`default_cell` ``(n_nodes)``, a
+        ``CELL_OPS``. ``None`` is the default cell of ``n_nodes`` nodes, a
         residual chain ``node j = conv3x3(node j-1) + node j-2``. Every edge
         is a parameter of its own, ``op_<i>_<j>`` (see Notes).
     n_nodes : int, default=3

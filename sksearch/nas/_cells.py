@@ -236,7 +236,7 @@ def cell_decisions(search_space):
     search_space : dict
         As :func:`sksearch.nas.cell_search_space` gives: edge parameter
         names (``op_<i>_<j>``) to lists (or ``Categorical``) of operations
-        from :data:`CELL_OPS`. Other entries (``n_nodes``, training
+        from ``CELL_OPS``. Other entries (``n_nodes``, training
         settings) are not edge decisions and are left out.
 
     Returns
