@@ -681,6 +681,7 @@ class _Lineages:
         search._models_dir = self.directory = tempfile.mkdtemp(prefix="sksearch-hyperband-")
         self.mode, self.warm_param = mode, warm_param
         self.resource = search.resource
+        self.owner = search.resource.rpartition("__")[0]
         self.n_splits = search._n_splits()
         self.last_rung = {b: len(bracket.n_candidates) - 1 for b, bracket in enumerate(plan)}
         self.names = {}  # (bracket, id(candidate)) -> (lineage, candidate)
@@ -692,7 +693,10 @@ class _Lineages:
         out, seen, now = {}, set(), {}
         for job in jobs:
             key = (job.bracket, id(job.candidate))
-            if key in seen:  # the same candidate twice in one rung: no continuation
+            if key in seen or self._replaces_owner(job.candidate):
+                # the same candidate twice in one rung, or a candidate that
+                # sets the estimator owning the resource (an estimator choice):
+                # trained from scratch
                 continue
             seen.add(key)
             load = job.rung > 0 and key in self.names
@@ -708,6 +712,10 @@ class _Lineages:
         for b, names in now.items():  # the candidates that were not promoted
             self._delete(self.stored.pop(b, set()) - names)
         return out
+
+    def _replaces_owner(self, candidate):
+        owner = self.owner
+        return bool(owner) and any(k == owner or owner.startswith(k + "__") for k in candidate)
 
     def end_step(self, jobs):
         for b in {job.bracket for job in jobs}:
