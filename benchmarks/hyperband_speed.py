@@ -151,8 +151,8 @@ def problem_et_n_estimators():
 
 
 def problem_sgd_max_iter():
-    """A scaled SGDClassifier on 20000 x 50 synthetic samples, resource epochs (3..81)."""
-    X, y = _synthetic(n_samples=20000, n_features=50)
+    """A scaled SGDClassifier on 10000 x 50 synthetic samples, resource epochs (3..81)."""
+    X, y = _synthetic(n_samples=10000, n_features=50)
     est = make_pipeline(StandardScaler(), SGDClassifier(tol=None, max_iter=81, random_state=0))
     space = {
         "sgdclassifier__alpha": loguniform(1e-7, 1e-1),
