@@ -669,3 +669,21 @@ def test_epochwise_estimators_continue_with_the_remaining_epochs():
     # cv_results_ shows the total number of epochs, not the increment
     assert sorted(set(res["param_sgd__max_iter"])) == [3, 9, 27]
     assert search.best_estimator_.named_steps["sgd"].max_iter == 27
+
+
+def test_boosting_grown_from_rung_to_rung_equals_a_cold_search():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    X, y = load_iris(return_X_y=True)
+    kw = dict(
+        resource="max_iter", min_resources=2, max_resources=18, cv=3, random_state=0,
+    )
+    est = HistGradientBoostingClassifier(early_stopping=False, random_state=0)
+    space = {"learning_rate": Real(0.01, 1, log=True), "max_leaf_nodes": Integer(2, 15)}
+    warm = HyperbandSearchCV(est, space, **kw).fit(X, y)
+    cold = HyperbandSearchCV(est, space, warm_start=False, **kw).fit(X, y)
+    assert any(warm.cv_results_["warm_started"])
+    np.testing.assert_allclose(
+        warm.cv_results_["mean_test_score"], cold.cv_results_["mean_test_score"]
+    )
+    assert warm.best_params_ == cold.best_params_
