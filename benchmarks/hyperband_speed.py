@@ -39,6 +39,9 @@ averaged over problems). Run each problem under the shared lock::
     done
     PYTHONPATH=. python benchmarks/hyperband_speed.py \
         --report benchmarks/results/hyperband_speed.jsonl
+
+``--warm-vs-cold`` times one Hyperband round with and without continued
+training (the same evaluations) on the parameter-resource problems.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
@@ -286,9 +289,42 @@ def run_problem(pname, seed, rounds, cold=False):
     return out
 
 
+def warm_vs_cold(pname, seed):
+    """One Hyperband round with and without continued training: wall time,
+    summed fit time and whether the evaluations' scores are the same."""
+    X, y, est, space, res_kw = PROBLEMS[pname]()
+    X, _, y, _ = train_test_split(X, y, test_size=0.25, stratify=y, random_state=seed)
+    cv = StratifiedKFold(3, shuffle=True, random_state=seed)
+    out = {}
+    for warm_start in ("auto", False):
+        search = HyperbandSearchCV(est, space, factor=3, cv=cv, random_state=seed, n_jobs=1,
+                                   warm_start=warm_start, refit=False, **res_kw)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            start = time.perf_counter()
+            search.fit(X, y)
+            wall = time.perf_counter() - start
+        res = search.cv_results_
+        out[warm_start] = (wall, float(np.sum(res["mean_fit_time"]) * 3),
+                           np.asarray(res["mean_test_score"]), int(np.sum(res["warm_started"])),
+                           len(res["params"]))
+    (w_wall, w_fit, w_scores, n_warm, n), (c_wall, c_fit, c_scores, _, _) = out.values()
+    same = bool(np.allclose(w_scores, c_scores))
+    print(f"| {pname} | {seed} | {n} ({n_warm}) | {c_wall:.1f} | {w_wall:.1f} | "
+          f"{w_wall / c_wall:.2f} | {c_fit:.1f} | {w_fit:.1f} | {w_fit / c_fit:.2f} | "
+          f"{'yes' if same else 'no'} |", flush=True)
+
+
 def _mean(rows, key):
     v = [r[key] for r in rows if r[key] is not None and np.isfinite(r[key])]
     return float(np.mean(v)) if v else float("nan")
+
+
+def _mean_of_some(rows, key):
+    """The mean over the rows that have a value, and how many do if not all."""
+    n = sum(r[key] is not None and np.isfinite(r[key]) for r in rows)
+    text = f"{_mean(rows, key):.4f}"
+    return text if n == len(rows) else f"{text} ({n}/{len(rows)})"
 
 
 NAMES = ["random40", "halving", "hyperband", "bohb", "hyperband-cold"]
@@ -328,7 +364,7 @@ def report(rows):
                 f"| {name} | {_mean(rs, 'wall'):.1f} | {_mean(rs, 'n_eval'):.0f} "
                 f"({_mean(rs, 'n_top'):.0f}) | {_mean(rs, 'n_warm'):.0f} | "
                 f"{n_reached}/{len(rs)} | {_mean(rs, 'ratio'):.2f} | {per_seed} | "
-                f"{_mean(rs, 'final'):.4f} | {_mean(rs, 'at_halving'):.4f} | "
+                f"{_mean(rs, 'final'):.4f} | {_mean_of_some(rs, 'at_halving')} | "
                 f"{_mean(rs, 'at_random'):.4f} | {_mean(rs, 'test'):.4f} |"
             )
         lines.append("")
@@ -345,7 +381,7 @@ def report(rows):
         ps = summary[name]
         lines.append(
             f"| {name} | {_mean(ps, 'ratio'):.2f} | {100 * _mean(ps, 'reached'):.0f} % | "
-            f"{_mean(ps, 'final'):.4f} | {_mean(ps, 'at_halving'):.4f} | "
+            f"{_mean(ps, 'final'):.4f} | {_mean_of_some(ps, 'at_halving')} | "
             f"{_mean(ps, 'at_random'):.4f} | {_mean(ps, 'test'):.4f} |"
         )
     return "\n".join(lines) + "\n"
@@ -366,7 +402,20 @@ def main():
     parser.add_argument("--out", help="append the results (JSON lines) to this file")
     parser.add_argument("--report", metavar="JSONL",
                         help="print the Markdown tables of a results file and exit")
+    parser.add_argument("--warm-vs-cold", action="store_true",
+                        help="time one Hyperband round with and without continued "
+                             "training on the parameter-resource problems, and exit")
     args = parser.parse_args()
+    if args.warm_vs_cold:
+        threadpool_limits(args.threads)
+        print("| problem | seed | evals (warm-started) | cold wall s | warm wall s | ratio "
+              "| cold fit s | warm fit s | ratio | same scores |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for pname in args.problems:
+            if PROBLEMS[pname]()[4]["resource"] != "n_samples":
+                for seed in args.seeds:
+                    warm_vs_cold(pname, seed)
+        return
     if args.report:
         with open(args.report, encoding="utf-8") as f:
             print(report([json.loads(line) for line in f if line.strip()]), end="")
