@@ -13,33 +13,51 @@ when its last fold was scored, and the best mean CV score so far.
 * ``t_target``: wall time until a search's trace first reaches the target
   (only evaluations at the maximum resource count; ``inf`` if never).
 * ``ratio``: ``t_target / wall time of RandomizedSearchCV(n_iter=40)`` (the
-  issue's target is <= 1/3); averaged over the seeds where it was reached.
+  issue's target is <= 1/3). The mean is over every seed; a seed where the
+  target was not reached counts with the search's whole wall time (a lower
+  bound of its ratio), and the table says on how many seeds it was reached.
 * ``@halving``: best CV score at the maximum resource reached by the time
   HalvingRandomSearchCV finished (equal wall time; nan: no evaluation at the
   maximum resource yet). Halving's own trace counts its last iteration, which
   may stop below ``max_resources``.
+* ``@random40``: the same at Random40's wall time (the budget that Hyperband
+  and BOHB are given: ``max_time`` = Random40's wall time, no new step of
+  rungs starts after it).
 * ``test``: accuracy of ``best_estimator_`` on a held-out quarter of the data.
 
-Hyperband runs ``--rounds`` rounds (each all its brackets, ``n_iter`` =
-rounds x one round's evaluations) so that its trace can pass the target.
+Hyperband continues training from rung to rung (``warm_start="auto"``) on the
+parameter resources; ``--cold`` adds a Hyperband run with ``warm_start=False``.
 
-Run (about 15 minutes on 2 busy cores)::
+Each run appends one JSON line per (problem, seed, search) to ``--out``;
+``--report`` turns such a file into the Markdown tables (per problem and
+averaged over problems). Run each problem under the shared lock::
 
-    PYTHONPATH=. python benchmarks/hyperband_speed.py --seeds 0 1 2 \\
-        --problems hgb_max_iter_digits svc_n_samples_synthetic
+    for p in hgb_max_iter et_n_estimators sgd_max_iter svc_n_samples; do
+      flock /tmp/bench.lock env OMP_NUM_THREADS=1 PYTHONPATH=. \
+        python benchmarks/hyperband_speed.py --seeds 0 1 2 3 4 --problems $p \
+        --out benchmarks/results/hyperband_speed.jsonl
+    done
+    PYTHONPATH=. python benchmarks/hyperband_speed.py \
+        --report benchmarks/results/hyperband_speed.jsonl
+
+``--warm-vs-cold`` times one Hyperband round with and without continued
+training (the same evaluations) on the parameter-resource problems.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import json
+import os
 import time
 import warnings
 
 import numpy as np
-from scipy.stats import loguniform, randint
+from scipy.stats import loguniform, randint, uniform
 from sklearn.datasets import load_digits, make_classification
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.ensemble import ExtraTreesClassifier, HistGradientBoostingClassifier
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+from sklearn.linear_model import SGDClassifier
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import (
     HalvingRandomSearchCV,
@@ -47,6 +65,8 @@ from sklearn.model_selection import (
     StratifiedKFold,
     train_test_split,
 )
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from threadpoolctl import threadpool_limits
 
@@ -100,7 +120,69 @@ def problem_svc_digits():
                                   min_resources="smallest")
 
 
+def _synthetic(n_samples=4000, n_features=20, random_state=0):
+    return make_classification(n_samples=n_samples, n_features=n_features,
+                               n_informative=n_features // 2, flip_y=0.05,
+                               class_sep=0.8, random_state=random_state)
+
+
+def problem_hgb_max_iter():
+    """HistGradientBoosting on 4000 x 20 synthetic samples, resource max_iter (3..81)."""
+    X, y = _synthetic()
+    est = HistGradientBoostingClassifier(max_iter=81, early_stopping=False, random_state=0)
+    space = {
+        "learning_rate": loguniform(1e-3, 1.0),
+        "max_leaf_nodes": randint(2, 64),
+        "min_samples_leaf": randint(1, 100),
+        "l2_regularization": loguniform(1e-4, 1e2),
+    }
+    return X, y, est, space, dict(resource="max_iter", max_resources=81, min_resources=3)
+
+
+def problem_et_n_estimators():
+    """ExtraTrees on 4000 x 20 synthetic samples, resource n_estimators (3..81)."""
+    X, y = _synthetic()
+    est = ExtraTreesClassifier(n_estimators=81, random_state=0)
+    space = {
+        "max_features": uniform(0.05, 0.95),
+        "min_samples_leaf": randint(1, 40),
+        "max_depth": randint(2, 30),
+        "criterion": ["gini", "entropy"],
+    }
+    return X, y, est, space, dict(resource="n_estimators", max_resources=81,
+                                  min_resources=3)
+
+
+def problem_sgd_max_iter():
+    """A scaled SGDClassifier on 10000 x 50 synthetic samples, resource epochs (3..81)."""
+    X, y = _synthetic(n_samples=10000, n_features=50)
+    est = make_pipeline(StandardScaler(), SGDClassifier(tol=None, max_iter=81, random_state=0))
+    space = {
+        "sgdclassifier__alpha": loguniform(1e-7, 1e-1),
+        "sgdclassifier__loss": ["hinge", "log_loss", "modified_huber", "perceptron"],
+        "sgdclassifier__penalty": ["l2", "l1", "elasticnet"],
+        "sgdclassifier__learning_rate": ["optimal", "invscaling", "constant", "adaptive"],
+        "sgdclassifier__eta0": loguniform(1e-5, 1.0),
+    }
+    return X, y, est, space, dict(resource="sgdclassifier__max_iter", max_resources=81,
+                                  min_resources=3)
+
+
+def problem_svc_n_samples():
+    """An RBF SVC on 4000 x 20 synthetic samples, resource n_samples (100..all)."""
+    X, y = _synthetic()
+    est = make_pipeline(StandardScaler(), SVC())
+    space = {"svc__C": loguniform(1e-2, 1e3), "svc__gamma": loguniform(1e-4, 1e1)}
+    return X, y, est, space, dict(resource="n_samples", max_resources="auto",
+                                  min_resources=100)
+
+
 PROBLEMS = {
+    "hgb_max_iter": problem_hgb_max_iter,
+    "et_n_estimators": problem_et_n_estimators,
+    "sgd_max_iter": problem_sgd_max_iter,
+    "svc_n_samples": problem_svc_n_samples,
+    # the problems of the first session (slower or saturated)
     "hgb_max_iter_digits": problem_hgb_digits,
     "svc_n_samples_synthetic": problem_svc_synthetic,
     "svc_n_samples_digits": problem_svc_digits,
@@ -133,6 +215,7 @@ def run_one(name, make, X, y, Xt, yt, cv, top_resource):
         "test": float(search.score(Xt, yt)),
         "n_eval": len(scores),
         "n_top": int(top.sum()),
+        "n_warm": int(np.sum(res.get("warm_started", []))),
     }
 
 
@@ -148,7 +231,7 @@ def score_at(trace, when):
     return float(best[ok][-1]) if ok.any() else float("nan")
 
 
-def run_problem(pname, seed, rounds):
+def run_problem(pname, seed, rounds, cold=False):
     X, y, est, space, res_kw = PROBLEMS[pname]()
     X, Xt, y, yt = train_test_split(X, y, test_size=0.25, stratify=y, random_state=seed)
     cv = StratifiedKFold(3, shuffle=True, random_state=seed)
@@ -168,68 +251,197 @@ def run_problem(pname, seed, rounds):
                                      scoring=scorer, random_state=seed, n_jobs=1,
                                      return_train_score=False, **res_kw)
 
-    def hyperband(sampler):
+    def hyperband(sampler, budget, warm_start="auto"):
         def make(scorer):
             return HyperbandSearchCV(est, space, n_iter=rounds * one_round, factor=3, cv=cv,
                                      scoring=scorer, random_state=seed, n_jobs=1,
-                                     sampler=sampler, **res_kw)
+                                     sampler=sampler, max_time=budget,
+                                     warm_start=warm_start, **res_kw)
         return make
 
-    out = [
-        run_one("random40", random40, X, y, Xt, yt, cv, None),
+    out = [run_one("random40", random40, X, y, Xt, yt, cv, None)]
+    # the budget of Hyperband and BOHB: Random40's wall time
+    budget = out[0]["wall"]
+    out += [
         # halving may stop below max_resources: its top is the largest resource it reached
         run_one("halving", halving, X, y, Xt, yt, cv, lambda s: s.n_resources_[-1]),
-        run_one("hyperband", hyperband("random"), X, y, Xt, yt, cv, lambda s: s.max_resources_),
-        run_one("bohb", hyperband("tpe"), X, y, Xt, yt, cv, lambda s: s.max_resources_),
+        run_one("hyperband", hyperband("random", budget), X, y, Xt, yt, cv,
+                lambda s: s.max_resources_),
+        run_one("bohb", hyperband("tpe", budget), X, y, Xt, yt, cv,
+                lambda s: s.max_resources_),
     ]
+    if cold:
+        out.append(run_one("hyperband-cold", hyperband("random", budget, False), X, y, Xt,
+                           yt, cv, lambda s: s.max_resources_))
     target = out[0]["best_cv"]
     t_random = out[0]["wall"]
     t_halving = out[1]["wall"]
     for r in out:
         r["t_target"] = time_to(r["trace"], target)
-        r["ratio"] = r["t_target"] / t_random
+        # not reached: the whole run is a lower bound of the time to reach it
+        r["reached"] = bool(np.isfinite(r["t_target"]))
+        r["ratio"] = (r["t_target"] if r["reached"] else r["wall"]) / t_random
         r["at_halving"] = score_at(r["trace"], t_halving)
         r["at_random"] = score_at(r["trace"], t_random)
+        r["final"] = score_at(r["trace"], np.inf)
+        r["problem"], r["seed"] = pname, seed
+        del r["trace"]
     return out
+
+
+def warm_vs_cold(pname, seed):
+    """One Hyperband round with and without continued training: wall and CPU
+    time of ``fit`` (n_jobs=1: every fit in this process) and whether the
+    evaluations' scores are the same."""
+    X, y, est, space, res_kw = PROBLEMS[pname]()
+    X, _, y, _ = train_test_split(X, y, test_size=0.25, stratify=y, random_state=seed)
+    cv = StratifiedKFold(3, shuffle=True, random_state=seed)
+    out = {}
+    for warm_start in ("auto", False):
+        search = HyperbandSearchCV(est, space, factor=3, cv=cv, random_state=seed, n_jobs=1,
+                                   warm_start=warm_start, refit=False, **res_kw)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            start, cpu = time.perf_counter(), time.process_time()
+            search.fit(X, y)
+            wall = time.perf_counter() - start
+            cpu = time.process_time() - cpu
+        res = search.cv_results_
+        out[warm_start] = (wall, cpu,
+                           np.asarray(res["mean_test_score"]), int(np.sum(res["warm_started"])),
+                           len(res["params"]))
+    (w_wall, w_cpu, w_scores, n_warm, n), (c_wall, c_cpu, c_scores, _, _) = out.values()
+    same = bool(np.allclose(w_scores, c_scores))
+    print(f"| {pname} | {seed} | {n} ({n_warm}) | {c_wall:.1f} | {w_wall:.1f} | "
+          f"{w_wall / c_wall:.2f} | {c_cpu:.1f} | {w_cpu:.1f} | {w_cpu / c_cpu:.2f} | "
+          f"{'yes' if same else 'no'} |", flush=True)
+
+
+def _mean(rows, key):
+    v = [r[key] for r in rows if r[key] is not None and np.isfinite(r[key])]
+    return float(np.mean(v)) if v else float("nan")
+
+
+def _mean_of_some(rows, key):
+    """The mean over the rows that have a value, and how many do if not all."""
+    n = sum(r[key] is not None and np.isfinite(r[key]) for r in rows)
+    text = f"{_mean(rows, key):.4f}"
+    return text if n == len(rows) else f"{text} ({n}/{len(rows)})"
+
+
+NAMES = ["random40", "halving", "hyperband", "bohb", "hyperband-cold"]
+
+
+def report(rows):
+    """Markdown tables: one per problem, then the averages over problems."""
+    problems = list(dict.fromkeys(r["problem"] for r in rows))
+    lines = []
+    summary = {}
+    for pname in problems:
+        prow = [r for r in rows if r["problem"] == pname]
+        seeds = sorted({r["seed"] for r in prow})
+        lines += [
+            f"### {pname}: {PROBLEMS[pname].__doc__.strip()}",
+            "",
+            f"{len(seeds)} seeds {seeds}, 3-fold CV, n_jobs=1.",
+            "",
+            "| search | wall s | evals (at max) | warm-started | reached | ratio mean "
+            "| ratio per seed | final CV | CV @halving wall | CV @random40 wall | test acc |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for name in NAMES:
+            rs = sorted((r for r in prow if r["name"] == name), key=lambda r: r["seed"])
+            if not rs:
+                continue
+            per_seed = " ".join(
+                f"{r['ratio']:.2f}" if r["reached"] else f">{r['ratio']:.2f}" for r in rs
+            )
+            n_reached = sum(r["reached"] for r in rs)
+            summary.setdefault(name, []).append({
+                "ratio": _mean(rs, "ratio"), "reached": n_reached / len(rs),
+                "final": _mean(rs, "final"), "at_halving": _mean(rs, "at_halving"),
+                "at_random": _mean(rs, "at_random"), "test": _mean(rs, "test"),
+            })
+            lines.append(
+                f"| {name} | {_mean(rs, 'wall'):.1f} | {_mean(rs, 'n_eval'):.0f} "
+                f"({_mean(rs, 'n_top'):.0f}) | {_mean(rs, 'n_warm'):.0f} | "
+                f"{n_reached}/{len(rs)} | {_mean(rs, 'ratio'):.2f} | {per_seed} | "
+                f"{_mean(rs, 'final'):.4f} | {_mean_of_some(rs, 'at_halving')} | "
+                f"{_mean(rs, 'at_random'):.4f} | {_mean(rs, 'test'):.4f} |"
+            )
+        lines.append("")
+    lines += [
+        f"### Averaged over the {len(problems)} problems",
+        "",
+        "| search | ratio mean | seeds reached | final CV | CV @halving wall "
+        "| CV @random40 wall | test acc |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name in NAMES:
+        if name not in summary:
+            continue
+        ps = summary[name]
+        lines.append(
+            f"| {name} | {_mean(ps, 'ratio'):.2f} | {100 * _mean(ps, 'reached'):.0f} % | "
+            f"{_mean(ps, 'final'):.4f} | {_mean_of_some(ps, 'at_halving')} | "
+            f"{_mean(ps, 'at_random'):.4f} | {_mean(ps, 'test'):.4f} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--problems", nargs="+", default=list(PROBLEMS)[:2], choices=list(PROBLEMS))
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--problems", nargs="+", default=list(PROBLEMS)[:4],
+                        choices=list(PROBLEMS))
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="Hyperband rounds (n_iter); max_time stops it earlier")
+    parser.add_argument("--cold", action="store_true",
+                        help="also run Hyperband with warm_start=False")
     parser.add_argument("--threads", type=int, default=1,
                         help="BLAS/OpenMP threads per fit (1: no oversubscription on "
                              "a shared machine; HGB is 40x slower with it)")
+    parser.add_argument("--out", help="append the results (JSON lines) to this file")
+    parser.add_argument("--report", metavar="JSONL",
+                        help="print the Markdown tables of a results file and exit")
+    parser.add_argument("--warm-vs-cold", action="store_true",
+                        help="time one Hyperband round with and without continued "
+                             "training on the parameter-resource problems, and exit")
     args = parser.parse_args()
+    if args.warm_vs_cold:
+        threadpool_limits(args.threads)
+        print("| problem | seed | evals (warm-started) | cold wall s | warm wall s | ratio "
+              "| cold CPU s | warm CPU s | ratio | same scores |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for pname in args.problems:
+            if PROBLEMS[pname]()[4]["resource"] != "n_samples":
+                for seed in args.seeds:
+                    warm_vs_cold(pname, seed)
+        return
+    if args.report:
+        with open(args.report, encoding="utf-8") as f:
+            print(report([json.loads(line) for line in f if line.strip()]), end="")
+        return
     threadpool_limits(args.threads)
+    rows = []
     for pname in args.problems:
-        rows = {}
         for seed in args.seeds:
-            for r in run_problem(pname, seed, args.rounds):
-                rows.setdefault(r["name"], []).append(r)
-                print(f"  {pname} seed={seed} {r['name']:<10} wall={r['wall']:6.1f}s "
+            load = os.getloadavg()[0]
+            for r in run_problem(pname, seed, args.rounds, cold=args.cold):
+                r["load"] = load
+                rows.append(r)
+                print(f"  {pname} seed={seed} {r['name']:<14} wall={r['wall']:6.1f}s "
                       f"best_cv={r['best_cv']:.4f} test={r['test']:.4f} "
                       f"t_target={r['t_target']:6.1f}s ratio={r['ratio']:.2f} "
                       f"@halving={r['at_halving']:.4f} evals={r['n_eval']} "
-                      f"at_max={r['n_top']}", flush=True)
-        print(f"\n## {pname}: {len(args.seeds)} seeds {args.seeds}, n_jobs=1, "
-              f"Hyperband {args.rounds} rounds")
-        print("| search | wall s | best CV | test acc | reached | t_target s | ratio "
-              "| CV @halving wall | CV @random40 wall |")
-        print("|---|---|---|---|---|---|---|---|---|")
-        for name, rs in rows.items():
-            reached = [r for r in rs if np.isfinite(r["t_target"])]
-            def mean(k, rr=rs):
-                v = [r[k] for r in rr if np.isfinite(r[k])]
-                return np.mean(v) if v else float("nan")
-
-            tt = np.mean([r["t_target"] for r in reached]) if reached else float("inf")
-            ratio = np.mean([r["ratio"] for r in reached]) if reached else float("inf")
-            print(f"| {name} | {mean('wall'):.1f} | {mean('best_cv'):.4f} | "
-                  f"{mean('test'):.4f} | {len(reached)}/{len(rs)} | {tt:.1f} | {ratio:.2f} | "
-                  f"{mean('at_halving'):.4f} | {mean('at_random'):.4f} |")
-        print(flush=True)
+                      f"at_max={r['n_top']} warm={r['n_warm']} load={load:.1f}",
+                      flush=True)
+                if args.out:
+                    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
+                    with open(args.out, "a", encoding="utf-8") as f:
+                        f.write(json.dumps(r) + "\n")
+    print()
+    print(report(rows), end="", flush=True)
 
 
 if __name__ == "__main__":

@@ -6,10 +6,31 @@ the resource (``n_samples`` or an integer parameter of the estimator), turns
 runs the plan's steps through sklearn's ``evaluate_candidates``, so
 ``cv_results_`` holds every evaluation, with ``iter``, ``n_resources`` and
 ``bracket`` columns, and ``best_*`` refer to the highest resource reached.
+
+Continued training (``warm_start``). sklearn's ``evaluate_candidates`` fits a
+fresh clone per candidate and fold in joblib workers (threads, processes or
+Dask workers) and returns scores, never models. To let a promoted candidate
+continue from its models of the previous rung, the driver adds one private
+entry (:class:`_Continuation`: a directory, the candidate's lineage and what
+to do) to the parameters it passes; :func:`_fit_and_score_continued`, put in
+place of sklearn's ``_fit_and_score`` in ``sklearn.model_selection._search``,
+takes it out before sklearn sees the parameters, loads the fold's model of
+the previous rung from the directory (one file per lineage and fold, written
+atomically), sets the estimator's ``warm_start`` and the resource, fits, and
+stores the model for the next rung. Files are the only state shared by the
+parent and the workers, so threads and loky processes behave alike; a worker
+that cannot read the directory (another machine) trains from scratch, which
+is always correct. The driver deletes the models of candidates that are not
+promoted, and the whole directory at the end of ``fit``.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
 
+import os
+import pickle
+import shutil
+import sys
+import tempfile
 import time
 import warnings
 from numbers import Integral, Real
@@ -17,6 +38,7 @@ from numbers import Integral, Real
 import numpy as np
 from joblib import effective_n_jobs
 from sklearn.base import is_classifier
+from sklearn.model_selection import _search as _sk_search
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _num_samples
 
@@ -37,6 +59,198 @@ from .optimizers.hyperband import (
 )
 
 __all__ = ["BaseHyperband"]
+
+
+# -- continued training -------------------------------------------------------
+
+_CONTINUE_KEY = "__sksearch_continue__"  # private entry of a candidate's parameters
+_CONTINUED = "sksearch_continued"  # private entry of a fit's result (a bool)
+
+# (estimator classes, resource parameter, how the resource is read) of the
+# estimators whose training can be continued with ``warm_start=True``.
+# "total": the parameter is the size of the whole model (trees, boosting
+# iterations): set it to the new resource and the model grows to it; a forest
+# or boosting model grown so equals one fitted from scratch with the same
+# ``random_state``. "increment": the parameter is the number of epochs of one
+# ``fit`` call: set it to the difference; the weights continue, but the
+# optimiser's schedule (learning-rate decay, Adam moments, SGD's ``t_``)
+# starts again, so the result differs from one uninterrupted run.
+_TOTAL, _INCREMENT = "total", "increment"
+
+
+def _continuation_table():
+    from sklearn import ensemble, linear_model, neural_network
+
+    table = [
+        (
+            (
+                ensemble.RandomForestClassifier,
+                ensemble.RandomForestRegressor,
+                ensemble.ExtraTreesClassifier,
+                ensemble.ExtraTreesRegressor,
+                ensemble.RandomTreesEmbedding,
+                ensemble.GradientBoostingClassifier,
+                ensemble.GradientBoostingRegressor,
+                ensemble.BaggingClassifier,
+                ensemble.BaggingRegressor,
+                ensemble.IsolationForest,
+            ),
+            "n_estimators",
+            _TOTAL,
+        ),
+        (
+            (ensemble.HistGradientBoostingClassifier, ensemble.HistGradientBoostingRegressor),
+            "max_iter",
+            _TOTAL,
+        ),
+        (
+            (
+                linear_model.SGDClassifier,
+                linear_model.SGDRegressor,
+                linear_model.SGDOneClassSVM,
+                linear_model.Perceptron,
+                linear_model.PassiveAggressiveClassifier,
+                linear_model.PassiveAggressiveRegressor,
+                neural_network.MLPClassifier,
+                neural_network.MLPRegressor,
+            ),
+            "max_iter",
+            _INCREMENT,
+        ),
+    ]
+    nets = sys.modules.get("sksearch.nas._estimators")  # loaded if one is used
+    if nets is not None:
+        table.append(((nets._TorchNet,), "max_epochs", _INCREMENT))
+    return table
+
+
+def _continuation_mode(estimator, resource):
+    """How the estimator's training continues along ``resource``: (mode,
+    name of its ``warm_start`` parameter), or (None, why not)."""
+    if resource == "n_samples":
+        return None, (
+            "resource='n_samples' trains on a larger subsample at every rung, "
+            "which a model fitted on a smaller one cannot continue"
+        )
+    owner_path, _, leaf = resource.rpartition("__")
+    owner = estimator.get_params(deep=True)[owner_path] if owner_path else estimator
+    warm_param = f"{owner_path}__warm_start" if owner_path else "warm_start"
+    for classes, name, mode in _continuation_table():
+        if leaf == name and isinstance(owner, classes):
+            if "warm_start" not in owner.get_params(deep=False):  # pragma: no cover
+                break
+            return mode, warm_param
+    return None, (
+        f"{type(owner).__name__}.{leaf} is not a resource sksearch knows how to "
+        "continue (n_estimators of forests, gradient boosting and bagging; max_iter "
+        "of HistGradientBoosting, SGD, Perceptron, PassiveAggressive and MLP "
+        "estimators; max_epochs of sksearch.nas networks)"
+    )
+
+
+class _Continuation:
+    """What a worker does for one fold fit of a lineage (picklable)."""
+
+    __slots__ = ("directory", "lineage", "resource", "warm_param", "mode", "load", "store")
+
+    def __init__(self, directory, lineage, resource, warm_param, mode, load, store):
+        self.directory = directory
+        self.lineage = lineage
+        self.resource = resource
+        self.warm_param = warm_param
+        self.mode = mode
+        self.load = load
+        self.store = store
+
+    def __getstate__(self):
+        return {k: getattr(self, k) for k in self.__slots__}
+
+    def __setstate__(self, state):
+        for k, v in state.items():
+            setattr(self, k, v)
+
+    def __repr__(self):  # shown if sklearn prints parameters (verbose > 2)
+        return f"_Continuation({self.lineage!r})"
+
+
+def _model_path(directory, lineage, fold):
+    return os.path.join(directory, f"{lineage}-fold{fold}.pkl")
+
+
+def _load_model(path):
+    try:
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    except Exception:  # missing (another machine), unreadable: train from scratch
+        return None
+
+
+def _store_model(path, record):
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "wb") as f:
+            pickle.dump(record, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)  # the next rung sees a whole file or none
+    except Exception:  # no such directory here (a remote worker): nothing kept
+        try:
+            os.remove(tmp)
+        except OSError:
+            pass
+
+
+_sk_fit_and_score = getattr(_sk_search, "_sksearch_original_fit_and_score", None)
+if _sk_fit_and_score is None:
+    _sk_fit_and_score = _sk_search._fit_and_score
+
+
+def _fit_and_score_continued(estimator, X, y, *, parameters=None, split_progress=None, **kwargs):
+    """sklearn's ``_fit_and_score``, continuing a lineage's model of the previous rung.
+
+    Parameters without the private entry (every search but a continuing
+    Hyperband) go to sklearn's function unchanged.
+    """
+    cont = parameters.get(_CONTINUE_KEY) if isinstance(parameters, dict) else None
+    if cont is None or split_progress is None:
+        if cont is not None:
+            parameters = {k: v for k, v in parameters.items() if k != _CONTINUE_KEY}
+        return _sk_fit_and_score(
+            estimator, X, y, parameters=parameters, split_progress=split_progress, **kwargs
+        )
+    params = {k: v for k, v in parameters.items() if k != _CONTINUE_KEY}
+    path = _model_path(cont.directory, cont.lineage, split_progress[0])
+    target = params[cont.resource]
+    overhead = time.perf_counter()
+    continued = False
+    if cont.load:
+        record = _load_model(path)
+        if record is not None and record[0] < target:
+            previous, estimator = record
+            params[cont.warm_param] = True
+            if cont.mode == _INCREMENT:
+                params[cont.resource] = target - previous
+            continued = True
+    overhead = time.perf_counter() - overhead
+    keep = kwargs.get("return_estimator", False)
+    kwargs["return_estimator"] = True
+    result = _sk_fit_and_score(
+        estimator, X, y, parameters=params, split_progress=split_progress, **kwargs
+    )
+    model = result["estimator"] if keep else result.pop("estimator")
+    if cont.store and result.get("fit_error") is None:
+        start = time.perf_counter()
+        _store_model(path, (target, model))
+        overhead += time.perf_counter() - start
+    if "fit_time" in result:
+        # loading and storing the models is part of what the evaluation cost
+        result["fit_time"] += overhead
+    result[_CONTINUED] = continued
+    return result
+
+
+# sklearn's evaluate_candidates looks ``_fit_and_score`` up in its module at
+# every call; joblib sends this function to the workers by reference
+_sk_search._sksearch_original_fit_and_score = _sk_fit_and_score
+_sk_search._fit_and_score = _fit_and_score_continued
 
 
 def _round_text(depth, factor, levels):
@@ -63,6 +277,7 @@ class BaseHyperband(BaseSearch):
         ],
         "max_resources": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "factor": [Interval(Real, 2, None, closed="left")],
+        "warm_start": ["boolean", StrOptions({"auto"})],
     }
 
     def __init__(
@@ -75,6 +290,7 @@ class BaseHyperband(BaseSearch):
         min_resources="exhaust",
         max_resources="auto",
         factor=3,
+        warm_start="auto",
         scoring=None,
         n_jobs=None,
         refit=True,
@@ -111,6 +327,7 @@ class BaseHyperband(BaseSearch):
         self.min_resources = min_resources
         self.max_resources = max_resources
         self.factor = factor
+        self.warm_start = warm_start
 
     # -- fit ---------------------------------------------------------------
     def fit(self, X, y=None, **params):
@@ -138,14 +355,34 @@ class BaseHyperband(BaseSearch):
                 "journal yet (its rungs depend on the whole bracket); leave checkpoint=None."
             )
         self._check_resource_name()
+        self._continue_mode = self._resolve_warm_start()
         self._n_samples_orig = _num_samples(X)
         self._n_classes = None
         if y is not None and is_classifier(self.estimator):
             self._n_classes = int(np.unique(np.asarray(y)).shape[0])
+        self._models_dir = None
         try:
             return super().fit(X, y, **params)
         finally:
-            del self._n_samples_orig, self._n_classes
+            if self._models_dir is not None:
+                shutil.rmtree(self._models_dir, ignore_errors=True)
+            del self._n_samples_orig, self._n_classes, self._continue_mode
+            del self._models_dir
+
+    def _resolve_warm_start(self):
+        """(mode, warm_start parameter) of continued training, or None."""
+        if self.warm_start is False:
+            return None
+        mode, how = _continuation_mode(self.estimator, self.resource)
+        if mode is None:
+            if self.warm_start is True:
+                raise ValueError(
+                    f"warm_start=True: training cannot be continued from rung to rung "
+                    f"here: {how}. Use warm_start='auto' (continue where possible) or "
+                    "False (train every rung from scratch)."
+                )
+            return None
+        return mode, how
 
     def _check_resource_name(self):
         resource = self.resource
@@ -304,6 +541,8 @@ class BaseHyperband(BaseSearch):
                 )
             return folds[level]
 
+        lineages = _Lineages(self, plan) if self._continue_mode is not None else None
+
         key = None
         results = None
         n_done, n_batches, reason = 0, 0, "n_iter"
@@ -312,6 +551,7 @@ class BaseHyperband(BaseSearch):
             for step_index in range(len(scheduler.steps)):
                 stop = False
                 jobs = scheduler.ask()
+                continuations = lineages.start_step(jobs) if lineages else {}
                 scores = {}
                 for level, group in step_groups(jobs):
                     params = []
@@ -319,6 +559,8 @@ class BaseHyperband(BaseSearch):
                         candidate = dict(job.candidate)
                         if resource != "n_samples":
                             candidate[resource] = levels[job.level]
+                        if id(job) in continuations:
+                            candidate[_CONTINUE_KEY] = continuations[id(job)]
                         params.append(candidate)
                     more = {
                         "iter": [step_index] * len(group),
@@ -337,6 +579,8 @@ class BaseHyperband(BaseSearch):
                         scores[id(job)] = score
                     n_batches += 1
                 scheduler.tell(jobs, [scores[id(job)] for job in jobs])
+                if lineages:
+                    lineages.end_step(jobs)
                 n_done += len(jobs)
                 if self.verbose > 0:
                     self._print_step(results, key, step_index, jobs, levels, n_done, n_iter,
@@ -377,6 +621,21 @@ class BaseHyperband(BaseSearch):
         self.stop_reason_ = reason
         self.n_resumed_ = 0
 
+    def _format_results(self, candidate_params, n_splits, out, more_results=None):
+        # sklearn builds cv_results_ from everything evaluated so far: leave
+        # out the private continuation entries, and say which evaluations
+        # continued the previous rung's models (in all folds)
+        params = [
+            {k: v for k, v in p.items() if k != _CONTINUE_KEY} for p in candidate_params
+        ]
+        flags = [bool(o.get(_CONTINUED, False)) for o in out]
+        out = [{k: v for k, v in o.items() if k != _CONTINUED} for o in out]
+        more_results = dict(more_results or {})
+        more_results["warm_started"] = [
+            all(flags[i * n_splits : (i + 1) * n_splits]) for i in range(len(params))
+        ]
+        return super()._format_results(params, n_splits, out, more_results)
+
     @staticmethod
     def _select_best_index(refit, refit_metric, results):
         """The best candidate at the highest resource reached.
@@ -410,3 +669,73 @@ class BaseHyperband(BaseSearch):
             f"n_resources {used}; {n_done}/{n_iter} done, best at max_resources "
             f"{best:.5g}, elapsed {elapsed:.1f}s"
         )
+
+
+class _Lineages:
+    """The driver's side of continued training: names each candidate's lineage
+    in its bracket, tells the workers what to load and store, and deletes the
+    models that no rung will continue."""
+
+    def __init__(self, search, plan):
+        mode, warm_param = search._continue_mode
+        search._models_dir = self.directory = tempfile.mkdtemp(prefix="sksearch-hyperband-")
+        self.mode, self.warm_param = mode, warm_param
+        self.resource = search.resource
+        self.owner = search.resource.rpartition("__")[0]
+        self.n_splits = search._n_splits()
+        self.last_rung = {b: len(bracket.n_candidates) - 1 for b, bracket in enumerate(plan)}
+        self.names = {}  # (bracket, id(candidate)) -> (lineage, candidate)
+        self.stored = {}  # bracket -> lineages whose models are on disk
+        self.n_named = 0
+
+    def start_step(self, jobs):
+        """The continuation of each job (by id(job)) of a step."""
+        out, seen, now = {}, set(), {}
+        for job in jobs:
+            key = (job.bracket, id(job.candidate))
+            if key in seen or self._replaces_owner(job.candidate):
+                # the same candidate twice in one rung, or a candidate that
+                # sets the estimator owning the resource (an estimator choice):
+                # trained from scratch
+                continue
+            seen.add(key)
+            load = job.rung > 0 and key in self.names
+            if not load:
+                self.names[key] = (f"b{job.bracket}c{self.n_named}", job.candidate)
+                self.n_named += 1
+            name = self.names[key][0]
+            now.setdefault(job.bracket, set()).add(name)
+            out[id(job)] = _Continuation(
+                self.directory, name, self.resource, self.warm_param, self.mode,
+                load, job.rung < self.last_rung[job.bracket],
+            )
+        for b, names in now.items():  # the candidates that were not promoted
+            self._delete(self.stored.pop(b, set()) - names)
+        return out
+
+    def _replaces_owner(self, candidate):
+        owner = self.owner
+        return bool(owner) and any(k == owner or owner.startswith(k + "__") for k in candidate)
+
+    def end_step(self, jobs):
+        for b in {job.bracket for job in jobs}:
+            names = {self.names[k][0] for k in self.names if k[0] == b}
+            rung = max(job.rung for job in jobs if job.bracket == b)
+            if rung < self.last_rung[b]:
+                self.stored[b] = {
+                    self.names[(b, id(job.candidate))][0]
+                    for job in jobs
+                    if job.bracket == b and (b, id(job.candidate)) in self.names
+                }
+            else:  # the bracket is over
+                self._delete(names)
+                self.stored.pop(b, None)
+                self.names = {k: v for k, v in self.names.items() if k[0] != b}
+
+    def _delete(self, names):
+        for name in names:
+            for fold in range(self.n_splits):
+                try:
+                    os.remove(_model_path(self.directory, name, fold))
+                except OSError:
+                    pass

@@ -1123,10 +1123,27 @@ class HyperbandSearchCV(BaseHyperband):
     every rung is scored on the same data. With an integer parameter of the
     estimator (``"n_estimators"``, ``"max_iter"``, ``"clf__max_iter"`` in a
     Pipeline) the parameter is set to the rung's resource, and appears in
-    ``params``. Each rung trains from scratch: sklearn's
-    ``evaluate_candidates`` fits a fresh clone per candidate and fold, so
-    ``warm_start`` cannot carry a model from one rung to the next (this costs
-    at most ``1 / (factor - 1)`` more than continuing training).
+    ``params``.
+
+    **Continued training.** With a parameter resource, a candidate promoted
+    to the next rung continues from its fitted models of the previous rung
+    (one per fold) instead of training again, where the estimator can: the
+    trees of a forest or gradient boosting (``n_estimators``), the iterations
+    of ``HistGradientBoosting*`` (``max_iter``), the epochs of SGD,
+    Perceptron, PassiveAggressive and MLP estimators (``max_iter``) and of
+    :mod:`sksearch.nas` networks (``max_epochs``), also as a Pipeline step.
+    The models wait on disk between rungs (a temporary directory, removed at
+    the end of ``fit``; those of candidates not promoted are removed at once),
+    so this works with threads and processes alike; a worker that cannot read
+    them (a Dask worker on another machine) trains from scratch. A forest or
+    boosting model grown so is the model trained from scratch with the same
+    ``random_state``; an epoch-wise estimator keeps its weights but starts its
+    learning-rate schedule (and Adam moments) again at each rung.
+    ``resource="n_samples"`` always retrains (a model of a smaller subsample
+    cannot be continued on a larger one), as does a candidate that replaces
+    the estimator that owns the resource. ``cv_results_["warm_started"]``
+    says which evaluations continued, and their ``mean_fit_time`` is the time
+    of the continuation (with the loading and storing of the models).
 
     **Parallelism.** Every step runs the next rung of each started bracket
     together, and starts new brackets until the step holds at least
@@ -1137,7 +1154,8 @@ class HyperbandSearchCV(BaseHyperband):
     Parameters
     ----------
     estimator : estimator object
-        Fitted (as a clone) once per candidate, rung and fold.
+        Fitted (as a clone) once per candidate, rung and fold, or
+        continued (see ``warm_start``).
     param_distributions : dict or list of dict
         The search space: parameter names (``step__param`` in a Pipeline)
         mapped to a list of choices, a scipy.stats frozen distribution, or
@@ -1165,6 +1183,11 @@ class HyperbandSearchCV(BaseHyperband):
     factor : int or float >= 2, default=3
         Each rung keeps the best ``1 / factor`` of its candidates and gives
         them ``factor`` times the resource (Hyperband's ``eta``).
+    warm_start : "auto", bool, default="auto"
+        Continued training from rung to rung (see above). "auto" continues
+        where the estimator and resource allow it and retrains otherwise;
+        True raises a ValueError if they do not; False trains every rung from
+        scratch.
     sampler : {"random", "tpe"}, default="random"
         Where new candidates come from: the prior ("random": Hyperband) or
         per-resource TPE models (BOHB,
@@ -1192,8 +1215,9 @@ class HyperbandSearchCV(BaseHyperband):
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
         As in ``GridSearchCV``, one row per evaluation, with the columns
-        ``iter`` (the step), ``n_resources`` and ``bracket`` (an index into
-        ``brackets_``). Ranks compare rows of all resources; ``best_index_``
+        ``iter`` (the step), ``n_resources``, ``bracket`` (an index into
+        ``brackets_``) and ``warm_started`` (the evaluation continued the
+        candidate's models of the previous rung in every fold). Ranks compare rows of all resources; ``best_index_``
         does not.
     best_index_, best_score_, best_params_, best_estimator_
         The best evaluation at the highest resource reached
@@ -1263,6 +1287,7 @@ class HyperbandSearchCV(BaseHyperband):
         min_resources="exhaust",
         max_resources="auto",
         factor=3,
+        warm_start="auto",
         sampler="random",
         scoring=None,
         n_jobs=None,
@@ -1286,6 +1311,7 @@ class HyperbandSearchCV(BaseHyperband):
             min_resources=min_resources,
             max_resources=max_resources,
             factor=factor,
+            warm_start=warm_start,
             scoring=scoring,
             n_jobs=n_jobs,
             refit=refit,

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.datasets import load_iris
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.exceptions import FitFailedWarning
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import KFold
@@ -504,3 +505,185 @@ def test_everyday_parameters_on_hyperband():
     assert warm.n_warm_start_ == len(full.cv_results_["params"])
     with pytest.raises(ValueError, match="checkpoint=.*cannot resume"):
         HyperbandSearchCV(SVC(), space, checkpoint="x.jsonl", **kw).fit(X, y)
+
+
+# -- continued training (warm_start) ------------------------------------------
+
+
+class CountingForest(RandomForestClassifier):
+    """A random forest that appends the number of trees each fit built to ``log``."""
+
+    def __init__(
+        self, n_estimators=100, *, max_features="sqrt", random_state=None,
+        warm_start=False, log=None,
+    ):
+        super().__init__(
+            n_estimators=n_estimators, max_features=max_features,
+            random_state=random_state, warm_start=warm_start,
+        )
+        self.log = log
+
+    def fit(self, X, y, sample_weight=None):
+        before = len(getattr(self, "estimators_", [])) if self.warm_start else 0
+        super().fit(X, y, sample_weight=sample_weight)
+        with open(self.log, "a") as f:
+            f.write(f"{len(self.estimators_) - before}\n")
+        return self
+
+
+def _trees_built(log):
+    with open(log) as f:
+        return sum(int(line) for line in f)
+
+
+def _forest_search(log, **kw):
+    params = dict(
+        resource="n_estimators", min_resources=2, max_resources=18, factor=3,
+        cv=3, random_state=0, refit=False,
+    )
+    params.update(kw)
+    return HyperbandSearchCV(
+        CountingForest(random_state=0, log=str(log)),
+        {"max_features": Real(0.1, 1.0)},
+        **params,
+    )
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_promoted_candidates_continue_their_models(tmp_path, n_jobs):
+    X, y = load_iris(return_X_y=True)
+    cold = _forest_search(tmp_path / "cold", warm_start=False, n_jobs=n_jobs).fit(X, y)
+    warm = _forest_search(tmp_path / "warm", n_jobs=n_jobs).fit(X, y)
+    res = warm.cv_results_
+    n_res = np.asarray(res["n_resources"])
+
+    # a lineage is a candidate in its bracket: it ends with the largest
+    # resource it reached, and grew its forests to it, one tree at a time
+    top = {}
+    for params, bracket, r in zip(res["params"], res["bracket"], n_res):
+        key = (bracket, params["max_features"])
+        top[key] = max(top.get(key, 0), r)
+    assert _trees_built(tmp_path / "warm") == 3 * sum(top.values())
+    assert _trees_built(tmp_path / "cold") == 3 * n_res.sum()
+    assert 3 * sum(top.values()) < 3 * n_res.sum()
+
+    # the first rung of a bracket starts from scratch, every later one continues
+    first = {}
+    for b, r in zip(res["bracket"], n_res):
+        first.setdefault(b, r)
+    expected = [r != first[b] for b, r in zip(res["bracket"], n_res)]
+    assert list(res["warm_started"]) == expected and any(expected)
+    assert not any(cold.cv_results_["warm_started"])
+
+    # a forest grown tree by tree is the forest trained at once
+    np.testing.assert_array_equal(
+        res["mean_test_score"], cold.cv_results_["mean_test_score"]
+    )
+    assert res["params"] == cold.cv_results_["params"]
+    assert warm.best_params_ == cold.best_params_
+
+
+def test_continued_models_are_deleted_when_not_promoted(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    X, y = load_iris(return_X_y=True)
+    on_disk = []
+
+    def count(search):
+        [directory] = tmp_path.glob("sksearch-hyperband-*")
+        on_disk.append(len(list(directory.iterdir())))
+        return False
+
+    search = _forest_search(tmp_path / "log", callbacks=[count], refit=True).fit(X, y)
+    res = search.cv_results_
+    # after each step: the models of its candidates that may be promoted
+    # (those not yet at max_resources), one per fold; none of earlier rungs
+    steps = np.asarray(res["iter"])
+    below_top = np.asarray(res["n_resources"]) < search.max_resources_
+    assert on_disk == [3 * int((below_top & (steps == k)).sum()) for k in range(len(on_disk))]
+    assert max(on_disk) > 0
+    assert not list(tmp_path.glob("sksearch-hyperband-*"))  # removed at the end
+    # nothing of the continuation is left in the fitted search
+    assert not any("__sksearch" in k for p in res["params"] for k in p)
+    assert search.best_estimator_.n_estimators == 18
+    search.set_params(callbacks=None)  # a local function does not pickle
+    again = pickle.loads(pickle.dumps(search))
+    assert again.score(X, y) == search.score(X, y)
+
+
+def test_candidates_that_replace_the_resource_owner_are_retrained(tmp_path):
+    from sklearn.ensemble import ExtraTreesClassifier
+
+    X, y = load_iris(return_X_y=True)
+    pipe = Pipeline([("scale", StandardScaler()), ("clf", RandomForestClassifier())])
+    search = HyperbandSearchCV(
+        pipe,
+        {"clf": [RandomForestClassifier(random_state=0), ExtraTreesClassifier(random_state=0)],
+         "clf__max_depth": Integer(1, 5)},
+        resource="clf__n_estimators", min_resources=2, max_resources=6, cv=3,
+        random_state=0,
+    ).fit(X, y)
+    assert not any(search.cv_results_["warm_started"])
+    # a Pipeline step that owns the resource continues
+    search = HyperbandSearchCV(
+        pipe, {"clf__max_depth": Integer(1, 5)}, resource="clf__n_estimators",
+        min_resources=2, max_resources=6, cv=3, random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # a small space: repeats
+        search.fit(X, y)
+    assert any(search.cv_results_["warm_started"])
+
+
+@pytest.mark.parametrize(
+    "estimator, resource",
+    [
+        (DecisionTreeClassifier(), "max_depth"),
+        (SGDClassifier(), "n_samples"),
+    ],
+)
+def test_warm_start_true_refuses_what_cannot_continue(estimator, resource):
+    X, y = load_iris(return_X_y=True)
+    kw = dict(resource=resource, max_resources=9, min_resources=3, cv=3, random_state=0)
+    if resource == "n_samples":
+        kw.update(max_resources=90, min_resources=30)
+    space = {"min_samples_split": Integer(2, 9)} if resource == "max_depth" else {
+        "alpha": Real(1e-5, 1e-1, log=True)
+    }
+    with pytest.raises(ValueError, match="warm_start=True: training cannot be continued"):
+        HyperbandSearchCV(estimator, space, warm_start=True, **kw).fit(X, y)
+    search = HyperbandSearchCV(estimator, space, **kw).fit(X, y)  # "auto" retrains
+    assert not any(search.cv_results_["warm_started"])
+
+
+def test_epochwise_estimators_continue_with_the_remaining_epochs():
+    X, y = load_iris(return_X_y=True)
+    pipe = Pipeline([("scale", StandardScaler()), ("sgd", SGDClassifier(tol=None, random_state=0))])
+    search = HyperbandSearchCV(
+        pipe, {"sgd__alpha": Real(1e-5, 1e-1, log=True)}, resource="sgd__max_iter",
+        min_resources=3, max_resources=27, cv=3, random_state=0, warm_start=True,
+    ).fit(X, y)
+    res = search.cv_results_
+    assert any(res["warm_started"])
+    # cv_results_ shows the total number of epochs, not the increment
+    assert sorted(set(res["param_sgd__max_iter"])) == [3, 9, 27]
+    assert search.best_estimator_.named_steps["sgd"].max_iter == 27
+
+
+def test_boosting_grown_from_rung_to_rung_equals_a_cold_search():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    X, y = load_iris(return_X_y=True)
+    kw = dict(
+        resource="max_iter", min_resources=2, max_resources=18, cv=3, random_state=0,
+    )
+    est = HistGradientBoostingClassifier(early_stopping=False, random_state=0)
+    space = {"learning_rate": Real(0.01, 1, log=True), "max_leaf_nodes": Integer(2, 15)}
+    warm = HyperbandSearchCV(est, space, **kw).fit(X, y)
+    cold = HyperbandSearchCV(est, space, warm_start=False, **kw).fit(X, y)
+    assert any(warm.cv_results_["warm_started"])
+    np.testing.assert_allclose(
+        warm.cv_results_["mean_test_score"], cold.cv_results_["mean_test_score"]
+    )
+    assert warm.best_params_ == cold.best_params_
