@@ -24,6 +24,7 @@ from .._compat import Interval, StrOptions, _fit_context
 from .._search import BaseSearch
 from ..optimizers import RandomOptimizer
 from ._estimators import ConvNetClassifier, MLPNetClassifier, MLPNetRegressor, _import_torch
+from ._oneshot import ONESHOT_STRATEGIES, OneShotSearch, oneshot_settings
 from ._spaces import default_search_space
 
 __all__ = ["NASClassifier", "NASRegressor"]
@@ -53,6 +54,12 @@ def available_strategies():
     ``"tpe"``, ``BayesSearchCV`` is ``"bayes"``, ``GeneticSearchCV`` is
     ``"genetic"``, ``HyperbandSearchCV`` is ``"hyperband"``), so strategies
     added to sksearch later are picked up. ``"random"`` is always there.
+
+    These are the black-box strategies (every candidate trained from scratch
+    and cross-validated). NASClassifier / NASRegressor also take the one-shot
+    strategies ``"darts"``, ``"enas"`` and ``"random-ws"`` (a weight-sharing
+    supernet, see :ref:`nas`), which are not ``*SearchCV`` classes and are not
+    listed here.
     """
     from .. import model_selection
 
@@ -114,7 +121,8 @@ class _BaseNAS(BaseEstimator):
             return "random", found["random"]
         raise ValueError(
             f"strategy={strategy!r} is not a sksearch strategy; choose one of "
-            f"{sorted(found)} or pass a BaseSearch subclass."
+            f"{sorted(found)}, a one-shot strategy {list(ONESHOT_STRATEGIES)}, "
+            "or pass a BaseSearch subclass."
         )
 
     def _net_threads(self):
@@ -165,6 +173,21 @@ class _BaseNAS(BaseEstimator):
         self.strategy_ = name
         return cls(net, space, **kwargs)
 
+    def _make_oneshot(self, net, space, seed):
+        strategy = self.strategy.lower()
+        settings = oneshot_settings(strategy, self.strategy_params)
+        if self.scoring is not None:
+            warnings.warn(
+                f"scoring={self.scoring!r} is ignored by strategy={strategy!r}: one-shot "
+                "search scores architectures by validation accuracy (R^2 for regression).",
+                UserWarning,
+                stacklevel=3,
+            )
+        self.strategy_ = strategy
+        return OneShotSearch(strategy, self.architecture, net, space, n_iter=self.n_iter,
+                             settings=settings, random_state=int(seed),
+                             user_space=self.search_space is not None, verbose=self.verbose)
+
     # -- fitting ------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
@@ -198,7 +221,10 @@ class _BaseNAS(BaseEstimator):
         space = self.search_space
         if space is None:
             space = default_search_space(self.architecture)
-        search = self._make_search(self._make_net(net_seed), space, search_seed)
+        if isinstance(self.strategy, str) and self.strategy.lower() in ONESHOT_STRATEGIES:
+            search = self._make_oneshot(self._make_net(net_seed), space, search_seed)
+        else:
+            search = self._make_search(self._make_net(net_seed), space, search_seed)
         search.fit(X, y)
         self.search_ = search
         self.best_estimator_ = search.best_estimator_
