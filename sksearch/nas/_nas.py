@@ -267,9 +267,16 @@ _PARAMS_DOC = """
         ``"random"``, or any other sksearch strategy (see
         :func:`sksearch.nas.available_strategies`); a known strategy that this
         version lacks falls back to ``"random"`` with a warning. A
-        ``BaseSearch`` subclass is used as it is.
+        ``BaseSearch`` subclass is used as it is. One-shot strategies (MLP
+        only for now) train one weight-sharing supernet instead of every
+        candidate: ``"darts"`` (gradient on relaxed architecture weights),
+        ``"enas"`` (a REINFORCE controller) and ``"random-ws"`` (random
+        architectures scored with the shared weights); they search the
+        depth, widths and activation only (see Notes).
     n_iter : int, default=20
         Number of topologies evaluated (each by ``cv``-fold cross-validation).
+        ``"enas"`` and ``"random-ws"``: the architectures scored with the
+        shared weights at the end; unused by ``"darts"``.
     max_epochs : int, default=30
         Training epochs of every network (the most a multi-fidelity strategy
         gives one).
@@ -296,7 +303,14 @@ _PARAMS_DOC = """
         ``max_epochs``, ``device`` and the thread count.
     strategy_params : dict or None, default=None
         Extra parameters of the strategy's ``*SearchCV`` (``{"n_startup": 5}``
-        for TPE).
+        for TPE). For a one-shot strategy, its settings:
+        ``supernet_epochs`` (30), ``validation_fraction`` (0.5: the share of
+        the training data that scores architectures, the rest trains the
+        supernet), ``warmup_epochs`` (0: first epochs train random single
+        paths only); ``"darts"``: ``arch_learning_rate`` (1e-2, Adam) and
+        ``arch_weight_decay`` (1e-3); ``"enas"``: ``controller_learning_rate``,
+        ``controller_steps`` (20 controller updates per epoch) and
+        ``controller_batch`` (4 architectures per update).
     error_score : "raise" or float, default=np.nan
         Score of a network whose training fails (e.g. diverges); the search
         goes on.
@@ -309,13 +323,24 @@ _ATTRIBUTES_DOC = """
     best_params_ : dict
         Its topology and training settings (searched parameters only).
     best_score_ : float
-        Its mean cross-validated score.
+        Its mean cross-validated score. One-shot strategies: its accuracy
+        (R^2 for regression) on the validation part, with the supernet's
+        shared weights (lower than the retrained network's, and comparable
+        only between architectures of the same search).
     best_index_ : int
         Its row in ``cv_results_``.
     cv_results_ : dict of ndarray
-        Every evaluated topology, as ``GridSearchCV.cv_results_``.
+        Every evaluated topology, as ``GridSearchCV.cv_results_``. One-shot
+        strategies: one row per scored architecture (one validation split,
+        so ``std_test_score`` is 0), with ``epoch`` (supernet epochs trained
+        when it was scored) and ``source``: ``"derived"`` (DARTS, every
+        epoch), ``"mode"`` (the ENAS controller's most likely architecture,
+        every epoch) or ``"sampled"`` (scored after supernet training).
+        ``mean_fit_time`` is the supernet training time before the row.
+        The best is chosen among the rows scored with the final weights.
     search_ : BaseSearch
-        The fitted search.
+        The fitted search (a one-shot search object for one-shot strategies,
+        without its supernet).
     strategy_ : str
         The strategy used.
     n_features_in_ : int
@@ -356,6 +381,15 @@ class NASClassifier(ClassifierMixin, _BaseNAS):
     Notes
     -----
     Cost: ``n_iter x cv`` trainings of ``max_epochs`` epochs, plus one refit.
+    One-shot strategies cost one supernet training (``supernet_epochs`` on
+    half the data; DARTS also an architecture step per batch) plus one
+    retraining of the selected architecture from scratch on all the data for
+    ``max_epochs``; ``cv`` is not used. They search the topology only:
+    training settings (``lr``, ``weight_decay``, ``dropout``,
+    ``batch_norm``, ``batch_size``, ...) are the network's, set with
+    ``net_params``; a training parameter with a single value in
+    ``search_space`` is applied, one with several values is ignored with a
+    warning. See the user guide's "One-shot NAS" for when to pick which.
     Threads: every network trains with ``torch.get_num_threads() // n_jobs``
     intra-op threads (the cores, or ``OMP_NUM_THREADS``, shared among the
     workers), so parallel workers never oversubscribe the cores. Small

@@ -66,7 +66,7 @@ _SETTINGS = {
     "supernet_epochs": (ONESHOT_STRATEGIES, 30, "int>=1", "epochs of supernet training"),
     "validation_fraction": (ONESHOT_STRATEGIES, 0.5, "(0,1)",
                             "share of the training data that validates architectures"),
-    "arch_learning_rate": (("darts",), 3e-3, ">0", "Adam learning rate of the alphas"),
+    "arch_learning_rate": (("darts",), 1e-2, ">0", "Adam learning rate of the alphas"),
     "arch_weight_decay": (("darts",), 1e-3, ">=0", "weight decay of the alphas"),
     "warmup_epochs": (ONESHOT_STRATEGIES, 0, "int>=0",
                       "first epochs train the weights only, on uniformly random paths"),
