@@ -111,7 +111,7 @@ def mlp_decisions(search_space, net, *, user_space=True):
     grids, depths, activations, fixed, ignored = {}, set(), [], {}, set()
     for i, sub in enumerate(space.subspaces):
         where = "search_space" if len(space.subspaces) == 1 else f"search_space[{i}]"
-        for name, dim in sub.items():
+        for name in sub:
             if name not in known:
                 raise ValueError(f"{where} has {name!r}, which is not a parameter of "
                                  f"{type(net).__name__}.")
