@@ -24,7 +24,7 @@ from .._compat import Interval, StrOptions, _fit_context
 from .._search import BaseSearch
 from ..optimizers import RandomOptimizer
 from ._estimators import ConvNetClassifier, MLPNetClassifier, MLPNetRegressor, _import_torch
-from ._oneshot import ONESHOT_STRATEGIES, OneShotSearch, oneshot_settings
+from ._oneshot import ONESHOT_STRATEGIES, OneShotSearch, family_net_class, oneshot_settings
 from ._spaces import default_search_space
 
 __all__ = ["NASClassifier", "NASRegressor"]
@@ -137,8 +137,8 @@ class _BaseNAS(BaseEstimator):
         budget = max(1, min(cpu_count(), torch.get_num_threads()))
         return max(1, budget // workers)
 
-    def _make_net(self, seed):
-        cls = self._net_class()
+    def _make_net(self, seed, cls=None):
+        cls = self._net_class() if cls is None else cls
         params = {"max_epochs": self.max_epochs, "device": self.device,
                   "random_state": int(seed), "n_threads": self._net_threads()}
         if self.architecture == "cnn":
@@ -222,7 +222,9 @@ class _BaseNAS(BaseEstimator):
         if space is None:
             space = default_search_space(self.architecture)
         if isinstance(self.strategy, str) and self.strategy.lower() in ONESHOT_STRATEGIES:
-            search = self._make_oneshot(self._make_net(net_seed), space, search_seed)
+            # a one-shot family may retrain its own network class (CNN cells)
+            net = self._make_net(net_seed, cls=family_net_class(self.architecture))
+            search = self._make_oneshot(net, space, search_seed)
         else:
             search = self._make_search(self._make_net(net_seed), space, search_seed)
         search.fit(X, y)
@@ -306,8 +308,8 @@ _PARAMS_DOC = """
         for TPE). For a one-shot strategy, its settings:
         ``supernet_epochs`` (30), ``validation_fraction`` (0.5: the share of
         the training data that scores architectures, the rest trains the
-        supernet), ``warmup_epochs`` (0: first epochs train random single
-        paths only); ``"darts"``: ``arch_learning_rate`` (1e-2, Adam) and
+        supernet); ``"darts"`` and ``"enas"``: ``warmup_epochs`` (0: first
+        epochs train random single paths only); ``"darts"``: ``arch_learning_rate`` (1e-2, Adam) and
         ``arch_weight_decay`` (1e-3); ``"enas"``: ``controller_learning_rate``,
         ``controller_steps`` (20 controller updates per epoch) and
         ``controller_batch`` (4 architectures per update).

@@ -71,7 +71,7 @@ _SETTINGS = {
                             "share of the training data that validates architectures"),
     "arch_learning_rate": (("darts",), 1e-2, ">0", "Adam learning rate of the alphas"),
     "arch_weight_decay": (("darts",), 1e-3, ">=0", "weight decay of the alphas"),
-    "warmup_epochs": (ONESHOT_STRATEGIES, 0, "int>=0",
+    "warmup_epochs": (("darts", "enas"), 0, "int>=0",
                       "first epochs train the weights only, on uniformly random paths"),
     "controller_learning_rate": (("enas",), None, ">0",
                                  "learning rate of the REINFORCE controller"),
@@ -105,22 +105,29 @@ def oneshot_settings(strategy, strategy_params):
             raise ValueError(f"strategy_params[{key!r}] must be {need} "
                              f"({_SETTINGS[key][3]}), got {value!r}.")
         settings[key] = value
-    if settings["warmup_epochs"] >= settings["supernet_epochs"] and strategy != "random-ws":
+    if settings.get("warmup_epochs", 0) >= settings["supernet_epochs"]:
         raise ValueError(
             f"strategy_params['warmup_epochs']={settings['warmup_epochs']} leaves no epoch "
             f"to search in supernet_epochs={settings['supernet_epochs']}.")
     return settings
 
 
+def family_net_class(architecture):
+    """The network estimator class of a one-shot family (None: NAS's own)."""
+    entry = _FAMILIES.get(architecture)
+    if entry is None or entry[3] is None:
+        return None
+    module, name = entry[3]
+    return getattr(importlib.import_module(module, __package__), name)
+
+
 def _family(architecture):
     if architecture not in _FAMILIES:
         raise ValueError(f"architecture={architecture!r} has no one-shot supernet yet; "
                          f"one-shot strategies support {sorted(_FAMILIES)}.")
-    module, decisions, build, net_class = _FAMILIES[architecture]
+    module, decisions, build, _ = _FAMILIES[architecture]
     mod = importlib.import_module(module, __package__)
-    if net_class is not None:
-        net_class = getattr(importlib.import_module(net_class[0], __package__), net_class[1])
-    return getattr(mod, decisions), getattr(mod, build), net_class
+    return getattr(mod, decisions), getattr(mod, build)
 
 
 def _controller_class():
@@ -161,12 +168,8 @@ class OneShotSearch:
         torch = _import_torch()
         from ._networks import resolve_device
 
-        decisions_fn, build_fn, net_class = _family(self.architecture)
+        decisions_fn, build_fn = _family(self.architecture)
         net = self.net
-        if net_class is not None and not isinstance(net, net_class):
-            params = {k: v for k, v in net.get_params(deep=False).items()
-                      if k in net_class().get_params(deep=False)}
-            net = net_class(**params)
         decisions, fixed = decisions_fn(self.search_space, net, user_space=self.user_space)
         net = clone(net).set_params(**fixed)
         self.decisions_, self.fixed_params_ = decisions, fixed
@@ -274,20 +277,32 @@ class OneShotSearch:
 
     def _recalibrate(self, torch, arch):
         """Batch-norm statistics of one path, re-estimated on the training part
-        (the running averages of the supernet mix every path)."""
+        (the running averages of the supernet mix every path). Works for
+        ``nn.BatchNorm*`` modules (cumulative averages) and for a supernet
+        that applies their statistics itself with a ``bn_momentum`` attribute
+        (the MLP supernet's sliced batch norm)."""
         supernet = self.supernet_
-        if not getattr(supernet, "batch_norm", False):
+        norms = [m for m in supernet.modules()
+                 if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+        if not norms:
             return
-        for m in supernet.modules():
-            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
-                m.reset_running_stats()
+        momenta = [m.momentum for m in norms]
+        for m in norms:
+            m.reset_running_stats()
+            m.momentum = None  # cumulative average
+        custom = hasattr(supernet, "bn_momentum")
+        old = supernet.bn_momentum if custom else None
         X, _ = self._data["train"]
         supernet.train()
         with torch.no_grad():
             for k, idx in enumerate(self._batches(torch, "train")):
-                supernet.bn_momentum = 1.0 / (k + 1)  # cumulative average
+                if custom:
+                    supernet.bn_momentum = 1.0 / (k + 1)
                 supernet(X[idx], arch)
-        supernet.bn_momentum = 0.1
+        if custom:
+            supernet.bn_momentum = old
+        for m, momentum in zip(norms, momenta):
+            m.momentum = momentum
 
     def _score(self, torch, arch, part="valid", idx=None):
         """Accuracy (classifier) or R^2 (regressor, in standardized units) of
