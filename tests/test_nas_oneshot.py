@@ -158,7 +158,9 @@ def test_darts_records_the_derived_architecture_every_epoch():
     nas.fit(X_iris, y_iris)
     res = nas.cv_results_
     assert list(res["epoch"]) == [2, 3, 4] and set(res["source"]) == {"derived"}
-    assert nas.best_index_ == 2  # the architecture of the last alphas, as in DARTS
+    # the best scored derived architecture (early stopping on validation)
+    assert nas.best_score_ == res["mean_test_score"].max()
+    assert res["rank_test_score"][nas.best_index_] == 1
     assert len(nas.search_.history_) == 4 and "alphas" in nas.search_.history_[-1]
 
 

@@ -339,7 +339,8 @@ _ATTRIBUTES_DOC = """
         epoch), ``"mode"`` (the ENAS controller's most likely architecture,
         every epoch) or ``"sampled"`` (scored after supernet training).
         ``mean_fit_time`` is the supernet training time before the row.
-        The best is chosen among the rows scored with the final weights.
+        The best is the best scored row, for ``"enas"`` among those scored
+        with the final weights.
     search_ : BaseSearch
         The fitted search (a one-shot search object for one-shot strategies,
         without its supernet).

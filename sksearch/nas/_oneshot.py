@@ -8,11 +8,17 @@ between them, and selects an architecture from it:
   Architecture Search"). Every decision is relaxed to a softmax(alpha)
   mixture of its choices; weight steps (on a training batch) alternate with
   alpha steps (Adam, on a validation batch); the architecture is the most
-  weighted choice of every decision after the last epoch. Departs from the
-  paper in the alpha learning rate, 1e-2 instead of 3e-3: DARTS takes ~20k
-  alpha steps on CIFAR-10, a supernet on a small tabular data set a few
-  hundred (load_digits: 11 per epoch), and at 3e-3 the alphas hardly leave
-  uniform.
+  weighted choice of every decision. Departs from the paper in two ways.
+  The architecture is derived after every epoch and scored on the validation
+  part as a single path with the shared weights; the best scored one is kept
+  (early stopping on validation, as DARTS+, Liang et al., 2019, argue):
+  on small data the supernet overfits its half and the alphas then drift to
+  the narrowest widths (on load_digits, 50 epochs derived 16 units for one
+  seed of three, test accuracy 0.956 against 0.976), the MLP analogue of
+  DARTS's collapse to skip connections. And the alpha learning rate is 1e-2
+  instead of 3e-3: DARTS takes ~20k alpha steps on CIFAR-10, a supernet on a
+  small tabular data set a few hundred (load_digits: 11 per epoch), and at
+  3e-3 the alphas hardly leave uniform.
 - ``"random-ws"``: random search with weight sharing (Li & Talwalkar, 2019,
   "Random Search and Reproducibility for NAS"): every training batch trains
   one uniformly drawn architecture; then ``n_iter`` random architectures are
@@ -383,8 +389,7 @@ class OneShotSearch:
             self._log(epoch + 1, losses, alphas=alphas)
             if not warm:
                 arch = self._indices(supernet.derive())
-                self._record(torch, arch, epoch=epoch + 1, source="derived",
-                             final=epoch == epochs - 1)
+                self._record(torch, arch, epoch=epoch + 1, source="derived", final=True)
 
     def _search_random_ws(self, torch):
         s, supernet = self.settings_, self.supernet_
