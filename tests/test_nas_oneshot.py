@@ -11,6 +11,7 @@ torch = pytest.importorskip("torch")
 
 from sklearn.base import clone  # noqa: E402
 from sklearn.datasets import load_diabetes, load_digits, load_iris  # noqa: E402
+from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
 import sksearch.nas._oneshot as oneshot  # noqa: E402
 from sksearch.nas import (  # noqa: E402
@@ -52,6 +53,18 @@ def _nas(strategy, cls=NASClassifier, **kwargs):
                   search_space=SPACE, net_params=NET, strategy_params=SETTINGS)
     params.update(kwargs)
     return cls(**params)
+
+
+# No check is excluded: with lr=1e-2 and 10 epochs the retrained tiny nets
+# reach sklearn's accuracy / R^2 thresholds.
+_CHECKED = dict(n_iter=2, max_epochs=10, random_state=0, search_space={"units_1": [8, 16]},
+                net_params={**NET, "lr": 1e-2}, strategy_params={"supernet_epochs": 2})
+
+
+@parametrize_with_checks([NASClassifier("mlp", "random-ws", **_CHECKED),
+                          NASRegressor("mlp", "darts", **_CHECKED)])
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
 
 
 # --- the one-shot space --------------------------------------------------------
