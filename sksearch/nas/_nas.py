@@ -290,6 +290,8 @@ _PARAMS_DOC = """
         Networks trained in parallel. Each worker trains with
         ``torch.get_num_threads() // n_jobs`` torch threads (at least one), so
         workers x threads never exceed the cores (or ``OMP_NUM_THREADS``).
+        One-shot strategies train one network at a time, with the same
+        number of threads (``n_jobs=None``: all of them).
     random_state : int, RandomState instance or None, default=None
         Seeds the search and the training of every network: an int gives the
         same topologies, the same scores and the same final network on the CPU.
