@@ -13,8 +13,8 @@ import time
 
 import numpy as np
 from sklearn.datasets import load_digits
-from sklearn.model_selection import StratifiedKFold
 from sklearn.ensemble import RandomForestClassifier
+from sklearn.model_selection import StratifiedKFold
 from threadpoolctl import threadpool_limits
 
 import sksearch

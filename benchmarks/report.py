@@ -2,6 +2,10 @@
 
 ``python -m benchmarks report [files...]`` writes ``benchmarks/RESULTS.md``
 (regenerated, never edited by hand) and ``benchmarks/figures/*.png``.
+
+Benchmarks that are not runs of the harness (Hyperband's time-to-reach, NAS on
+digits) write their own Markdown tables into ``benchmarks/sections/*.md``; the
+report includes every such file, in name order, before the per-problem tables.
 """
 
 import datetime as _dt
@@ -384,7 +388,22 @@ def _environment(records):
     return "\n".join(lines)
 
 
-def write_report(inputs, output, figdir, notes=(), argv=()):
+def _sections(directory):
+    """The Markdown of every ``*.md`` file in ``directory``, in name order."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return []
+    parts = []
+    for path in sorted(directory.glob("*.md")):
+        text = path.read_text().strip()
+        if text:
+            parts += [f"<!-- from {path.parent.name}/{path.name} -->", text, ""]
+    return parts
+
+
+def write_report(inputs, output, figdir, notes=(), argv=(), sections=None):
+    """Write the report; ``sections`` is the folder of extra Markdown tables
+    (default: ``sections/`` next to ``output``)."""
     records = load_records(inputs)
     if not records:
         raise ValueError("no records in " + ", ".join(map(str, inputs)))
@@ -443,6 +462,8 @@ def write_report(inputs, output, figdir, notes=(), argv=()):
         if figdir.resolve().is_relative_to(output.parent.resolve()) else figdir
     for title, name in made:
         parts += [f"![{title}]({rel.as_posix()}/{name})", ""]
+    output = Path(output)
+    parts += _sections(output.parent / "sections" if sections is None else sections)
     parts += ["## Per problem", ""]
     for p in g.problems:
         prob = PROBLEMS.get(p)

@@ -9,6 +9,7 @@ from .model_selection import (
     GeneticSearchCV,
     HyperbandSearchCV,
     PSOSearchCV,
+    ReinforceSearchCV,
     TPESearchCV,
 )
 from .nas import NASClassifier, NASRegressor  # imports no torch
@@ -22,6 +23,7 @@ __all__ = [
     "NASClassifier",
     "NASRegressor",
     "PSOSearchCV",
+    "ReinforceSearchCV",
     "TPESearchCV",
     "__version__",
 ]

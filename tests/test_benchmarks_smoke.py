@@ -79,11 +79,19 @@ def test_smoke_preset_runs_and_reports(bench, tmp_path):
     assert len(out.read_text().splitlines()) == len(records)
 
     md = tmp_path / "RESULTS.md"
+    sections = tmp_path / "sections"
+    sections.mkdir()
+    (sections / "b.md").write_text("## Second section\n\nsecond table\n")
+    (sections / "a.md").write_text("## First section\n\nfirst table\n")
     _cli("report", out, "--output", md, "--figures", tmp_path / "fig")
     text = md.read_text()
     assert "python -m benchmarks run --preset smoke" in text
     assert "## Summary per optimizer" in text
     assert all(a in text for a in adapters)
+    # benchmarks/sections/*.md next to the output are included, in name order,
+    # before the per-problem tables
+    first, second = text.index("## First section"), text.index("## Second section")
+    assert first < second < text.index("## Per problem")
 
 
 def test_sksearch_adapter_drives_a_search_class(bench):

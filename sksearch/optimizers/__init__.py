@@ -13,6 +13,7 @@ from .coordinate import CoordinateDescentOptimizer
 from .genetic import GeneticOptimizer
 from .pso import PSOOptimizer
 from .random import RandomOptimizer
+from .reinforce import ReinforceOptimizer
 from .tpe import TPEOptimizer
 
 __all__ = [
@@ -23,5 +24,6 @@ __all__ = [
     "Optimizer",
     "PSOOptimizer",
     "RandomOptimizer",
+    "ReinforceOptimizer",
     "TPEOptimizer",
 ]
