@@ -23,6 +23,7 @@ from sksearch.nas import (  # noqa: E402
     default_search_space,
 )
 from sksearch.nas._supernet import SKIP, build_supernet, mlp_decisions  # noqa: E402
+from sksearch.optimizers import ReinforceOptimizer  # noqa: E402
 from sksearch.space import Integer, Real  # noqa: E402
 
 X_iris, y_iris = load_iris(return_X_y=True)
@@ -34,18 +35,6 @@ SPACE = [{"n_layers": [1], "units_1": Integer(8, 32), "activation": ["relu", "ta
          {"n_layers": [2], "units_1": Integer(8, 32), "units_2": Integer(8, 32),
           "activation": ["relu", "tanh"]}]
 SETTINGS = {"supernet_epochs": 3}
-
-
-@pytest.fixture(autouse=True)
-def _controller(monkeypatch):
-    """ENAS's controller: sksearch's ReinforceOptimizer when this branch has it,
-    else the tests' stand-in with the same API."""
-    try:
-        from sksearch.optimizers import ReinforceOptimizer  # noqa: F401
-    except ImportError:
-        from tests._reinforce_standin import ReinforceStandIn
-
-        monkeypatch.setattr(oneshot, "_controller_class", lambda: ReinforceStandIn)
 
 
 def _nas(strategy, cls=NASClassifier, **kwargs):
@@ -209,7 +198,11 @@ def test_enas_scores_controller_samples():
     assert list(res["source"]) == ["mode", "mode", "sampled", "sampled", "sampled"]
     assert res["source"][nas.best_index_] in ("mode", "sampled")
     assert nas.best_index_ >= 1  # chosen with the final weights
-    assert len(nas.search_.controller_.y_) >= 2 * 2 * 4  # the controller was told rewards
+    controller = nas.search_.controller_
+    assert isinstance(controller, ReinforceOptimizer)
+    # batch rewards taught the policy; only the scored architectures were told
+    assert any(np.ptp(z) > 0 for z in controller.policy_)
+    assert len(controller.y_) == 3
 
 
 def test_same_seed_same_result():

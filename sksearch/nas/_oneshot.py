@@ -138,11 +138,8 @@ def _family(architecture):
 
 def _controller_class():
     """The ENAS controller (an ask/tell optimizer with ``sample`` and ``mode``)."""
-    try:
-        from ..optimizers import ReinforceOptimizer
-    except ImportError:  # pragma: no cover  (until it lands)
-        raise ImportError("strategy='enas' needs sksearch.optimizers.ReinforceOptimizer, "
-                          "which this version of sksearch lacks.") from None
+    from ..optimizers import ReinforceOptimizer
+
     return ReinforceOptimizer
 
 
@@ -436,7 +433,10 @@ class OneShotSearch:
                     arch = self._indices(a)
                     self._recalibrate(torch, arch)
                     rewards.append(self._score(torch, arch, idx=next(valid)))
-                controller.tell(archs, rewards)
+                # a batch reward is a noisy estimate, not an evaluation: learn
+                # from it without recording it (tell, for a controller without
+                # update_policy)
+                getattr(controller, "update_policy", controller.tell)(archs, rewards)
             self._record(torch, self._indices(controller.mode()), epoch=epoch + 1,
                          source="mode", final=epoch == epochs - 1)
         candidates = controller.ask(self.n_iter)
