@@ -253,7 +253,19 @@ def test_bad_settings_are_named():
         _nas("darts", search_space={"units_1": Real(8, 64)}).fit(X_iris, y_iris)
     with pytest.warns(UserWarning, match="scoring"):
         _nas("random-ws", scoring="accuracy").fit(X_iris, y_iris)
-    if "cnn" not in oneshot._FAMILIES:
-        with pytest.raises(ValueError, match="architecture='cnn'"):
-            _nas("darts", architecture="cnn", search_space=None).fit(
-                X_dig.reshape(-1, 8, 8), y_dig)
+    with pytest.raises(ValueError, match="architecture='rnn'"):
+        oneshot._family("rnn")
+
+
+@pytest.mark.parametrize("strategy", ["darts", "random-ws"])
+def test_cnn_cells(strategy):
+    from sksearch.nas import CellNetClassifier
+
+    nas = NASClassifier("cnn", strategy, n_iter=2, max_epochs=1, random_state=0,
+                        net_params={**NET, "channels": 4, "n_cells": 1},
+                        strategy_params={"supernet_epochs": 1})
+    nas.fit(X_dig[:120].reshape(-1, 8, 8), y_dig[:120])
+    assert isinstance(nas.best_estimator_, CellNetClassifier)
+    deep = nas.best_estimator_.get_params(deep=True)
+    assert {k: deep[k] for k in nas.best_params_} == nas.best_params_
+    assert nas.predict(X_dig[:3].reshape(-1, 8, 8)).shape == (3,)

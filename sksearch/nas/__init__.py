@@ -8,16 +8,20 @@ without it, and ``fit`` says how to install it.
 
 # SPDX-License-Identifier: BSD-3-Clause
 
+from ._cell_estimator import CELL_OPS, CellNetClassifier
 from ._estimators import ConvNetClassifier, MLPNetClassifier, MLPNetRegressor
 from ._nas import NASClassifier, NASRegressor, available_strategies
-from ._spaces import default_search_space
+from ._spaces import cell_search_space, default_search_space
 
 __all__ = [
+    "CELL_OPS",
+    "CellNetClassifier",
     "ConvNetClassifier",
     "MLPNetClassifier",
     "MLPNetRegressor",
     "NASClassifier",
     "NASRegressor",
     "available_strategies",
+    "cell_search_space",
     "default_search_space",
 ]

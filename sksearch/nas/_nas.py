@@ -219,9 +219,14 @@ class _BaseNAS(BaseEstimator):
         rng = check_random_state(self.random_state)
         search_seed, net_seed = rng.randint(np.iinfo(np.int32).max, size=2)
         space = self.search_space
-        if space is None:
+        oneshot = isinstance(self.strategy, str) and self.strategy.lower() in ONESHOT_STRATEGIES
+        if space is None and oneshot and self.architecture == "cnn":
+            from ._spaces import cell_search_space
+
+            space = cell_search_space()  # one-shot CNN: DARTS-like cells
+        elif space is None:
             space = default_search_space(self.architecture)
-        if isinstance(self.strategy, str) and self.strategy.lower() in ONESHOT_STRATEGIES:
+        if oneshot:
             # a one-shot family may retrain its own network class (CNN cells)
             net = self._make_net(net_seed, cls=family_net_class(self.architecture))
             search = self._make_oneshot(net, space, search_seed)

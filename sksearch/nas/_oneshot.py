@@ -68,6 +68,8 @@ ONESHOT_STRATEGIES = ("darts", "enas", "random-ws")
 #   architecture is retrained as, or None for NASClassifier's own.
 _FAMILIES = {
     "mlp": ("._supernet", "mlp_decisions", "build_supernet", None),
+    "cnn": ("._cells", "cell_oneshot_decisions", "build_supernet",
+            ("._cell_estimator", "CellNetClassifier")),
 }
 
 # strategy_params: name -> (strategies that take it, default, check, description)

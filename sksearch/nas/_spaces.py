@@ -93,3 +93,59 @@ def default_search_space(architecture="mlp", *, max_depth=3):
         sub.update(_training_space(architecture))
         space.append(sub)
     return space
+
+
+def cell_search_space(n_nodes=3, ops=None):
+    """The space of DARTS-like cells of :class:`CellNetClassifier`: one
+    choice of operation per edge.
+
+    It is the one-shot space of ``NASClassifier``'s cell family (DARTS,
+    ENAS, random search with weight sharing), and also a valid
+    ``param_distributions`` for a black-box search over
+    :class:`CellNetClassifier` (e.g. :class:`~sksearch.TPESearchCV`), whose
+    parameters its names are.
+
+    Parameters
+    ----------
+    n_nodes : int, default=3
+        Intermediate nodes of the cell: ``n_nodes * (n_nodes + 1) / 2``
+        edges ``op_<i>_<j>`` (node ``i`` feeds node ``j > i``).
+    ops : sequence of str, default=None
+        The operations each edge chooses among; ``None`` is all of
+        ``CELL_OPS``: ``"conv3x3"``, ``"conv5x5"``, ``"sep_conv3x3"``,
+        ``"max_pool"``, ``"avg_pool"``, ``"skip"``, ``"zero"``.
+
+    Returns
+    -------
+    space : dict
+        ``{"n_nodes": [n_nodes], "op_0_1": ops, "op_0_2": ops, ...}``, the
+        edges in the order of ``CellNetClassifier``'s ``cell`` (by target
+        node, then source node). ``n_nodes`` (a single choice) makes the
+        space valid for a ``CellNetClassifier`` of any ``n_nodes``.
+
+    Examples
+    --------
+    >>> from sksearch.nas import cell_search_space
+    >>> space = cell_search_space(n_nodes=2, ops=["conv3x3", "skip", "zero"])
+    >>> list(space)
+    ['n_nodes', 'op_0_1', 'op_0_2', 'op_1_2']
+    >>> space["op_1_2"]
+    ['conv3x3', 'skip', 'zero']
+    """
+    from ._cell_estimator import CELL_OPS, _cell_edges, _edge_name
+
+    if isinstance(n_nodes, bool) or not isinstance(n_nodes, int) or n_nodes < 1:
+        raise ValueError(f"n_nodes must be an integer >= 1, got {n_nodes!r}.")
+    ops = CELL_OPS if ops is None else ops
+    if isinstance(ops, str) or not isinstance(ops, (list, tuple)):
+        raise ValueError(f"ops must be a list of operations, got {ops!r}.")
+    bad = [op for op in ops if op not in CELL_OPS]
+    if not ops or bad or len(set(ops)) != len(ops):
+        raise ValueError(
+            f"ops must be a non-empty list of distinct operations among {list(CELL_OPS)}, "
+            f"got {list(ops)!r}."
+        )
+    space = {"n_nodes": [n_nodes]}
+    for i, j in _cell_edges(n_nodes):
+        space[_edge_name(i, j)] = list(ops)
+    return space
