@@ -274,12 +274,15 @@ _PARAMS_DOC = """
         ``"random"``, or any other sksearch strategy (see
         :func:`sksearch.nas.available_strategies`); a known strategy that this
         version lacks falls back to ``"random"`` with a warning. A
-        ``BaseSearch`` subclass is used as it is. One-shot strategies (MLP
-        only for now) train one weight-sharing supernet instead of every
+        ``BaseSearch`` subclass is used as it is. One-shot strategies train
+        one weight-sharing supernet instead of every
         candidate: ``"darts"`` (gradient on relaxed architecture weights),
         ``"enas"`` (a REINFORCE controller) and ``"random-ws"`` (random
         architectures scored with the shared weights); they search the
-        depth, widths and activation only (see Notes).
+        depth, widths and activation of the MLP, or the operation of every
+        edge of a cell of :class:`CellNetClassifier` for
+        ``architecture="cnn"`` (default space :func:`cell_search_space`), and
+        not the training settings (see Notes).
     n_iter : int, default=20
         Number of topologies evaluated (each by ``cv``-fold cross-validation).
         ``"enas"`` and ``"random-ws"``: the architectures scored with the
