@@ -24,6 +24,7 @@ from .._compat import Interval, StrOptions, _fit_context
 from .._search import BaseSearch
 from ..optimizers import RandomOptimizer
 from ._estimators import ConvNetClassifier, MLPNetClassifier, MLPNetRegressor, _import_torch
+from ._oneshot import ONESHOT_STRATEGIES, OneShotSearch, family_net_class, oneshot_settings
 from ._spaces import default_search_space
 
 __all__ = ["NASClassifier", "NASRegressor"]
@@ -53,6 +54,12 @@ def available_strategies():
     ``"tpe"``, ``BayesSearchCV`` is ``"bayes"``, ``GeneticSearchCV`` is
     ``"genetic"``, ``HyperbandSearchCV`` is ``"hyperband"``), so strategies
     added to sksearch later are picked up. ``"random"`` is always there.
+
+    These are the black-box strategies (every candidate trained from scratch
+    and cross-validated). NASClassifier / NASRegressor also take the one-shot
+    strategies ``"darts"``, ``"enas"`` and ``"random-ws"`` (a weight-sharing
+    supernet, see :ref:`nas`), which are not ``*SearchCV`` classes and are not
+    listed here.
     """
     from .. import model_selection
 
@@ -114,7 +121,8 @@ class _BaseNAS(BaseEstimator):
             return "random", found["random"]
         raise ValueError(
             f"strategy={strategy!r} is not a sksearch strategy; choose one of "
-            f"{sorted(found)} or pass a BaseSearch subclass."
+            f"{sorted(found)}, a one-shot strategy {list(ONESHOT_STRATEGIES)}, "
+            "or pass a BaseSearch subclass."
         )
 
     def _net_threads(self):
@@ -129,8 +137,8 @@ class _BaseNAS(BaseEstimator):
         budget = max(1, min(cpu_count(), torch.get_num_threads()))
         return max(1, budget // workers)
 
-    def _make_net(self, seed):
-        cls = self._net_class()
+    def _make_net(self, seed, cls=None):
+        cls = self._net_class() if cls is None else cls
         params = {"max_epochs": self.max_epochs, "device": self.device,
                   "random_state": int(seed), "n_threads": self._net_threads()}
         if self.architecture == "cnn":
@@ -165,6 +173,21 @@ class _BaseNAS(BaseEstimator):
         self.strategy_ = name
         return cls(net, space, **kwargs)
 
+    def _make_oneshot(self, net, space, seed):
+        strategy = self.strategy.lower()
+        settings = oneshot_settings(strategy, self.strategy_params)
+        if self.scoring is not None:
+            warnings.warn(
+                f"scoring={self.scoring!r} is ignored by strategy={strategy!r}: one-shot "
+                "search scores architectures by validation accuracy (R^2 for regression).",
+                UserWarning,
+                stacklevel=3,
+            )
+        self.strategy_ = strategy
+        return OneShotSearch(strategy, self.architecture, net, space, n_iter=self.n_iter,
+                             settings=settings, random_state=int(seed),
+                             user_space=self.search_space is not None, verbose=self.verbose)
+
     # -- fitting ------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
@@ -196,9 +219,19 @@ class _BaseNAS(BaseEstimator):
         rng = check_random_state(self.random_state)
         search_seed, net_seed = rng.randint(np.iinfo(np.int32).max, size=2)
         space = self.search_space
-        if space is None:
+        oneshot = isinstance(self.strategy, str) and self.strategy.lower() in ONESHOT_STRATEGIES
+        if space is None and oneshot and self.architecture == "cnn":
+            from ._spaces import cell_search_space
+
+            space = cell_search_space()  # one-shot CNN: DARTS-like cells
+        elif space is None:
             space = default_search_space(self.architecture)
-        search = self._make_search(self._make_net(net_seed), space, search_seed)
+        if oneshot:
+            # a one-shot family may retrain its own network class (CNN cells)
+            net = self._make_net(net_seed, cls=family_net_class(self.architecture))
+            search = self._make_oneshot(net, space, search_seed)
+        else:
+            search = self._make_search(self._make_net(net_seed), space, search_seed)
         search.fit(X, y)
         self.search_ = search
         self.best_estimator_ = search.best_estimator_
@@ -241,9 +274,19 @@ _PARAMS_DOC = """
         ``"random"``, or any other sksearch strategy (see
         :func:`sksearch.nas.available_strategies`); a known strategy that this
         version lacks falls back to ``"random"`` with a warning. A
-        ``BaseSearch`` subclass is used as it is.
+        ``BaseSearch`` subclass is used as it is. One-shot strategies train
+        one weight-sharing supernet instead of every
+        candidate: ``"darts"`` (gradient on relaxed architecture weights),
+        ``"enas"`` (a REINFORCE controller) and ``"random-ws"`` (random
+        architectures scored with the shared weights); they search the
+        depth, widths and activation of the MLP, or the operation of every
+        edge of a cell of :class:`CellNetClassifier` for
+        ``architecture="cnn"`` (default space :func:`cell_search_space`), and
+        not the training settings (see Notes).
     n_iter : int, default=20
         Number of topologies evaluated (each by ``cv``-fold cross-validation).
+        ``"enas"`` and ``"random-ws"``: the architectures scored with the
+        shared weights at the end; unused by ``"darts"``.
     max_epochs : int, default=30
         Training epochs of every network (the most a multi-fidelity strategy
         gives one).
@@ -255,6 +298,8 @@ _PARAMS_DOC = """
         Networks trained in parallel. Each worker trains with
         ``torch.get_num_threads() // n_jobs`` torch threads (at least one), so
         workers x threads never exceed the cores (or ``OMP_NUM_THREADS``).
+        One-shot strategies train one network at a time, with the same
+        number of threads (``n_jobs=None``: all of them).
     random_state : int, RandomState instance or None, default=None
         Seeds the search and the training of every network: an int gives the
         same topologies, the same scores and the same final network on the CPU.
@@ -270,7 +315,14 @@ _PARAMS_DOC = """
         ``max_epochs``, ``device`` and the thread count.
     strategy_params : dict or None, default=None
         Extra parameters of the strategy's ``*SearchCV`` (``{"n_startup": 5}``
-        for TPE).
+        for TPE). For a one-shot strategy, its settings:
+        ``supernet_epochs`` (30), ``validation_fraction`` (0.5: the share of
+        the training data that scores architectures, the rest trains the
+        supernet); ``"darts"`` and ``"enas"``: ``warmup_epochs`` (0: first
+        epochs train random single paths only); ``"darts"``: ``arch_learning_rate`` (1e-2, Adam) and
+        ``arch_weight_decay`` (1e-3); ``"enas"``: ``controller_learning_rate``,
+        ``controller_steps`` (20 controller updates per epoch) and
+        ``controller_batch`` (4 architectures per update).
     error_score : "raise" or float, default=np.nan
         Score of a network whose training fails (e.g. diverges); the search
         goes on.
@@ -283,13 +335,25 @@ _ATTRIBUTES_DOC = """
     best_params_ : dict
         Its topology and training settings (searched parameters only).
     best_score_ : float
-        Its mean cross-validated score.
+        Its mean cross-validated score. One-shot strategies: its accuracy
+        (R^2 for regression) on the validation part, with the supernet's
+        shared weights (lower than the retrained network's, and comparable
+        only between architectures of the same search).
     best_index_ : int
         Its row in ``cv_results_``.
     cv_results_ : dict of ndarray
-        Every evaluated topology, as ``GridSearchCV.cv_results_``.
+        Every evaluated topology, as ``GridSearchCV.cv_results_``. One-shot
+        strategies: one row per scored architecture (one validation split,
+        so ``std_test_score`` is 0), with ``epoch`` (supernet epochs trained
+        when it was scored) and ``source``: ``"derived"`` (DARTS, every
+        epoch), ``"mode"`` (the ENAS controller's most likely architecture,
+        every epoch) or ``"sampled"`` (scored after supernet training).
+        ``mean_fit_time`` is the supernet training time before the row.
+        The best is the best scored row, for ``"enas"`` among those scored
+        with the final weights.
     search_ : BaseSearch
-        The fitted search.
+        The fitted search (a one-shot search object for one-shot strategies,
+        without its supernet).
     strategy_ : str
         The strategy used.
     n_features_in_ : int
@@ -330,6 +394,15 @@ class NASClassifier(ClassifierMixin, _BaseNAS):
     Notes
     -----
     Cost: ``n_iter x cv`` trainings of ``max_epochs`` epochs, plus one refit.
+    One-shot strategies cost one supernet training (``supernet_epochs`` on
+    half the data; DARTS also an architecture step per batch) plus one
+    retraining of the selected architecture from scratch on all the data for
+    ``max_epochs``; ``cv`` is not used. They search the topology only:
+    training settings (``lr``, ``weight_decay``, ``dropout``,
+    ``batch_norm``, ``batch_size``, ...) are the network's, set with
+    ``net_params``; a training parameter with a single value in
+    ``search_space`` is applied, one with several values is ignored with a
+    warning. See the user guide's "One-shot NAS" for when to pick which.
     Threads: every network trains with ``torch.get_num_threads() // n_jobs``
     intra-op threads (the cores, or ``OMP_NUM_THREADS``, shared among the
     workers), so parallel workers never oversubscribe the cores. Small
