@@ -86,7 +86,8 @@ def test_default_space_names_parameters_of_the_network(architecture):
         net = Net().set_params(**params)
         if architecture == "mlp":
             assert len(net.hidden_layer_sizes) == params["n_layers"]
-            assert all(32 <= u <= 1024 for u in net.hidden_layer_sizes)
+            assert 64 <= net.hidden_layer_sizes[0] <= 1024
+            assert all(32 <= u <= 256 for u in net.hidden_layer_sizes[1:])
             assert net.optimizer == "adamw" and net.lr_schedule == "cosine"
             assert 0 <= net.label_smoothing <= 0.2
         else:

