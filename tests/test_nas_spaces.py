@@ -72,6 +72,17 @@ def test_default_space_errors():
         default_search_space("rnn")
     with pytest.raises(ValueError, match="max_depth"):
         default_search_space("mlp", max_depth=0)
+    with pytest.raises(ValueError, match="task"):
+        default_search_space("mlp", task="ranking")
+
+
+def test_regression_space_fits_the_regressor():
+    from sksearch.nas import MLPNetRegressor
+
+    space = default_search_space("mlp", task="regression")
+    assert all("label_smoothing" not in sub for sub in space)
+    for params in Space(space).sample(10, random_state=0):
+        MLPNetRegressor().set_params(**params)
 
 
 @pytest.mark.parametrize("architecture", ["mlp", "cnn"])

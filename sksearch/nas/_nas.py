@@ -16,7 +16,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from joblib import cpu_count, effective_n_jobs
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_regressor
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
@@ -197,7 +197,10 @@ class _BaseNAS(BaseEstimator):
         search_seed, net_seed = rng.randint(np.iinfo(np.int32).max, size=2)
         space = self.search_space
         if space is None:
-            space = default_search_space(self.architecture)
+            space = default_search_space(
+                self.architecture,
+                task="regression" if is_regressor(self) else "classification",
+            )
         search = self._make_search(self._make_net(net_seed), space, search_seed)
         search.fit(X, y)
         self.search_ = search

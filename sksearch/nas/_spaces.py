@@ -16,7 +16,7 @@ from ..space import Integer, Real
 __all__ = ["default_search_space"]
 
 
-def _training_space(architecture):
+def _training_space(architecture, task):
     if architecture == "cnn":
         return {
             "lr": Real(3e-4, 1e-2, log=True),
@@ -25,12 +25,12 @@ def _training_space(architecture):
             "lr_schedule": ["constant", "cosine"],
         }
     # The MLP recipe, chosen by 3-fold CV on the training part of load_digits
-    # (benchmarks/sections/nas.md has the figures): AdamW (decoupled decay)
+    # (python -m benchmarks.nas_recipe has the figures): AdamW (decoupled decay)
     # with a cosine schedule over the epochs; label smoothing (+0.4 points);
     # per-feature standardisation is searched, not fixed, because it blows up
     # near-constant features (pixels): off was +0.4 points on the digits,
     # while features on different scales need it on.
-    return {
+    space = {
         "lr": Real(3e-4, 1e-2, log=True),
         "weight_decay": Real(1e-5, 1e-1, log=True),
         "batch_size": [32, 64, 128],
@@ -39,9 +39,12 @@ def _training_space(architecture):
         "label_smoothing": Real(0.0, 0.2),
         "standardize": [True, False],
     }
+    if task == "regression":  # MLPNetRegressor has no label smoothing
+        del space["label_smoothing"]
+    return space
 
 
-def default_search_space(architecture="mlp", *, max_depth=3):
+def default_search_space(architecture="mlp", *, max_depth=3, task="classification"):
     """The default topology space of :class:`NASClassifier` / :class:`NASRegressor`.
 
     Parameters
@@ -60,6 +63,9 @@ def default_search_space(architecture="mlp", *, max_depth=3):
     max_depth : int, default=3
         Largest number of hidden layers (MLP) or conv blocks (CNN). Each
         depth is one sub-space.
+    task : {"classification", "regression"}, default="classification"
+        The network's task: the regression space (for
+        :class:`MLPNetRegressor`) has no label smoothing.
 
     Returns
     -------
@@ -79,6 +85,10 @@ def default_search_space(architecture="mlp", *, max_depth=3):
         raise ValueError(f"architecture must be 'mlp' or 'cnn', got {architecture!r}.")
     if isinstance(max_depth, bool) or not isinstance(max_depth, int) or max_depth < 1:
         raise ValueError(f"max_depth must be an integer >= 1, got {max_depth!r}.")
+    if task not in ("classification", "regression"):
+        raise ValueError(
+            f"task must be 'classification' or 'regression', got {task!r}."
+        )
     space = []
     for depth in range(1, max_depth + 1):
         if architecture == "mlp":
@@ -106,6 +116,6 @@ def default_search_space(architecture="mlp", *, max_depth=3):
                 dropout=Real(0.0, 0.5),
                 batch_norm=[False, True],
             )
-        sub.update(_training_space(architecture))
+        sub.update(_training_space(architecture, task))
         space.append(sub)
     return space
