@@ -90,15 +90,19 @@ def run_nas(arch, seed, strategy, *, n_jobs, cv, budget):
         nas.fit(Xtr, ytr)
     elapsed = time.perf_counter() - start
     cpu = _cpu_seconds() - cpu
-    res = nas.cv_results_
+    # one-shot strategies may lack some search attributes: read what is there
+    res = getattr(nas, "cv_results_", None) or {}
+    best = getattr(nas, "best_estimator_", None)
     return {
-        "arch": arch, "seed": seed, "strategy": strategy, "strategy_used": nas.strategy_,
+        "arch": arch, "seed": seed, "strategy": strategy,
+        "strategy_used": getattr(nas, "strategy_", strategy),
         "n_jobs": n_jobs, "cv": cv, **budget,
-        "test_accuracy": float(nas.score(Xte, yte)), "cv_accuracy": float(nas.best_score_),
-        "search_time_s": elapsed, "cpu_s": cpu, "n_evaluations": len(res["params"]),
+        "test_accuracy": float(nas.score(Xte, yte)),
+        "cv_accuracy": float(getattr(nas, "best_score_", np.nan)),
+        "search_time_s": elapsed, "cpu_s": cpu, "n_evaluations": len(res.get("params", [])),
         "load_before": load, "load_after": os.getloadavg()[0],
-        "best_params": {k: repr(v) for k, v in nas.best_params_.items()},
-        "device": str(nas.best_estimator_.device_),
+        "best_params": {k: repr(v) for k, v in (getattr(nas, "best_params_", None) or {}).items()},
+        "device": str(getattr(best, "device_", "n/a")),
     }
 
 
