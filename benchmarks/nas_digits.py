@@ -259,7 +259,7 @@ def main(argv=None):
     notes += [f"{v}." for v in verdicts]
     if args.note:
         notes.append(args.note)
-    text = "\n".join(lines + [""] + [n for n in notes if n]) + "\n"
+    text = "\n".join(lines) + "\n\n" + "\n\n".join(n for n in notes if n) + "\n"
     print()
     print(text)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
