@@ -99,6 +99,14 @@ def test_regressor():
         _tiny(NASRegressor, architecture="cnn").fit(X[:50], y[:50])
 
 
+def test_regressor_default_space():
+    # the default space of the regressor names only parameters it has
+    X, y = load_diabetes(return_X_y=True)
+    nas = NASRegressor(strategy="random", n_iter=1, max_epochs=2, cv=2, random_state=0,
+                       net_params=NET, error_score="raise").fit(X[:100], y[:100])
+    assert "label_smoothing" not in nas.best_params_
+
+
 def test_threads_per_worker():
     budget = max(1, min(cpu_count(), torch.get_num_threads()))
     with parallel_config(backend="threading"):  # no worker processes to start

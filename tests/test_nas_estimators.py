@@ -301,3 +301,18 @@ def test_cosine_schedule_anneals_within_a_fit():
     # partial_fit trains at lr
     cos.partial_fit(X_iris, y_iris)
     assert cos.optimizer_.param_groups[0]["lr"] == kw["lr"]
+
+
+@pytest.mark.parametrize("Net, kw", [(MLPNetClassifier, dict(hidden_layer_sizes=(16,))),
+                                     (ConvNetClassifier, dict(conv_channels=(4,)))])
+def test_label_smoothing_caps_the_confidence(Net, kw):
+    # with smoothing eps the loss is minimal at p(true) = 1 - eps + eps / k,
+    # so a well-fitted net is far less confident than without smoothing
+    X, y = X_dig[:120], y_dig[:120]
+    plain = Net(**kw, **dict(FAST, max_epochs=60)).fit(X, y)
+    smooth = Net(**kw, label_smoothing=0.5, **dict(FAST, max_epochs=60)).fit(X, y)
+    top_plain = plain.predict_proba(X).max(axis=1)
+    top_smooth = smooth.predict_proba(X).max(axis=1)
+    assert top_plain.mean() > 0.9
+    assert top_smooth.max() < 0.7 < top_plain.mean()
+    assert "label_smoothing" not in MLPNetRegressor().get_params()

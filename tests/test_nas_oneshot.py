@@ -62,11 +62,13 @@ def test_sklearn_estimator_checks(estimator, check):
 def test_decisions_of_the_default_space():
     decisions, fixed = mlp_decisions(default_search_space("mlp"), MLPNetClassifier(),
                                      user_space=False)
-    grid = [16, 32, 64, 128, 256, 512]
-    assert decisions == [("units_1", grid), ("units_2", grid + [SKIP]),
-                         ("units_3", grid + [SKIP]),
+    # the powers of 2 inside each layer's range (first layer 64-1024, later 32-256)
+    first, later = [64, 128, 256, 512, 1024], [32, 64, 128, 256]
+    assert decisions == [("units_1", first), ("units_2", later + [SKIP]),
+                         ("units_3", later + [SKIP]),
                          ("activation", ["relu", "gelu", "silu", "tanh"])]
-    assert fixed == {}
+    # training settings with a single value in the space are fixed settings
+    assert fixed == {"optimizer": "adamw", "lr_schedule": "cosine"}
 
 
 def test_decisions_of_user_spaces():

@@ -72,3 +72,34 @@ def test_default_space_errors():
         default_search_space("rnn")
     with pytest.raises(ValueError, match="max_depth"):
         default_search_space("mlp", max_depth=0)
+    with pytest.raises(ValueError, match="task"):
+        default_search_space("mlp", task="ranking")
+
+
+def test_regression_space_fits_the_regressor():
+    from sksearch.nas import MLPNetRegressor
+
+    space = default_search_space("mlp", task="regression")
+    assert all("label_smoothing" not in sub for sub in space)
+    for params in Space(space).sample(10, random_state=0):
+        MLPNetRegressor().set_params(**params)
+
+
+@pytest.mark.parametrize("architecture", ["mlp", "cnn"])
+def test_default_space_names_parameters_of_the_network(architecture):
+    """Every candidate of the default space is a valid setting of the network
+    (set_params needs no torch), with the topology it names."""
+    from sksearch.nas import ConvNetClassifier, MLPNetClassifier
+
+    Net = MLPNetClassifier if architecture == "mlp" else ConvNetClassifier
+    space = Space(default_search_space(architecture))
+    for params in space.sample(20, random_state=0):
+        net = Net().set_params(**params)
+        if architecture == "mlp":
+            assert len(net.hidden_layer_sizes) == params["n_layers"]
+            assert 64 <= net.hidden_layer_sizes[0] <= 1024
+            assert all(32 <= u <= 256 for u in net.hidden_layer_sizes[1:])
+            assert net.optimizer == "adamw" and net.lr_schedule == "cosine"
+            assert 0 <= net.label_smoothing <= 0.2
+        else:
+            assert len(net.conv_channels) == params["n_blocks"]

@@ -23,6 +23,8 @@ from .._compat import Interval, _fit_context
 from ._estimators import (
     _ATTRIBUTES_DOC,
     _COMMON_CONSTRAINTS,
+    _LABEL_SMOOTHING_CONSTRAINT,
+    _LABEL_SMOOTHING_DOC,
     _TRAINING_DOC,
     ConvNetClassifier,
     _ClassifierTargets,
@@ -164,7 +166,7 @@ class CellNetClassifier(_ClassifierTargets, ClassifierMixin, _TorchNet):
         Channels of the stem and the first cell; each later cell has twice
         the channels of the one before.
     n_cells : int, default=2
-        Number of cells (with a 2x2 pooling between two).
+        Number of cells (with a 2x2 pooling between two).{label_smoothing}
     {training}
 
     Attributes
@@ -214,6 +216,7 @@ class CellNetClassifier(_ClassifierTargets, ClassifierMixin, _TorchNet):
         "n_cells": [Interval(Integral, 1, None, closed="left")],
         **{k: v for k, v in _COMMON_CONSTRAINTS.items()
            if k not in ("activation", "dropout", "batch_norm")},
+        **_LABEL_SMOOTHING_CONSTRAINT,
     }
 
     # Read by _TorchNet, which refuses one-sample training sets for
@@ -230,6 +233,7 @@ class CellNetClassifier(_ClassifierTargets, ClassifierMixin, _TorchNet):
         n_nodes=3,
         channels=16,
         n_cells=2,
+        label_smoothing=0.0,
         lr=1e-3,
         weight_decay=0.0,
         batch_size=64,
@@ -251,6 +255,7 @@ class CellNetClassifier(_ClassifierTargets, ClassifierMixin, _TorchNet):
         self.n_nodes = n_nodes
         self.channels = channels
         self.n_cells = n_cells
+        self.label_smoothing = label_smoothing
         self.lr = lr
         self.weight_decay = weight_decay
         self.batch_size = batch_size
@@ -363,4 +368,5 @@ class CellNetClassifier(_ClassifierTargets, ClassifierMixin, _TorchNet):
 
 CellNetClassifier.__doc__ = CellNetClassifier.__doc__.replace(
     "    {training}", _TRAINING_DOC.replace("{standardize_extra}", " channel").strip("\n")
-).replace("{attributes}", _ATTRIBUTES_DOC)
+).replace("{attributes}", _ATTRIBUTES_DOC).replace(
+    "{label_smoothing}", _LABEL_SMOOTHING_DOC)

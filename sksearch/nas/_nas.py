@@ -16,7 +16,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from joblib import cpu_count, effective_n_jobs
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_regressor
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
@@ -225,7 +225,10 @@ class _BaseNAS(BaseEstimator):
 
             space = cell_search_space()  # one-shot CNN: DARTS-like cells
         elif space is None:
-            space = default_search_space(self.architecture)
+            space = default_search_space(
+                self.architecture,
+                task="regression" if is_regressor(self) else "classification",
+            )
         if oneshot:
             # a one-shot family may retrain its own network class (CNN cells)
             net = self._make_net(net_seed, cls=family_net_class(self.architecture))
