@@ -184,9 +184,13 @@ class _BaseNAS(BaseEstimator):
                 stacklevel=3,
             )
         self.strategy_ = strategy
+        # multi-valued training settings of a user's space are tuned after the
+        # architecture is selected; warn that they are not searched only when
+        # that stage is off
+        quiet = self.search_space is None or settings["tune_training"] > 0
         return OneShotSearch(strategy, self.architecture, net, space, n_iter=self.n_iter,
-                             settings=settings, random_state=int(seed),
-                             user_space=self.search_space is not None, verbose=self.verbose)
+                             settings=settings, random_state=int(seed), user_space=not quiet,
+                             n_jobs=self.n_jobs, verbose=self.verbose)
 
     # -- fitting ------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=False)
