@@ -33,9 +33,19 @@ between them, and selects an architecture from it:
 
 The training data is split once (stratified for classifiers) into a part that
 trains the weights and a part that validates architectures
-(``validation_fraction``, 0.5 as in DARTS). The selected architecture is then
-retrained from scratch on all the training data for ``max_epochs``: the result
-is an ordinary fitted network.
+(``validation_fraction``, 0.5 as in DARTS). The supernet searches the
+architecture only, trained with the template network's settings. Then the
+training settings of the search space (its dimensions that are not
+architecture decisions and have several values, see :func:`training_dims`) are
+tuned for the selected architecture: ``tune_training`` candidates drawn by TPE,
+each the architecture trained from scratch on the training part and scored on
+the validation part (the same split, so cheap; ``n_jobs`` in parallel). On
+load_digits the default space's recipe (learning rate, weight decay, dropout,
+label smoothing, ...) is worth more than the topology, and black-box search
+tunes it, so a one-shot search that keeps the template's settings loses to it.
+The selected architecture with the chosen settings is then retrained from
+scratch on all the training data for ``max_epochs``: the result is an ordinary
+fitted network.
 
 Families plug in through ``_FAMILIES``: a family is a module with a
 ``decisions`` function (search space -> one-shot decisions) and a
@@ -208,7 +218,10 @@ class OneShotSearch:
     ``best_score_``, ``best_index_``, ``cv_results_``). Kept as their
     ``search_`` without the supernet, it holds ``decisions_``,
     ``fixed_params_``, ``history_`` (per epoch: training loss, and for DARTS the
-    softmax of every decision's alphas) and ``settings_``.
+    softmax of every decision's alphas), ``settings_``, and the
+    training-settings stage's ``training_space_`` (the dimensions tuned),
+    ``training_results_`` (its ``cv_results_``, None when skipped),
+    ``training_best_score_`` and ``tune_time_``.
     """
 
     def __init__(self, strategy, architecture, net, search_space, *, n_iter, settings,
