@@ -331,7 +331,7 @@ _PARAMS_DOC = """
         ``arch_weight_decay`` (1e-3); ``"enas"``: ``controller_learning_rate``,
         ``controller_steps`` (20 controller updates per epoch) and
         ``controller_batch`` (4 architectures per update); all three:
-        ``tune_training`` (10: TPE candidates of the training-settings stage,
+        ``tune_training`` (8: TPE candidates of the training-settings stage,
         0 turns it off).
     error_score : "raise" or float, default=np.nan
         Score of a network whose training fails (e.g. diverges); the search
