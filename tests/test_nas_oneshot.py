@@ -306,7 +306,7 @@ def test_training_dims_of_the_selected_architecture():
 def test_training_stage_tunes_the_space_training_settings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # tuned, so not "ignored": no warning
-        nas = _nas("darts", search_space=TUNED_SPACE, n_jobs=2,
+        nas = _nas("darts", search_space=TUNED_SPACE,
                    strategy_params={**SETTINGS, "tune_training": 3}).fit(X_iris, y_iris)
     search = nas.search_
     res = search.training_results_
@@ -321,7 +321,7 @@ def test_training_stage_tunes_the_space_training_settings():
     assert {k: deep[k] for k in nas.best_params_} == nas.best_params_
     assert search.tune_time_ > 0
     # reproducible
-    again = _nas("darts", search_space=TUNED_SPACE, n_jobs=2,
+    again = _nas("darts", search_space=TUNED_SPACE,
                  strategy_params={**SETTINGS, "tune_training": 3}).fit(X_iris, y_iris)
     assert again.best_params_ == nas.best_params_
     np.testing.assert_array_equal(again.search_.training_results_["mean_test_score"],
