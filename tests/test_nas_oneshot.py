@@ -20,6 +20,7 @@ from sksearch.nas import (  # noqa: E402
     NASClassifier,
     NASRegressor,
     available_strategies,
+    cell_search_space,
     default_search_space,
 )
 from sksearch.nas._supernet import SKIP, build_supernet, mlp_decisions  # noqa: E402
@@ -271,3 +272,73 @@ def test_cnn_cells(strategy):
     deep = nas.best_estimator_.get_params(deep=True)
     assert {k: deep[k] for k in nas.best_params_} == nas.best_params_
     assert nas.predict(X_dig[:3].reshape(-1, 8, 8)).shape == (3,)
+    # the cell space has no training setting: no training stage, no cost
+    assert nas.search_.training_results_ is None and nas.search_.tune_time_ == 0
+
+
+# --- the training-settings stage ---------------------------------------------------
+
+TUNED_SPACE = [{**sub, "lr": Real(1e-3, 3e-2, log=True), "batch_size": [16, 32],
+                "dropout": [0.0]} for sub in SPACE]
+
+
+def test_training_dims_of_the_selected_architecture():
+    space = default_search_space("mlp", max_depth=2)
+    dims, fixed = oneshot.training_dims("mlp", space, {"n_layers": 2, "units_1": 64,
+                                                       "units_2": 32, "activation": "relu"})
+    assert sorted(dims) == ["batch_norm", "batch_size", "dropout", "label_smoothing", "lr",
+                            "standardize", "weight_decay"]
+    assert fixed == {"optimizer": "adamw", "lr_schedule": "cosine"}
+    # sub-spaces with their own ranges: those of the architecture's depth
+    space = [{"n_layers": [1], "dropout": Real(0.0, 0.1), "lr": [1e-3]},
+             {"n_layers": [2], "dropout": Real(0.3, 0.6), "batch_size": [16, 32]}]
+    dims, fixed = oneshot.training_dims("mlp", space, {"n_layers": 1, "units_1": 8})
+    assert dims["dropout"].high == 0.1 and "batch_size" not in dims and fixed == {"lr": 1e-3}
+    dims, fixed = oneshot.training_dims("mlp", space, {"n_layers": 2})
+    assert dims["dropout"].low == 0.3 and "batch_size" in dims and fixed == {}
+    # no sub-space holds the architecture: the union
+    dims, fixed = oneshot.training_dims("mlp", space, {"n_layers": 3})
+    assert sorted(dims) == ["batch_size", "dropout"] and fixed == {"lr": 1e-3}
+    # the cell space has no training dimension
+    assert oneshot.training_dims("cnn", cell_search_space(2), {}) == ({}, {"n_nodes": 2})
+
+
+def test_training_stage_tunes_the_space_training_settings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # tuned, so not "ignored": no warning
+        nas = _nas("darts", search_space=TUNED_SPACE,
+                   strategy_params={**SETTINGS, "tune_training": 3}).fit(X_iris, y_iris)
+    search = nas.search_
+    res = search.training_results_
+    assert len(res["params"]) == 3 and set(res["params"][0]) == {"lr", "batch_size"}
+    best_row = int(np.nanargmax(res["mean_test_score"]))
+    assert search.training_best_score_ == res["mean_test_score"][best_row]
+    # best_params_: the architecture (cv_results_'s best row) + the chosen settings
+    arch = nas.cv_results_["params"][nas.best_index_]
+    assert "lr" not in arch and arch["dropout"] == 0.0
+    assert nas.best_params_ == {**arch, **res["params"][best_row]}
+    deep = nas.best_estimator_.get_params(deep=True)
+    assert {k: deep[k] for k in nas.best_params_} == nas.best_params_
+    assert search.tune_time_ > 0
+    # reproducible
+    again = _nas("darts", search_space=TUNED_SPACE,
+                 strategy_params={**SETTINGS, "tune_training": 3}).fit(X_iris, y_iris)
+    assert again.best_params_ == nas.best_params_
+    np.testing.assert_array_equal(again.search_.training_results_["mean_test_score"],
+                                  res["mean_test_score"])
+    np.testing.assert_array_equal(again.predict_proba(X_iris), nas.predict_proba(X_iris))
+
+
+def test_tune_training_0_keeps_the_network_settings():
+    with pytest.warns(UserWarning, match=r"searches \['batch_size', 'lr'\]"):
+        nas = _nas("random-ws", search_space=TUNED_SPACE,
+                   strategy_params={**SETTINGS, "tune_training": 0}).fit(X_iris, y_iris)
+    assert nas.search_.training_results_ is None and nas.search_.tune_time_ == 0
+    assert nas.best_params_ == nas.cv_results_["params"][nas.best_index_]
+    assert "lr" not in nas.best_params_ and nas.best_estimator_.lr == MLPNetClassifier().lr
+
+
+@pytest.mark.parametrize("value", [-1, 1.5, True, "8"])
+def test_bad_tune_training_is_named(value):
+    with pytest.raises(ValueError, match=r"strategy_params\['tune_training'\]"):
+        _nas("darts", strategy_params={"tune_training": value}).fit(X_iris, y_iris)

@@ -324,9 +324,10 @@ def cell_oneshot_decisions(search_space, net, *, user_space=True):
             ignored.append(name)
     if ignored and user_space:
         warnings.warn(
-            f"search_space searches {sorted(ignored)}, which one-shot NAS does not search "
-            "(it searches the operation of every edge of the cell); they keep the "
-            "network's values (set them with net_params).",
+            f"search_space searches {sorted(ignored)}, which the supernet does not search "
+            "(it searches the operation of every edge of the cell) and strategy_params "
+            "{'tune_training': 0} does not tune: they keep the network's values (set them "
+            "with net_params, or tune them with tune_training >= 1).",
             UserWarning,
             stacklevel=2,
         )

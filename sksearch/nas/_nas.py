@@ -184,9 +184,13 @@ class _BaseNAS(BaseEstimator):
                 stacklevel=3,
             )
         self.strategy_ = strategy
+        # multi-valued training settings of a user's space are tuned after the
+        # architecture is selected; warn that they are not searched only when
+        # that stage is off
+        quiet = self.search_space is None or settings["tune_training"] > 0
         return OneShotSearch(strategy, self.architecture, net, space, n_iter=self.n_iter,
-                             settings=settings, random_state=int(seed),
-                             user_space=self.search_space is not None, verbose=self.verbose)
+                             settings=settings, random_state=int(seed), user_space=not quiet,
+                             n_jobs=self.n_jobs, verbose=self.verbose)
 
     # -- fitting ------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=False)
@@ -284,8 +288,9 @@ _PARAMS_DOC = """
         architectures scored with the shared weights); they search the
         depth, widths and activation of the MLP, or the operation of every
         edge of a cell of :class:`CellNetClassifier` for
-        ``architecture="cnn"`` (default space :func:`cell_search_space`), and
-        not the training settings (see Notes).
+        ``architecture="cnn"`` (default space :func:`cell_search_space`),
+        then tune the space's training settings for the selected
+        architecture (see Notes).
     n_iter : int, default=20
         Number of topologies evaluated (each by ``cv``-fold cross-validation).
         ``"enas"`` and ``"random-ws"``: the architectures scored with the
@@ -325,7 +330,9 @@ _PARAMS_DOC = """
         epochs train random single paths only); ``"darts"``: ``arch_learning_rate`` (1e-2, Adam) and
         ``arch_weight_decay`` (1e-3); ``"enas"``: ``controller_learning_rate``,
         ``controller_steps`` (20 controller updates per epoch) and
-        ``controller_batch`` (4 architectures per update).
+        ``controller_batch`` (4 architectures per update); all three:
+        ``tune_training`` (8: TPE candidates of the training-settings stage,
+        0 turns it off).
     error_score : "raise" or float, default=np.nan
         Score of a network whose training fails (e.g. diverges); the search
         goes on.
@@ -337,6 +344,9 @@ _ATTRIBUTES_DOC = """
         The best network, refitted on all the data.
     best_params_ : dict
         Its topology and training settings (searched parameters only).
+        One-shot strategies: the selected architecture (with the space's
+        single-valued settings) plus the training settings chosen by the
+        training-settings stage.
     best_score_ : float
         Its mean cross-validated score. One-shot strategies: its accuracy
         (R^2 for regression) on the validation part, with the supernet's
@@ -353,10 +363,14 @@ _ATTRIBUTES_DOC = """
         every epoch) or ``"sampled"`` (scored after supernet training).
         ``mean_fit_time`` is the supernet training time before the row.
         The best is the best scored row, for ``"enas"`` among those scored
-        with the final weights.
+        with the final weights. The rows are architectures only: the
+        training-settings stage is in ``search_.training_results_``.
     search_ : BaseSearch
         The fitted search (a one-shot search object for one-shot strategies,
-        without its supernet).
+        without its supernet: ``search_.training_results_`` is the
+        training-settings stage as a ``cv_results_`` dict, or None when it did
+        not run, ``search_.training_best_score_`` its best validation score,
+        ``search_.tune_time_`` its seconds).
     strategy_ : str
         The strategy used.
     n_features_in_ : int
@@ -400,12 +414,19 @@ class NASClassifier(ClassifierMixin, _BaseNAS):
     One-shot strategies cost one supernet training (``supernet_epochs`` on
     half the data; DARTS also an architecture step per batch) plus one
     retraining of the selected architecture from scratch on all the data for
-    ``max_epochs``; ``cv`` is not used. They search the topology only:
-    training settings (``lr``, ``weight_decay``, ``dropout``,
-    ``batch_norm``, ``batch_size``, ...) are the network's, set with
-    ``net_params``; a training parameter with a single value in
-    ``search_space`` is applied, one with several values is ignored with a
-    warning. See the user guide's "One-shot NAS" for when to pick which.
+    ``max_epochs``; ``cv`` is not used. The supernet searches the topology
+    only, trained with the network's settings (``net_params``); then the
+    space's training settings with several values (``lr``,
+    ``weight_decay``, ``dropout``, ``batch_norm``, ``batch_size``, ...; for a
+    list of sub-spaces, those of the selected architecture's sub-space) are
+    tuned for the selected architecture by TPE, ``tune_training`` candidates
+    (``max_epochs`` each) trained on the supernet's training part and scored
+    on its validation part, ``n_jobs`` in parallel; the best is retrained.
+    A training parameter with a single value in ``search_space`` is applied;
+    with ``tune_training=0`` one with several values keeps the network's
+    value, with a warning. A space without such settings (the default cell
+    space) skips the stage. See the user guide's "One-shot NAS" for when to
+    pick which.
     Threads: every network trains with ``torch.get_num_threads() // n_jobs``
     intra-op threads (the cores, or ``OMP_NUM_THREADS``, shared among the
     workers), so parallel workers never oversubscribe the cores. Small

@@ -33,9 +33,19 @@ between them, and selects an architecture from it:
 
 The training data is split once (stratified for classifiers) into a part that
 trains the weights and a part that validates architectures
-(``validation_fraction``, 0.5 as in DARTS). The selected architecture is then
-retrained from scratch on all the training data for ``max_epochs``: the result
-is an ordinary fitted network.
+(``validation_fraction``, 0.5 as in DARTS). The supernet searches the
+architecture only, trained with the template network's settings. Then the
+training settings of the search space (its dimensions that are not
+architecture decisions and have several values, see :func:`training_dims`) are
+tuned for the selected architecture: ``tune_training`` candidates drawn by TPE,
+each the architecture trained from scratch on the training part and scored on
+the validation part (the same split, so cheap; ``n_jobs`` in parallel). On
+load_digits the default space's recipe (learning rate, weight decay, dropout,
+label smoothing, ...) is worth more than the topology, and black-box search
+tunes it, so a one-shot search that keeps the template's settings loses to it.
+The selected architecture with the chosen settings is then retrained from
+scratch on all the training data for ``max_epochs``: the result is an ordinary
+fitted network.
 
 Families plug in through ``_FAMILIES``: a family is a module with a
 ``decisions`` function (search space -> one-shot decisions) and a
@@ -72,6 +82,58 @@ _FAMILIES = {
             ("._cell_estimator", "CellNetClassifier")),
 }
 
+
+def _is_architecture(architecture, name):
+    """Whether ``name`` is an architecture dimension of the family (searched by
+    the supernet), as opposed to a training setting."""
+    if architecture == "cnn":
+        from ._cells import _parse_edge_name
+
+        return _parse_edge_name(name) is not None
+    from ._supernet import _TOPOLOGY, _UNITS
+
+    return name in _TOPOLOGY or _UNITS.fullmatch(name) is not None
+
+
+def _contains(dim, value):
+    from ..space import Categorical
+
+    if isinstance(dim, Categorical):
+        return any(repr(value) == repr(c) for c in dim.choices)
+    low, high = getattr(dim, "low", None), getattr(dim, "high", None)
+    if low is None or isinstance(value, (bool, str)) or not isinstance(value, Real):
+        return True  # a frozen scipy distribution: no bounds to check
+    return low <= value <= high
+
+
+def training_dims(architecture, search_space, arch_params):
+    """The training dimensions to tune for a selected architecture.
+
+    The dimensions of ``search_space`` that are not architecture decisions and
+    have more than one value. For a list of sub-spaces: those of the
+    sub-spaces the architecture belongs to (every architecture parameter a
+    sub-space has holds its value, e.g. ``n_layers`` for the default space's
+    one sub-space per depth), as a black-box search would have searched them
+    for this architecture; the union of all sub-spaces when none matches.
+    Single-valued dimensions of those sub-spaces are returned apart, as fixed
+    settings. Returns ``(space dict of multi-valued dims, fixed dict)``.
+    """
+    from ..space import Categorical, Space
+
+    subs = Space(search_space).subspaces
+    matching = [sub for sub in subs
+                if all(_contains(sub[k], v) for k, v in arch_params.items() if k in sub)]
+    dims, fixed = {}, {}
+    for sub in (matching or subs):
+        for name, dim in sub.items():
+            if _is_architecture(architecture, name) or name in dims or name in fixed:
+                continue
+            if isinstance(dim, Categorical) and dim.n_values == 1:
+                fixed[name] = dim.choices[0]
+            else:
+                dims[name] = dim
+    return dims, fixed
+
 # strategy_params: name -> (strategies that take it, default, check, description)
 _SETTINGS = {
     "supernet_epochs": (ONESHOT_STRATEGIES, 30, "int>=1", "epochs of supernet training"),
@@ -86,6 +148,12 @@ _SETTINGS = {
     "controller_steps": (("enas",), 20, "int>=1", "controller updates after every epoch"),
     "controller_batch": (("enas",), 4, "int>=1",
                          "architectures per controller update (one validation batch each)"),
+    # 8: on load_digits (default space, DARTS, 60 epochs, 3 seeds) the best
+    # validation accuracy of 20 TPE candidates was reached by the 6th in every
+    # seed but one (+0.15 points at the 18th); a candidate costs ~1-2 s there
+    "tune_training": (ONESHOT_STRATEGIES, 8, "int>=0",
+                      "training-setting candidates tried on the selected architecture "
+                      "(0: none, the network's own settings)"),
 }
 
 
@@ -153,11 +221,14 @@ class OneShotSearch:
     ``best_score_``, ``best_index_``, ``cv_results_``). Kept as their
     ``search_`` without the supernet, it holds ``decisions_``,
     ``fixed_params_``, ``history_`` (per epoch: training loss, and for DARTS the
-    softmax of every decision's alphas) and ``settings_``.
+    softmax of every decision's alphas), ``settings_``, and the
+    training-settings stage's ``training_space_`` (the dimensions tuned),
+    ``training_results_`` (its ``cv_results_``, None when skipped),
+    ``training_best_score_`` and ``tune_time_``.
     """
 
     def __init__(self, strategy, architecture, net, search_space, *, n_iter, settings,
-                 random_state, user_space=True, verbose=0):
+                 random_state, user_space=True, n_jobs=None, verbose=0):
         self.strategy = strategy
         self.architecture = architecture
         self.net = net
@@ -166,6 +237,7 @@ class OneShotSearch:
         self.settings = settings
         self.random_state = random_state
         self.user_space = user_space
+        self.n_jobs = n_jobs
         self.verbose = verbose
 
     # -- the whole search ----------------------------------------------------------
@@ -230,10 +302,42 @@ class OneShotSearch:
         self.best_index_ = final[int(np.argmax(scores))]
         self.best_params_ = dict(self.cv_results_["params"][self.best_index_])
         self.best_score_ = float(self.cv_results_["mean_test_score"][self.best_index_])
+        self._tune_training(net, X, y, tr, va, seed=int(rng.integers(np.iinfo(np.int32).max)))
         start = time.perf_counter()
         self.best_estimator_ = clone(net).set_params(**self.best_params_).fit(X, y)
         self.refit_time_ = time.perf_counter() - start
         return self
+
+    def _tune_training(self, net, X, y, tr, va, *, seed):
+        """The training-settings stage: TPE over the space's multi-valued
+        training dimensions for the selected architecture, each candidate
+        trained on the supernet's training part and scored on its validation
+        part (one holdout split). Updates ``best_params_``; sets
+        ``training_results_`` (None when skipped), ``training_best_score_``
+        and ``tune_time_``."""
+        from ..model_selection import TPESearchCV
+
+        self.training_results_ = None
+        self.training_best_score_ = None
+        self.tune_time_ = 0.0
+        n = int(self.settings_.get("tune_training", 0))
+        dims, fixed = training_dims(self.architecture, self.search_space, self.best_params_)
+        self.training_space_ = dims
+        if n == 0 or not dims:
+            return
+        start = time.perf_counter()
+        base = clone(net).set_params(**{**self.best_params_, **fixed})
+        search = TPESearchCV(
+            base, dims, n_iter=n, cv=[(tr, va)], n_jobs=self.n_jobs, refit=False,
+            random_state=seed, error_score=np.nan, n_startup=max(2, min(10, n // 2)))
+        search.fit(X, y)
+        self.training_results_ = search.cv_results_
+        self.training_best_score_ = float(search.best_score_)
+        self.best_params_ = {**self.best_params_, **fixed, **search.best_params_}
+        self.tune_time_ = time.perf_counter() - start
+        if self.verbose:
+            print(f"[{self.strategy}] training settings {search.best_params_} "
+                  f"score={search.best_score_:.4f} ({self.tune_time_:.1f} s)")
 
     # -- training pieces -------------------------------------------------------------
     def _batches(self, torch, part):

@@ -94,9 +94,9 @@ def mlp_decisions(search_space, net, *, user_space=True):
         The (unfitted) network template; its depth and widths fill in what
         the space leaves out.
     user_space : bool, default=True
-        Warn about training parameters the space searches but one-shot
-        search does not (the default space searches them for black-box
-        strategies, and is quiet).
+        Warn about training parameters the space searches but the supernet
+        does not (the one-shot engine passes False for the default space and
+        when its training-settings stage, ``tune_training``, tunes them).
 
     Returns
     -------
@@ -165,9 +165,10 @@ def mlp_decisions(search_space, net, *, user_space=True):
         fixed.pop(k, None)
     if ignored and user_space:
         warnings.warn(
-            f"search_space searches {sorted(ignored)}, which one-shot NAS does not search "
-            "(it searches depth, widths and activation); they keep the network's values "
-            "(set them with net_params).",
+            f"search_space searches {sorted(ignored)}, which the supernet does not search "
+            "(it searches depth, widths and activation) and strategy_params "
+            "{'tune_training': 0} does not tune: they keep the network's values (set them "
+            "with net_params, or tune them with tune_training >= 1).",
             UserWarning,
             stacklevel=4,
         )
