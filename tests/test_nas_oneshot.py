@@ -13,6 +13,7 @@ from sklearn.base import clone  # noqa: E402
 from sklearn.datasets import load_diabetes, load_digits, load_iris  # noqa: E402
 from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
+import sksearch.nas._nas as nas_module  # noqa: E402
 import sksearch.nas._oneshot as oneshot  # noqa: E402
 from sksearch.nas import (  # noqa: E402
     MLPNetClassifier,
@@ -272,8 +273,31 @@ def test_cnn_cells(strategy):
     deep = nas.best_estimator_.get_params(deep=True)
     assert {k: deep[k] for k in nas.best_params_} == nas.best_params_
     assert nas.predict(X_dig[:3].reshape(-1, 8, 8)).shape == (3,)
-    # the cell space has no training setting: no training stage, no cost
+    # the cell space has no multi-valued training setting: no training stage,
+    # no cost; the default one-shot CNN space fixes the cell network's recipe
     assert nas.search_.training_results_ is None and nas.search_.tune_time_ == 0
+    recipe = {"optimizer": "adamw", "lr_schedule": "cosine", "weight_decay": 1e-2,
+              "label_smoothing": 0.1, "batch_size": 32}
+    assert {k: nas.best_params_[k] for k in recipe} == recipe
+    assert {k: deep[k] for k in recipe} == recipe
+
+
+def test_supernet_epochs_default_per_family():
+    assert oneshot.oneshot_settings("darts", None, "mlp")["supernet_epochs"] == 30
+    assert oneshot.oneshot_settings("darts", None, "cnn")["supernet_epochs"] == 10
+    given = oneshot.oneshot_settings("enas", {"supernet_epochs": 3}, "cnn")
+    assert given["supernet_epochs"] == 3
+
+
+def test_oneshot_threads(monkeypatch):
+    """The supernet and the final network train alone, on all the threads; the
+    training-settings stage shares them among its n_jobs workers."""
+    torch = pytest.importorskip("torch")
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 4)
+    monkeypatch.setattr(nas_module, "cpu_count", lambda: 4)
+    nas = NASClassifier("mlp", "random-ws", n_jobs=2)
+    assert nas._net_threads() == 2
+    assert nas._net_threads(workers=1) == 4
 
 
 # --- the training-settings stage ---------------------------------------------------
