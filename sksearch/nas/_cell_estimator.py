@@ -19,15 +19,13 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import ClassifierMixin
 
-from .._compat import Interval, _fit_context
+from .._compat import Interval
 from ._estimators import (
-    _ATTRIBUTES_DOC,
     _COMMON_CONSTRAINTS,
     _LABEL_SMOOTHING_CONSTRAINT,
-    _LABEL_SMOOTHING_DOC,
-    _TRAINING_DOC,
-    ConvNetClassifier,
     _ClassifierTargets,
+    _image_net_doc,
+    _ImageInputMixin,
     _TorchNet,
 )
 
@@ -121,7 +119,7 @@ def _valid_n_nodes(n_nodes):
             and n_nodes >= 1)
 
 
-class CellNetClassifier(_ClassifierTargets, ClassifierMixin, _TorchNet):
+class CellNetClassifier(_ClassifierTargets, ClassifierMixin, _ImageInputMixin, _TorchNet):
     """A network of DARTS-like cells, as a scikit-learn classifier.
 
     The network is a 3x3 conv stem, then ``n_cells`` cells, with a 2x2
@@ -272,10 +270,6 @@ class CellNetClassifier(_ClassifierTargets, ClassifierMixin, _TorchNet):
         self.random_state = random_state
         self.verbose = verbose
 
-    # images: as ConvNetClassifier reads them
-    _check_X = ConvNetClassifier._check_X
-    _standardize_axes = ConvNetClassifier._standardize_axes
-
     # -- edge aliases ---------------------------------------------------------
     def _current_ops(self):
         """The operations of the cell as a list, or None if unreadable."""
@@ -343,30 +337,5 @@ class CellNetClassifier(_ClassifierTargets, ClassifierMixin, _TorchNet):
         spec = dict(spec)
         return build_cell_net(spec.pop("input_shape"), spec.pop("n_out"), **spec)
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
-        """Build the network for the data and train it for ``max_epochs`` epochs.
 
-        Parameters
-        ----------
-        X : array-like of shape (n, H, W), (n, C, H, W) or (n, n_features)
-            Training images (flat rows are read with ``input_shape``).
-        y : array-like of shape (n_samples,)
-            Labels (any type).
-
-        Returns
-        -------
-        self : object
-        """
-        return self._fit(X, y, incremental=False)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        return tags
-
-
-CellNetClassifier.__doc__ = CellNetClassifier.__doc__.replace(
-    "    {training}", _TRAINING_DOC.replace("{standardize_extra}", " channel").strip("\n")
-).replace("{attributes}", _ATTRIBUTES_DOC).replace(
-    "{label_smoothing}", _LABEL_SMOOTHING_DOC)
+CellNetClassifier.__doc__ = _image_net_doc(CellNetClassifier.__doc__)

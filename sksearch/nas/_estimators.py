@@ -997,7 +997,80 @@ def _infer_image_shape(shape, input_shape, name):
     return (1, 1, n_features)  # a row of features, as a 1 x n image
 
 
-class ConvNetClassifier(_ClassifierTargets, ClassifierMixin, _LayerAliasesMixin, _TorchNet):
+class _ImageInputMixin:
+    """Images in, for the convolutional networks: ``(n, H, W)``, ``(n, C, H,
+    W)`` or flat rows read as images of ``input_shape``; per-channel
+    standardisation; ``fit``; the 3-d input tag."""
+
+    def _check_X(self, X, reset):
+        # np.ndim would dispatch to X's __array_function__; ask for the array
+        ndim = X.ndim if isinstance(X, np.ndarray) else np.asarray(X).ndim
+        if ndim <= 2 or hasattr(X, "columns"):
+            X = _validate_data(self, X, reset=reset, dtype=(np.float64, np.float32))
+            shape = X.shape
+        else:
+            X = check_array(X, allow_nd=True, dtype=(np.float64, np.float32))
+            if X.ndim > 4:
+                raise ValueError(
+                    f"Images must be (n, H, W) or (n, C, H, W) arrays; got {X.ndim} dimensions."
+                )
+            shape = X.shape
+            n_features = int(np.prod(shape[1:]))
+            if reset:
+                self.n_features_in_ = n_features
+                if hasattr(self, "feature_names_in_"):
+                    del self.feature_names_in_
+            elif n_features != self.n_features_in_:
+                raise ValueError(
+                    f"X has {n_features} features, but {type(self).__name__} is expecting "
+                    f"{self.n_features_in_} features as input."
+                )
+        if reset:
+            self.input_shape_ = _infer_image_shape(shape, self.input_shape, "X")
+        elif X.ndim > 2 and tuple(X.shape[-2:]) != self.input_shape_[-2:]:
+            raise ValueError(
+                f"X has images of shape {tuple(X.shape[1:])}, but {type(self).__name__} "
+                f"was fitted on images of shape {self.input_shape_}."
+            )
+        return X.reshape((len(X), *self.input_shape_))
+
+    def _standardize_axes(self, X):
+        return (0, 2, 3)  # one mean and scale per channel
+
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Build the network for the data and train it for ``max_epochs`` epochs.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, H, W), (n, C, H, W) or (n, n_features)
+            Training images (flat rows are read with ``input_shape``).
+        y : array-like of shape (n_samples,)
+            Labels (any type).
+
+        Returns
+        -------
+        self : object
+        """
+        return self._fit(X, y, incremental=False)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags
+
+
+def _image_net_doc(doc):
+    """The docstring of an image network, with the shared parts filled in."""
+    return doc.replace(
+        "    {training}", _TRAINING_DOC.replace("{standardize_extra}", " channel").strip("\n")
+    ).replace("{attributes}", _ATTRIBUTES_DOC).replace("{label_smoothing}", _LABEL_SMOOTHING_DOC)
+
+
+class ConvNetClassifier(
+    _ClassifierTargets, ClassifierMixin, _LayerAliasesMixin, _ImageInputMixin, _TorchNet
+):
     """A convolutional network classifier in PyTorch, as a scikit-learn estimator.
 
     Conv blocks (``Conv2d`` with "same" padding, optional batch norm, the
@@ -1135,41 +1208,6 @@ class ConvNetClassifier(_ClassifierTargets, ClassifierMixin, _LayerAliasesMixin,
         self.random_state = random_state
         self.verbose = verbose
 
-    def _check_X(self, X, reset):
-        # np.ndim would dispatch to X's __array_function__; ask for the array
-        ndim = X.ndim if isinstance(X, np.ndarray) else np.asarray(X).ndim
-        if ndim <= 2 or hasattr(X, "columns"):
-            X = _validate_data(self, X, reset=reset, dtype=(np.float64, np.float32))
-            shape = X.shape
-        else:
-            X = check_array(X, allow_nd=True, dtype=(np.float64, np.float32))
-            if X.ndim > 4:
-                raise ValueError(
-                    f"Images must be (n, H, W) or (n, C, H, W) arrays; got {X.ndim} dimensions."
-                )
-            shape = X.shape
-            n_features = int(np.prod(shape[1:]))
-            if reset:
-                self.n_features_in_ = n_features
-                if hasattr(self, "feature_names_in_"):
-                    del self.feature_names_in_
-            elif n_features != self.n_features_in_:
-                raise ValueError(
-                    f"X has {n_features} features, but {type(self).__name__} is expecting "
-                    f"{self.n_features_in_} features as input."
-                )
-        if reset:
-            self.input_shape_ = _infer_image_shape(shape, self.input_shape, "X")
-        elif X.ndim > 2 and tuple(X.shape[-2:]) != self.input_shape_[-2:]:
-            raise ValueError(
-                f"X has images of shape {tuple(X.shape[1:])}, but {type(self).__name__} "
-                f"was fitted on images of shape {self.input_shape_}."
-            )
-        return X.reshape((len(X), *self.input_shape_))
-
-    def _standardize_axes(self, X):
-        return (0, 2, 3)  # one mean and scale per channel
-
     def _module_spec(self):
         channels = _check_layers("conv_channels", self.conv_channels)
         kernels = self.kernel_sizes
@@ -1199,30 +1237,4 @@ class ConvNetClassifier(_ClassifierTargets, ClassifierMixin, _LayerAliasesMixin,
         spec = dict(spec)
         return build_cnn(spec.pop("input_shape"), spec.pop("n_out"), **spec)
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
-        """Build the network for the data and train it for ``max_epochs`` epochs.
-
-        Parameters
-        ----------
-        X : array-like of shape (n, H, W), (n, C, H, W) or (n, n_features)
-            Training images (flat rows are read with ``input_shape``).
-        y : array-like of shape (n_samples,)
-            Labels (any type).
-
-        Returns
-        -------
-        self : object
-        """
-        return self._fit(X, y, incremental=False)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        return tags
-
-
-ConvNetClassifier.__doc__ = ConvNetClassifier.__doc__.replace(
-    "    {training}", _TRAINING_DOC.replace("{standardize_extra}", " channel").strip("\n")
-).replace("{attributes}", _ATTRIBUTES_DOC).replace(
-    "{label_smoothing}", _LABEL_SMOOTHING_DOC)
+ConvNetClassifier.__doc__ = _image_net_doc(ConvNetClassifier.__doc__)
