@@ -67,7 +67,7 @@ def main(argv=None):
         lines.append(f"| {name} | {change} | {scores.mean():.4f} ± {scores.std():.4f} |")
         print(lines[-1], flush=True)
     text = "\n".join([
-        "### NAS: the MLP training recipe (cross-validation on the training part only)",
+        "## NAS: the MLP training recipe (cross-validation on the training part only)",
         "",
         *lines,
         "",
