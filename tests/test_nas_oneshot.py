@@ -284,7 +284,7 @@ def test_cnn_cells(strategy):
 
 def test_supernet_epochs_default_per_family():
     assert oneshot.oneshot_settings("darts", None, "mlp")["supernet_epochs"] == 30
-    assert oneshot.oneshot_settings("darts", None, "cnn")["supernet_epochs"] == 10
+    assert oneshot.oneshot_settings("darts", None, "cnn")["supernet_epochs"] == 6
     given = oneshot.oneshot_settings("enas", {"supernet_epochs": 3}, "cnn")
     assert given["supernet_epochs"] == 3
 

@@ -348,7 +348,7 @@ _PARAMS_DOC = """
     strategy_params : dict or None, default=None
         Extra parameters of the strategy's ``*SearchCV`` (``{"n_startup": 5}``
         for TPE). For a one-shot strategy, its settings:
-        ``supernet_epochs`` (30 for the MLP, 10 for the CNN cells), ``validation_fraction`` (0.5: the share of
+        ``supernet_epochs`` (30 for the MLP, 6 for the CNN cells), ``validation_fraction`` (0.5: the share of
         the training data that scores architectures, the rest trains the
         supernet); ``"darts"`` and ``"enas"``: ``warmup_epochs`` (0: first
         epochs train random single paths only); ``"darts"``: ``arch_learning_rate`` (1e-2, Adam) and
