@@ -90,6 +90,23 @@ if getattr(_sk_search._warn_or_raise_about_fit_failures, "__module__", "") != __
     _sk_search._warn_or_raise_about_fit_failures = _deferred_check
 
 
+# sklearn's evaluate_candidates looks ``_fit_and_score`` up in its module at
+# every call, and joblib sends the function it finds to the workers by
+# reference. ``patch_fit_and_score`` puts a wrapper there (Hyperband's
+# continuation of models from rung to rung); the wrapper must pass every job
+# that is not its own to ``original_fit_and_score`` unchanged. Patched once per
+# process, also when the module is reloaded.
+original_fit_and_score = getattr(_sk_search, "_sksearch_original_fit_and_score", None)
+if original_fit_and_score is None:
+    original_fit_and_score = _sk_search._fit_and_score
+    _sk_search._sksearch_original_fit_and_score = original_fit_and_score
+
+
+def patch_fit_and_score(wrapper):
+    """Make ``wrapper`` the ``_fit_and_score`` that sklearn's searches call."""
+    _sk_search._fit_and_score = wrapper
+
+
 @contextlib.contextmanager
 def deferred_fit_failure_check():
     """Defer sklearn's all-fits-failed check to the end of a search.

@@ -38,7 +38,6 @@ from numbers import Integral, Real
 import numpy as np
 from joblib import effective_n_jobs
 from sklearn.base import is_classifier
-from sklearn.model_selection import _search as _sk_search
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _num_samples
 
@@ -48,6 +47,8 @@ from ._compat import (
     StrOptions,
     _SubsampleMetaSplitter,
     deferred_fit_failure_check,
+    original_fit_and_score,
+    patch_fit_and_score,
 )
 from ._search import BaseSearch, _tell_known
 from .optimizers.hyperband import (
@@ -198,11 +199,6 @@ def _store_model(path, record):
             pass
 
 
-_sk_fit_and_score = getattr(_sk_search, "_sksearch_original_fit_and_score", None)
-if _sk_fit_and_score is None:
-    _sk_fit_and_score = _sk_search._fit_and_score
-
-
 def _fit_and_score_continued(estimator, X, y, *, parameters=None, split_progress=None, **kwargs):
     """sklearn's ``_fit_and_score``, continuing a lineage's model of the previous rung.
 
@@ -213,7 +209,7 @@ def _fit_and_score_continued(estimator, X, y, *, parameters=None, split_progress
     if cont is None or split_progress is None:
         if cont is not None:
             parameters = {k: v for k, v in parameters.items() if k != _CONTINUE_KEY}
-        return _sk_fit_and_score(
+        return original_fit_and_score(
             estimator, X, y, parameters=parameters, split_progress=split_progress, **kwargs
         )
     params = {k: v for k, v in parameters.items() if k != _CONTINUE_KEY}
@@ -232,7 +228,7 @@ def _fit_and_score_continued(estimator, X, y, *, parameters=None, split_progress
     overhead = time.perf_counter() - overhead
     keep = kwargs.get("return_estimator", False)
     kwargs["return_estimator"] = True
-    result = _sk_fit_and_score(
+    result = original_fit_and_score(
         estimator, X, y, parameters=params, split_progress=split_progress, **kwargs
     )
     model = result["estimator"] if keep else result.pop("estimator")
@@ -247,10 +243,7 @@ def _fit_and_score_continued(estimator, X, y, *, parameters=None, split_progress
     return result
 
 
-# sklearn's evaluate_candidates looks ``_fit_and_score`` up in its module at
-# every call; joblib sends this function to the workers by reference
-_sk_search._sksearch_original_fit_and_score = _sk_fit_and_score
-_sk_search._fit_and_score = _fit_and_score_continued
+patch_fit_and_score(_fit_and_score_continued)
 
 
 def _round_text(depth, factor, levels):
