@@ -9,6 +9,7 @@ internals private; a change there should be one edit here, not twenty.
 import contextlib
 import contextvars
 import inspect
+import threading
 import warnings
 
 from sklearn.base import _fit_context  # noqa: F401  (re-exported)
@@ -37,6 +38,9 @@ __all__ = [
     "_SubsampleMetaSplitter",
     "_fit_context",
     "deferred_fit_failure_check",
+    "original_fit_and_score",
+    "register_fit_and_score",
+    "search_scope",
 ]
 
 # sklearn >= 1.9 passes a callback context to ``_run_search`` and accepts one
@@ -57,7 +61,6 @@ SKLEARN_HAS_CALLBACKS = "callback_ctx" in inspect.signature(BaseSearchCV._run_se
 # exactly as sklearn's.
 
 _FAILURES = contextvars.ContextVar("sksearch_fit_failures", default=None)
-_original_check = _sk_search._warn_or_raise_about_fit_failures
 
 
 class _FailureLog:
@@ -70,12 +73,12 @@ class _FailureLog:
 def _deferred_check(results, error_score):
     log = _FAILURES.get()
     if log is None:
-        return _original_check(results, error_score)
+        return original_check(results, error_score)
     n_failed = sum(r["fit_error"] is not None for r in results)
     log.n_fits += len(results)
     log.n_failed += n_failed
     try:
-        _original_check(results, error_score)
+        original_check(results, error_score)
     except ValueError as exc:  # this batch failed entirely: not the search
         log.last_message = str(exc)
         warnings.warn(
@@ -86,25 +89,57 @@ def _deferred_check(results, error_score):
         )
 
 
-if getattr(_sk_search._warn_or_raise_about_fit_failures, "__module__", "") != __name__:
-    _sk_search._warn_or_raise_about_fit_failures = _deferred_check
+# sklearn's evaluate_candidates looks ``_fit_and_score`` and
+# ``_warn_or_raise_about_fit_failures`` up in its module at every call, and
+# joblib sends the function it finds to the workers by reference (so loky and
+# Dask workers import the wrapper's module and call it directly). The
+# replacements are installed only while at least one sksearch search is
+# fitting (``search_scope``) and the originals are put back when the last one
+# ends: outside a running sksearch search, sklearn is sklearn. While they are
+# installed, each wrapper passes every call that is not its own search's to
+# sklearn's function unchanged (``_deferred_check`` reads a context variable
+# set in the search's thread; the continuation wrapper acts only on jobs that
+# carry its private entry), so a GridSearchCV running in another thread at
+# the same time behaves exactly as sklearn's.
+# the originals are kept on sklearn's module, so that reloading this module
+# while a search runs cannot take a replacement for the original
+if not hasattr(_sk_search, "_sksearch_originals"):
+    _sk_search._sksearch_originals = (
+        _sk_search._warn_or_raise_about_fit_failures,
+        _sk_search._fit_and_score,
+    )
+original_check, original_fit_and_score = _sk_search._sksearch_originals
+_FIT_AND_SCORE_WRAPPER = None
+_SCOPE_LOCK = threading.Lock()
+_SCOPE_DEPTH = 0
 
 
-# sklearn's evaluate_candidates looks ``_fit_and_score`` up in its module at
-# every call, and joblib sends the function it finds to the workers by
-# reference. ``patch_fit_and_score`` puts a wrapper there (Hyperband's
-# continuation of models from rung to rung); the wrapper must pass every job
-# that is not its own to ``original_fit_and_score`` unchanged. Patched once per
-# process, also when the module is reloaded.
-original_fit_and_score = getattr(_sk_search, "_sksearch_original_fit_and_score", None)
-if original_fit_and_score is None:
-    original_fit_and_score = _sk_search._fit_and_score
-    _sk_search._sksearch_original_fit_and_score = original_fit_and_score
+def register_fit_and_score(wrapper):
+    """Name the ``_fit_and_score`` that sklearn's searches call while an
+    sksearch search runs (Hyperband's continuation from rung to rung)."""
+    global _FIT_AND_SCORE_WRAPPER
+    _FIT_AND_SCORE_WRAPPER = wrapper
 
 
-def patch_fit_and_score(wrapper):
-    """Make ``wrapper`` the ``_fit_and_score`` that sklearn's searches call."""
-    _sk_search._fit_and_score = wrapper
+@contextlib.contextmanager
+def search_scope():
+    """Install sksearch's replacements in sklearn's search module for the
+    duration of one search's ``fit`` (re-entrant and thread-safe)."""
+    global _SCOPE_DEPTH
+    with _SCOPE_LOCK:
+        if _SCOPE_DEPTH == 0:
+            _sk_search._warn_or_raise_about_fit_failures = _deferred_check
+            if _FIT_AND_SCORE_WRAPPER is not None:
+                _sk_search._fit_and_score = _FIT_AND_SCORE_WRAPPER
+        _SCOPE_DEPTH += 1
+    try:
+        yield
+    finally:
+        with _SCOPE_LOCK:
+            _SCOPE_DEPTH -= 1
+            if _SCOPE_DEPTH == 0:
+                _sk_search._warn_or_raise_about_fit_failures = original_check
+                _sk_search._fit_and_score = original_fit_and_score
 
 
 @contextlib.contextmanager

@@ -36,7 +36,6 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from joblib import effective_n_jobs
 from sklearn.base import is_classifier
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _num_samples
@@ -48,7 +47,7 @@ from ._compat import (
     _SubsampleMetaSplitter,
     deferred_fit_failure_check,
     original_fit_and_score,
-    patch_fit_and_score,
+    register_fit_and_score,
 )
 from ._search import BaseSearch, _tell_known
 from .optimizers.hyperband import (
@@ -243,7 +242,7 @@ def _fit_and_score_continued(estimator, X, y, *, parameters=None, split_progress
     return result
 
 
-patch_fit_and_score(_fit_and_score_continued)
+register_fit_and_score(_fit_and_score_continued)
 
 
 def _round_text(depth, factor, levels):
@@ -297,6 +296,7 @@ class BaseHyperband(BaseSearch):
         checkpoint=None,
         warm_start_from=None,
         callbacks=None,
+        batch_size=4,
     ):
         super().__init__(
             estimator,
@@ -315,6 +315,7 @@ class BaseHyperband(BaseSearch):
             checkpoint=checkpoint,
             warm_start_from=warm_start_from,
             callbacks=callbacks,
+            batch_size=batch_size,
         )
         self.resource = resource
         self.min_resources = min_resources
@@ -483,7 +484,7 @@ class BaseHyperband(BaseSearch):
         _, max_r, levels, depth, n_iter = self._resolve_resources()
         plan = hyperband_plan(n_iter, depth, factor)
 
-        batch_size = max(1, int(effective_n_jobs(self.n_jobs)))
+        batch_size = max(1, int(self.batch_size))  # never n_jobs: see BaseSearch
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
         subsample_seed = int(rng.randint(np.iinfo(np.int32).max))
@@ -539,6 +540,7 @@ class BaseHyperband(BaseSearch):
         key = None
         results = None
         n_done, n_batches, reason = 0, 0, "n_iter"
+        self._announce(n_iter, "evaluations")
         start = time.perf_counter()
         with deferred_fit_failure_check() as failures:
             for step_index in range(len(scheduler.steps)):

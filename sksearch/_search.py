@@ -21,7 +21,6 @@ from numbers import Integral
 from numbers import Real as RealNumber
 
 import numpy as np
-from joblib import effective_n_jobs
 from sklearn.base import clone, is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
@@ -32,6 +31,7 @@ from ._compat import (
     BaseSearchCV,
     Interval,
     deferred_fit_failure_check,
+    search_scope,
 )
 from ._journal import FORMAT as JOURNAL_FORMAT
 from ._journal import Journal, search_fingerprint
@@ -262,6 +262,16 @@ class BaseSearch(BaseSearchCV):
         :class:`sksearch.callbacks.TargetScore` are such callbacks, and are
         also scikit-learn callbacks (``search.set_callbacks(...)``, sklearn
         >= 1.9).
+    batch_size : int, default=4
+        Candidates the strategy proposes per round (ask ``batch_size``,
+        cross-validate them, tell their scores). Each round runs its
+        ``batch_size x n_splits`` fits in parallel on ``n_jobs`` workers. The
+        batch is a property of the search, not of ``n_jobs`` or the joblib
+        backend, so the same ``random_state`` and data give the same
+        candidates in the same order for any ``n_jobs`` (1, 2, 3, a Dask
+        cluster). A larger batch keeps more workers busy at each round; a
+        smaller one lets the strategy learn from more results before each
+        proposal (``batch_size=1``: strictly sequential).
 
     Attributes
     ----------
@@ -275,7 +285,7 @@ class BaseSearch(BaseSearchCV):
     n_batches_ : int
         Number of batches (rounds of ask, evaluate, tell).
     batch_size_ : int
-        Candidates per batch: the number of parallel workers in effect.
+        Candidates per batch: ``batch_size``, or ``n_iter`` if smaller.
     stop_reason_ : str
         Why the search stopped: ``"n_iter"`` (budget spent), ``"max_time"``,
         ``"callback"`` or ``"exhausted"`` (no new candidate left in the
@@ -296,6 +306,7 @@ class BaseSearch(BaseSearchCV):
         "checkpoint": [str, os.PathLike, None],
         "warm_start_from": "no_validation",  # checked in fit, by kind
         "callbacks": [list, None],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
     }
 
     @abstractmethod
@@ -318,6 +329,7 @@ class BaseSearch(BaseSearchCV):
         checkpoint=None,
         warm_start_from=None,
         callbacks=None,
+        batch_size=4,
     ):
         super().__init__(
             estimator=estimator,
@@ -337,13 +349,15 @@ class BaseSearch(BaseSearchCV):
         self.checkpoint = checkpoint
         self.warm_start_from = warm_start_from
         self.callbacks = callbacks
+        self.batch_size = batch_size
 
     @abstractmethod
     def _make_optimizer(self, space, *, random_state, n_workers):
         """Return the strategy (an :class:`~sksearch.optimizers.Optimizer`).
 
         ``random_state`` is an int seed drawn from ``self.random_state``;
-        ``n_workers`` is the number of candidates asked per batch.
+        ``n_workers`` is the number of candidates asked per batch
+        (``batch_size``; it never depends on ``n_jobs``).
         """
 
     def fit(self, X, y=None, **params):
@@ -394,7 +408,8 @@ class BaseSearch(BaseSearchCV):
         try:
             if self.checkpoint is not None:
                 self._journal = self._open_journal(X, y, params)
-            return super().fit(X, y, **params)
+            with search_scope():  # sklearn is patched only while a search runs
+                return super().fit(X, y, **params)
         finally:
             if self._journal is not None:
                 self._journal.close()
@@ -457,7 +472,10 @@ class BaseSearch(BaseSearchCV):
                 stacklevel=5,
             )
             n_iter = int(space.size)
-        batch_size = max(1, min(int(effective_n_jobs(self.n_jobs)), n_iter))
+        # a property of the search, never of n_jobs or the joblib backend:
+        # the same random_state gives the same candidates however many
+        # workers run them (as GridSearchCV and RandomizedSearchCV do)
+        batch_size = max(1, min(int(self.batch_size), n_iter))
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
         def new_optimizer():
@@ -479,6 +497,7 @@ class BaseSearch(BaseSearchCV):
 
         key, results = None, None
         n_done, n_batches, reason = 0, 0, "n_iter"
+        self._announce(n_iter, "candidates")
         start = time.perf_counter()
         with deferred_fit_failure_check() as failures:
             while n_done < n_iter:
@@ -619,7 +638,15 @@ class BaseSearch(BaseSearchCV):
             )
             if more is None:
                 more = {"iter": [n_batch] * len(batch)}
-            results = evaluate_candidates(batch, cv=cv, more_results=more, **kwargs)
+            # sklearn prints "Fitting k folds for each of n candidates" at every
+            # call when verbose > 0; the search says it once, at its start
+            # (``_announce``), as GridSearchCV does. The per-fit verbosity was
+            # read by sklearn when fit began, so verbose >= 2 still reports fits.
+            verbose, self.verbose = self.verbose, 0
+            try:
+                results = evaluate_candidates(batch, cv=cv, more_results=more, **kwargs)
+            finally:
+                self.verbose = verbose
         stop = False
         if search_ctx is not None:
             stop = bool(kwargs["callback_ctx"].call_on_fit_task_end(estimator=self))
@@ -637,6 +664,15 @@ class BaseSearch(BaseSearchCV):
             "With multi-metric scoring the search must know which metric to "
             f"maximise: set refit to one of {names!r}; got refit={self.refit!r}."
         )
+
+    def _announce(self, n, what):
+        """The one line sklearn's searches print at their start (verbose > 0)."""
+        if self.verbose > 0:
+            n_splits = self._n_splits()
+            print(
+                f"Fitting {n_splits} folds for each of {n} {what}, totalling "
+                f"{n_splits * n} fits"
+            )
 
     def _print_progress(self, scores, n_done, n_iter, start):
         elapsed = time.perf_counter() - start

@@ -150,6 +150,7 @@ class GeneticSearchCV(BaseSearch):
         checkpoint=None,
         warm_start_from=None,
         callbacks=None,
+        batch_size=4,
         population_size=None,
         crossover_probability=0.8,
         mutation_probability=0.9,
@@ -172,6 +173,7 @@ class GeneticSearchCV(BaseSearch):
             checkpoint=checkpoint,
             warm_start_from=warm_start_from,
             callbacks=callbacks,
+            batch_size=batch_size,
         )
         self.population_size = population_size
         self.crossover_probability = crossover_probability
@@ -298,6 +300,7 @@ class PSOSearchCV(BaseSearch):
         checkpoint=None,
         warm_start_from=None,
         callbacks=None,
+        batch_size=4,
         swarm_size=None,
         inertia_start=0.9,
         inertia_end=0.4,
@@ -322,6 +325,7 @@ class PSOSearchCV(BaseSearch):
             checkpoint=checkpoint,
             warm_start_from=warm_start_from,
             callbacks=callbacks,
+            batch_size=batch_size,
         )
         self.swarm_size = swarm_size
         self.inertia_start = inertia_start
@@ -451,6 +455,7 @@ class AnnealingSearchCV(BaseSearch):
         checkpoint=None,
         warm_start_from=None,
         callbacks=None,
+        batch_size=4,
         initial_temperature=0.3,
         cooling=None,
         n_chains=None,
@@ -473,6 +478,7 @@ class AnnealingSearchCV(BaseSearch):
             checkpoint=checkpoint,
             warm_start_from=warm_start_from,
             callbacks=callbacks,
+            batch_size=batch_size,
         )
         self.initial_temperature = initial_temperature
         self.cooling = cooling
@@ -589,6 +595,7 @@ class CoordinateDescentSearchCV(BaseSearch):
         checkpoint=None,
         warm_start_from=None,
         callbacks=None,
+        batch_size=4,
         n_points=4,
         n_initial_points=5,
     ):
@@ -609,6 +616,7 @@ class CoordinateDescentSearchCV(BaseSearch):
             checkpoint=checkpoint,
             warm_start_from=warm_start_from,
             callbacks=callbacks,
+            batch_size=batch_size,
         )
         self.n_points = n_points
         self.n_initial_points = n_initial_points
@@ -756,6 +764,7 @@ class BayesSearchCV(BaseSearch):
         checkpoint=None,
         warm_start_from=None,
         callbacks=None,
+        batch_size=4,
         n_initial_points=10,
         acq_func="ei",
         xi=0.01,
@@ -782,6 +791,7 @@ class BayesSearchCV(BaseSearch):
             checkpoint=checkpoint,
             warm_start_from=warm_start_from,
             callbacks=callbacks,
+            batch_size=batch_size,
         )
         self.n_initial_points = n_initial_points
         self.acq_func = acq_func
@@ -901,6 +911,7 @@ class TPESearchCV(BaseSearch):
         checkpoint=None,
         warm_start_from=None,
         callbacks=None,
+        batch_size=4,
         n_startup=10,
         n_ei_candidates=24,
         gamma=None,
@@ -926,6 +937,7 @@ class TPESearchCV(BaseSearch):
             checkpoint=checkpoint,
             warm_start_from=warm_start_from,
             callbacks=callbacks,
+            batch_size=batch_size,
         )
         self.n_startup = n_startup
         self.n_ei_candidates = n_ei_candidates
@@ -1043,6 +1055,7 @@ class ReinforceSearchCV(BaseSearch):
         checkpoint=None,
         warm_start_from=None,
         callbacks=None,
+        batch_size=4,
         learning_rate=0.3,
         baseline_decay=0.9,
         entropy_weight=0.01,
@@ -1065,6 +1078,7 @@ class ReinforceSearchCV(BaseSearch):
             checkpoint=checkpoint,
             warm_start_from=warm_start_from,
             callbacks=callbacks,
+            batch_size=batch_size,
         )
         self.learning_rate = learning_rate
         self.baseline_decay = baseline_decay
@@ -1302,6 +1316,7 @@ class HyperbandSearchCV(BaseHyperband):
         checkpoint=None,
         warm_start_from=None,
         callbacks=None,
+        batch_size=4,
     ):
         super().__init__(
             estimator,
@@ -1325,6 +1340,7 @@ class HyperbandSearchCV(BaseHyperband):
             checkpoint=checkpoint,
             warm_start_from=warm_start_from,
             callbacks=callbacks,
+            batch_size=batch_size,
         )
         self.sampler = sampler
 

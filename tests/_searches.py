@@ -28,6 +28,7 @@ class RandomSearch(BaseSearch):
         checkpoint=None,
         warm_start_from=None,
         callbacks=None,
+        batch_size=4,
     ):
         super().__init__(
             estimator,
@@ -46,6 +47,7 @@ class RandomSearch(BaseSearch):
             checkpoint=checkpoint,
             warm_start_from=warm_start_from,
             callbacks=callbacks,
+            batch_size=batch_size,
         )
 
     def _make_optimizer(self, space, *, random_state, n_workers):

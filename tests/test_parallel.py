@@ -35,13 +35,13 @@ class PidScorer(ClassifierMixin, BaseEstimator):
 SPACE = {"C": Real(1e-2, 1e2, log=True), "gamma": Real(1e-3, 1, log=True)}
 
 
-def test_batch_size_follows_the_active_backend():
-    search = RandomSearch(SVC(), SPACE, n_iter=6, cv=2, random_state=0)
-    with joblib.parallel_config(backend="threading", n_jobs=3):
+def test_batch_size_is_the_searchs_not_the_backends():
+    search = RandomSearch(SVC(), SPACE, n_iter=6, cv=2, random_state=0, batch_size=3)
+    with joblib.parallel_config(backend="threading", n_jobs=5):
         search.fit(X, y)
     assert search.batch_size_ == 3 and search.n_batches_ == 2
     search.set_params(n_jobs=-1).fit(X, y)
-    assert search.batch_size_ == joblib.cpu_count()
+    assert search.batch_size_ == 3 and search.n_batches_ == 2
 
 
 @pytest.mark.timeout(300)
@@ -53,7 +53,7 @@ def test_dask_local_cluster():
         search = RandomSearch(SVC(), SPACE, n_iter=6, cv=3, n_jobs=-1, random_state=0)
         with joblib.parallel_config(backend="dask"):
             search.fit(X, y)
-        assert search.batch_size_ == 2  # the cluster's two worker slots
+        assert search.batch_size_ == 4  # the default, whatever the cluster
         assert len(search.cv_results_["params"]) == 6
         # the fits ran in the cluster's worker processes, not in this one
         pids = set(client.run(os.getpid).values())
@@ -106,5 +106,5 @@ def test_callbacks_see_every_batch():
     except (TypeError, ValueError) as exc:  # the callback protocol differs
         pytest.skip(f"callback protocol: {exc}")
     search.fit(X, y)
-    assert rec.begun.count("search-batch") == 3
+    assert rec.begun.count("search-batch") == 2  # batch_size=4: 4 + 1 candidates
     assert "search" in rec.begun
