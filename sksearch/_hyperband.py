@@ -13,7 +13,8 @@ Dask workers) and returns scores, never models. To let a promoted candidate
 continue from its models of the previous rung, the driver adds one private
 entry (:class:`_Continuation`: a directory, the candidate's lineage and what
 to do) to the parameters it passes; :func:`_fit_and_score_continued`, put in
-place of sklearn's ``_fit_and_score`` in ``sklearn.model_selection._search``,
+place of sklearn's ``_fit_and_score`` in ``sklearn.model_selection._search``
+only while an sksearch search fits (``_compat.search_scope``),
 takes it out before sklearn sees the parameters, loads the fold's model of
 the previous rung from the directory (one file per lineage and fold, written
 atomically), sets the estimator's ``warm_start`` and the resource, fits, and
