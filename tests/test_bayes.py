@@ -245,7 +245,7 @@ def test_search_cv_with_subspaces_and_two_jobs():
     ]
     search = BayesSearchCV(
         LogisticRegression(max_iter=300), space, n_iter=10, n_initial_points=4, cv=2,
-        n_jobs=2, random_state=0,
+        n_jobs=2, random_state=0, batch_size=2,
     ).fit(X, y)
     params = search.cv_results_["params"]
     assert len(params) == 10 and search.batch_size_ == 2

@@ -83,7 +83,7 @@ def test_bad_max_time_is_named(max_time):
 
 def test_early_stopping_callback():
     search = RandomSearch(SVC(), SPACE, n_iter=100, cv=CV, callbacks=[EarlyStopping(patience=4)],
-                          random_state=0).fit(X, y)
+                          random_state=0, batch_size=1).fit(X, y)
     scores = search.cv_results_["mean_test_score"]
     assert search.stop_reason_ == "callback" and len(scores) < 100
     best_at = int(np.argmax(scores))
@@ -92,13 +92,13 @@ def test_early_stopping_callback():
 
 def test_target_score_callback_and_plain_callables():
     search = RandomSearch(SVC(), SPACE, n_iter=100, cv=CV, callbacks=[TargetScore(0.9)],
-                          random_state=0).fit(X, y)
+                          random_state=0, batch_size=1).fit(X, y)
     assert search.stop_reason_ == "callback"
     assert search.cv_results_["mean_test_score"][-1] >= 0.9
     assert (search.cv_results_["mean_test_score"][:-1] < 0.9).all()
 
     seen = []
-    search = RandomSearch(SVC(), SPACE, n_iter=6, n_jobs=2, cv=2, random_state=0,
+    search = RandomSearch(SVC(), SPACE, n_iter=6, n_jobs=2, cv=2, random_state=0, batch_size=2,
                           callbacks=[lambda s: seen.append(len(s.optimizer_.y_)) or False])
     search.fit(X, y)
     assert seen == [2, 4, 6] and search.stop_reason_ == "n_iter"

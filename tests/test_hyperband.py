@@ -495,7 +495,8 @@ def test_everyday_parameters_on_hyperband():
 
     X, y = load_iris(return_X_y=True)
     space = {"C": Real(1e-2, 1e2, log=True), "gamma": Real(1e-3, 1, log=True)}
-    kw = dict(resource="n_samples", min_resources=10, factor=3, cv=3, random_state=0)
+    kw = dict(resource="n_samples", min_resources=10, factor=3, cv=3, random_state=0,
+              batch_size=1)
     full = HyperbandSearchCV(SVC(), space, **kw).fit(X, y)
     assert full.stop_reason_ == "n_iter"
     early = HyperbandSearchCV(SVC(), space, callbacks=[TargetScore(0.0)], **kw).fit(X, y)

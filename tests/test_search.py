@@ -75,7 +75,7 @@ def test_cv_results_have_gridsearch_keys_and_dtypes():
 def test_exactly_n_iter_candidates_with_partial_batches():
     search = RandomSearch(DecisionTreeClassifier(), {"max_depth": Integer(1, 30),
                           "min_samples_leaf": Integer(1, 20)}, n_iter=7, n_jobs=2, cv=2,
-                          random_state=0).fit(X, y)
+                          random_state=0, batch_size=2).fit(X, y)
     assert len(search.cv_results_["params"]) == 7
     assert search.batch_size_ == 2 and search.n_batches_ == 4
     assert list(search.cv_results_["iter"]) == [0, 0, 1, 1, 2, 2, 3]
@@ -380,7 +380,8 @@ def test_params_of_an_estimator_choice_are_validated_against_every_choice():
 
 
 def test_verbose_prints_one_line_per_batch(capsys):
-    RandomSearch(SVC(), SPACE, n_iter=4, n_jobs=2, cv=2, verbose=1, random_state=0).fit(X, y)
+    RandomSearch(SVC(), SPACE, n_iter=4, n_jobs=2, cv=2, verbose=1, random_state=0,
+                 batch_size=2).fit(X, y)
     out = capsys.readouterr().out
     lines = [ln for ln in out.splitlines() if ln.startswith("[RandomSearch]")]
     assert len(lines) == 2 and "4/4 candidates" in lines[-1] and "best" in lines[-1]
