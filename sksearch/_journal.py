@@ -8,13 +8,27 @@ lines=True)``), the score the strategy was told, and the raw per-fold results
 scikit-learn's ``_fit_and_score`` returned, so that a resumed search rebuilds
 the same ``cv_results_`` without fitting anything again.
 
-Lines are appended and ``fsync``'d after every batch. A line cut short by a
-kill is dropped (and the file truncated after the last whole line) when the
-journal is opened again.
+Guarantees. The store is a JSON-lines file (readable with pandas, no new
+dependency), append-only, and ``fsync``'d after every batch:
+
+* a file is recognised as a journal (its first line is a header) before
+  anything is written to it: a CSV or config given as ``checkpoint=`` is
+  refused and never truncated; a symlink is refused;
+* only a final line without its newline (cut by a kill) is dropped and
+  truncated; a damaged line followed by whole lines raises ValueError naming
+  the file and the line and leaves the file unchanged; a header cut during
+  the very first write starts a fresh journal;
+* while a journal is open it holds an exclusive ``flock``: a second writer is
+  refused (no locking where ``fcntl`` is missing);
+* the fingerprint covers every parameter of every dimension, the fit
+  parameters, and identifies callables by module, qualname and code, so a
+  search is resumed from another process.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
 
+import hashlib
+import inspect
 import json
 import math
 import numbers
@@ -24,6 +38,11 @@ import time
 import joblib
 import numpy as np
 from sklearn.base import clone
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
 
 __all__ = ["Journal", "search_fingerprint"]
 
@@ -52,22 +71,147 @@ def _score_from_json(value):
     return float("nan") if value is None else float(value)
 
 
-def search_fingerprint(search, space, X, y, splits):
-    """A digest of what makes two searches' evaluations interchangeable."""
+def _stable_token(obj, _depth=0):
+    """A value that identifies ``obj`` the same way in every process."""
+    if _depth > 50:
+        return repr(type(obj))
+    d = _depth + 1
+    if obj is None or isinstance(obj, (bool, int, float, str, bytes)):
+        return obj
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return ("ndarray", joblib.hash(obj))
+    if isinstance(obj, dict):
+        return ("dict", sorted((repr(k), _stable_token(v, d)) for k, v in obj.items()))
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        items = [_stable_token(v, d) for v in obj]
+        if isinstance(obj, (set, frozenset)):
+            items = sorted(items, key=repr)
+        return (type(obj).__name__, items)
+    if inspect.isfunction(obj) or inspect.ismethod(obj) or inspect.isbuiltin(obj):
+        name = f"{getattr(obj, '__module__', None)}.{getattr(obj, '__qualname__', repr(obj))}"
+        code = getattr(obj, "__code__", None)
+        digest = None
+        if code is not None:
+            digest = hashlib.sha256(
+                code.co_code + repr(code.co_consts).encode() + repr(code.co_names).encode()
+            ).hexdigest()
+        return ("function", name, digest)
+    if hasattr(obj, "dist") and hasattr(obj, "args") and hasattr(obj, "kwds"):
+        return (
+            "scipy",
+            getattr(obj.dist, "name", type(obj.dist).__name__),
+            _stable_token(list(obj.args), d),
+            _stable_token(dict(obj.kwds), d),
+        )
+    if hasattr(obj, "get_params") and not isinstance(obj, type):
+        try:
+            params = obj.get_params(deep=False)
+        except Exception:
+            params = None
+        if params is not None:
+            return (type(obj).__module__, type(obj).__qualname__, _stable_token(params, d))
+    if isinstance(obj, type):
+        return ("type", obj.__module__, obj.__qualname__)
+    if hasattr(obj, "__dict__") and not callable(obj):
+        try:
+            return (type(obj).__module__, type(obj).__qualname__, _stable_token(vars(obj), d))
+        except Exception:
+            pass
     try:
-        estimator = joblib.hash(clone(search.estimator))
-    except Exception:  # an estimator that does not pickle: its repr will do
-        estimator = repr(search.estimator)
+        return ("pickle", joblib.hash(obj))
+    except Exception:
+        return ("repr", type(obj).__qualname__)
+
+
+def _token_hash(obj):
+    return hashlib.sha256(repr(_stable_token(obj)).encode()).hexdigest()
+
+
+def _data_hash(a):
+    if isinstance(a, (list, tuple)):
+        try:
+            a = np.asarray(a)
+        except Exception:
+            pass
+    return joblib.hash(a)
+
+
+def search_fingerprint(search, space, X, y, splits, params=None):
+    """A digest of what makes two searches' evaluations interchangeable."""
+    if y is not None and not hasattr(y, "iloc") and not hasattr(y, "tocsr"):
+        try:
+            y = np.asarray(y)
+        except Exception:
+            pass
     parts = {
-        "estimator": estimator,
-        "space": repr([(s, n, repr(d)) for s, n, d in space.columns]),
-        "scoring": repr(search.scoring),
+        "estimator": _token_hash(search.estimator),
+        "space": _token_hash(
+            [(s, n, type(d).__name__, _stable_token(vars(d))) for s, n, d in space.columns]
+        ),
+        "scoring": _token_hash(search.scoring),
         "return_train_score": bool(search.return_train_score),
-        "X": joblib.hash(X),
-        "y": joblib.hash(y),
+        "X": _data_hash(X),
+        "y": _data_hash(y),
         "folds": joblib.hash([np.asarray(test) for _, test in splits]),
+        "fit_params": joblib.hash(
+            {k: _data_hash(v) for k, v in sorted((params or {}).items())}
+        ),
     }
     return joblib.hash(parts), parts
+
+
+_RECORD_KEYS = ("vector", "params", "score")
+
+
+def read_lines(path, param):
+    """(lines, good_end, size) of a journal at ``path``, read only.
+
+    Recognises the header first; raises ValueError naming ``param``, the file
+    and the line for anything that is not a journal or is damaged before its
+    last line. A final line without newline (cut by a kill) is left out;
+    ``good_end`` is the offset after the last whole line. A file holding only
+    a cut header gives no lines.
+    """
+    size = os.path.getsize(path)
+    lines = []
+    good_end = 0
+    with open(path, "rb") as f:
+        data = f.read()
+    raws = data.split(b"\n")
+    tail = raws.pop()  # b"" when the file ends with a newline
+    if size == 0:
+        return [], 0, 0
+    if not raws:  # one line, no newline
+        if tail.lstrip().startswith(b'{"sksearch_journal"'):
+            return [], 0, size
+        raise ValueError(f"{param}={path!r} is not an sksearch journal (line 1 is not a journal header).")
+    for i, raw in enumerate(raws, 1):
+        try:
+            obj = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            obj = None
+            bad = "is not valid JSON"
+        else:
+            bad = None
+        if i == 1:
+            if not isinstance(obj, dict) or obj.get("sksearch_journal") != FORMAT:
+                raise ValueError(
+                    f"{param}={path!r} is not an sksearch journal (line 1 is not a "
+                    "journal header); give another path."
+                )
+        elif bad is None and (
+            not isinstance(obj, dict) or any(k not in obj for k in _RECORD_KEYS)
+        ):
+            bad = "is not a journal record"
+        if bad is not None:
+            raise ValueError(
+                f"{param}={path!r} is damaged: line {i} {bad} (the file is left as it is)."
+            )
+        lines.append(obj)
+        good_end += len(raw) + 1
+    return lines, good_end, size
 
 
 class Journal:
@@ -85,34 +229,44 @@ class Journal:
 
         Raises ValueError if the journal was written by another search.
         """
-        journal = cls(path, header)
-        if os.path.exists(journal.path) and os.path.getsize(journal.path) > 0:
-            journal._read()
-        else:
-            os.makedirs(os.path.dirname(os.path.abspath(journal.path)), exist_ok=True)
-            journal._append([header])
+        journal = cls(os.path.expanduser(os.fspath(path)), header)
+        if os.path.islink(journal.path):
+            raise ValueError(
+                f"checkpoint={journal.path!r} is a symbolic link; give the path of the "
+                "journal itself."
+            )
+        os.makedirs(os.path.dirname(os.path.abspath(journal.path)), exist_ok=True)
+        # open without truncating, and lock before reading anything
+        journal._file = open(journal.path, "a+b")
+        try:
+            journal._lock()
+            lines, good_end, size = read_lines(journal.path, "checkpoint")
+            if not lines:
+                if size > 0:  # a header cut during the first write: ours
+                    journal._file.truncate(0)
+                journal._append([header])
+            else:
+                journal._check(lines)
+                if good_end < size:  # a last line cut by a kill
+                    journal._file.truncate(good_end)
+                journal.records = lines[1:]
+        except BaseException:
+            journal.close()
+            raise
         return journal
 
-    def _read(self):
-        good_end = 0
-        lines = []
-        with open(self.path, "rb") as f:
-            for raw in f:
-                if not raw.endswith(b"\n"):
-                    break  # cut short by a kill
-                try:
-                    lines.append(json.loads(raw))
-                except json.JSONDecodeError:
-                    break
-                good_end += len(raw)
-        if good_end < os.path.getsize(self.path):
-            with open(self.path, "r+b") as f:
-                f.truncate(good_end)
-        if not lines or lines[0].get("sksearch_journal") != FORMAT:
+    def _lock(self):
+        if fcntl is None:
+            return
+        try:
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
             raise ValueError(
-                f"checkpoint={self.path!r} is not an sksearch journal (its first line "
-                "is not a journal header); give another path."
-            )
+                f"checkpoint={self.path!r} is open in another search (its lock is held); "
+                "two searches cannot write one journal at the same time."
+            ) from None
+
+    def _check(self, lines):
         theirs = lines[0]
         if theirs.get("fingerprint") != self.header["fingerprint"]:
             what = [
@@ -132,13 +286,12 @@ class Journal:
                 f"from this one's{hint}. Use another path, or delete the file to start "
                 "again."
             )
-        self.records = lines[1:]
 
     def _append(self, objects):
         if self._file is None:
-            self._file = open(self.path, "a", encoding="utf-8")
+            self._file = open(self.path, "ab")
         for obj in objects:
-            self._file.write(json.dumps(obj, allow_nan=False) + "\n")
+            self._file.write((json.dumps(obj, allow_nan=False) + "\n").encode("utf-8"))
         self._file.flush()
         os.fsync(self._file.fileno())
 
@@ -198,5 +351,10 @@ class Journal:
 
     def close(self):
         if self._file is not None:
+            if fcntl is not None:
+                try:
+                    fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+                except OSError:
+                    pass
             self._file.close()
             self._file = None

@@ -157,21 +157,30 @@ def _results_objective(results, refit):
     )
 
 
-def _warm_start_observations(source, refit):
+def _warm_start_observations(source, refit, space=None):
     """(candidates, scores) of earlier results, from what warm_start_from may be."""
     if source is None:
         return [], []
     if isinstance(source, (str, os.PathLike)):
-        if not os.path.exists(source):
-            raise ValueError(f"warm_start_from={source!r}: no such journal file.")
-        import json
+        from ._journal import read_lines
 
-        with open(source, encoding="utf-8") as f:
-            lines = [json.loads(ln) for ln in f if ln.endswith("\n") and ln.strip()]
-        if not lines or lines[0].get("sksearch_journal") is None:
-            raise ValueError(f"warm_start_from={source!r} is not an sksearch journal.")
+        source = os.path.expanduser(os.fspath(source))
+        if not os.path.isfile(source):
+            raise ValueError(f"warm_start_from={source!r}: no such journal file.")
+        lines, _, _ = read_lines(source, "warm_start_from")
         records = lines[1:]
-        return [r["params"] for r in records], [Journal.score(r) for r in records]
+        candidates = []
+        for r in records:
+            cand = r["params"]
+            if space is not None:
+                try:
+                    vec = Journal.vector(r)
+                    if vec.shape == (space.n_dims,):
+                        cand = space.decode(vec)
+                except (ValueError, TypeError, IndexError):
+                    cand = r["params"]
+            candidates.append(cand)
+        return candidates, [Journal.score(r) for r in records]
     results = getattr(source, "cv_results_", source)
     if not isinstance(results, dict) or "params" not in results:
         raise TypeError(
@@ -436,7 +445,7 @@ class BaseSearch(BaseSearchCV):
         except AttributeError:  # sklearn without metadata routing in searches
             split_params = {"groups": params.get("groups")} if "groups" in params else {}
         splits = list(self._frozen_cv.split(X, y, **split_params))
-        fingerprint, parts = search_fingerprint(self, self.space_, X, y, splits)
+        fingerprint, parts = search_fingerprint(self, self.space_, X, y, splits, params)
         header = {
             "sksearch_journal": JOURNAL_FORMAT,
             "fingerprint": fingerprint,
