@@ -1,0 +1,171 @@
+"""Faults of the checkpoint journal: foreign files, damage, locking, fingerprint."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from scipy.stats import uniform
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+from sklearn.tree import DecisionTreeClassifier
+
+from sksearch import TPESearchCV
+from sksearch._journal import Journal, search_fingerprint
+
+X, y = load_iris(return_X_y=True)
+
+
+def _search(path=None, n_iter=4, **kw):
+    kw.setdefault("param_distributions", {"max_depth": list(range(1, 9))})
+    return TPESearchCV(
+        DecisionTreeClassifier(random_state=0), n_iter=n_iter, cv=3, random_state=0,
+        checkpoint=path, **kw,
+    )
+
+
+def test_csv_is_not_truncated(tmp_path):
+    p = tmp_path / "data.csv"
+    p.write_bytes(b"a,b\n1,2\n3,4")  # no final newline
+    before = p.read_bytes()
+    with pytest.raises(ValueError, match="not an sksearch journal"):
+        _search(p).fit(X, y)
+    assert p.read_bytes() == before
+
+
+def test_symlink_refused(tmp_path):
+    target = tmp_path / "config.json"
+    target.write_text('{"a": 1}\n')
+    link = tmp_path / "ck.jsonl"
+    link.symlink_to(target)
+    with pytest.raises(ValueError, match="symbolic link"):
+        _search(link).fit(X, y)
+    assert target.read_text() == '{"a": 1}\n'
+
+
+def test_damaged_middle_line_raises_and_keeps_file(tmp_path):
+    p = tmp_path / "ck.jsonl"
+    _search(p).fit(X, y)
+    lines = p.read_bytes().split(b"\n")
+    lines[2] = b"{garbage"
+    p.write_bytes(b"\n".join(lines))
+    before = p.read_bytes()
+    with pytest.raises(ValueError, match="line 3"):
+        _search(p).fit(X, y)
+    assert p.read_bytes() == before
+
+
+def test_cut_last_line_and_cut_header(tmp_path):
+    p = tmp_path / "ck.jsonl"
+    _search(p).fit(X, y)
+    p.write_bytes(p.read_bytes() + b'{"index": 9, "vec')
+    s = _search(p, n_iter=6).fit(X, y)
+    assert s.n_resumed_ == 4
+    q = tmp_path / "cut.jsonl"
+    q.write_bytes(b'{"sksearch_journal": 1, "finger')
+    _search(q).fit(X, y)
+    assert json.loads(q.read_text().splitlines()[0])["sksearch_journal"] == 1
+
+
+def test_list_header_and_non_record(tmp_path):
+    p = tmp_path / "ck.jsonl"
+    p.write_text("[1, 2]\n")
+    with pytest.raises(ValueError, match="checkpoint=.*line 1"):
+        _search(p).fit(X, y)
+    q = tmp_path / "ok.jsonl"
+    _search(q).fit(X, y)
+    q.write_text(q.read_text() + "[1]\n")
+    with pytest.raises(ValueError, match="line 6 is not a journal record"):
+        _search(q).fit(X, y)
+    with pytest.raises(ValueError, match="warm_start_from=.*line 6"):
+        _search(warm_start_from=str(q)).fit(X, y)
+    csv = tmp_path / "x.csv"
+    csv.write_text("a,b\n")
+    with pytest.raises(ValueError, match="warm_start_from=.*not an sksearch journal"):
+        _search(warm_start_from=str(csv)).fit(X, y)
+
+
+def test_second_writer_refused(tmp_path):
+    pytest.importorskip("fcntl")
+    p = tmp_path / "ck.jsonl"
+    header = {"sksearch_journal": 1, "fingerprint": "f", "parts": {}}
+    j = Journal.open(p, header)
+    try:
+        with pytest.raises(ValueError, match="another search"):
+            Journal.open(p, header)
+    finally:
+        j.close()
+    Journal.open(p, header).close()
+
+
+def _fp(search, **params):
+    s = search
+    from sksearch.space import Space
+    from sklearn.model_selection import KFold
+
+    splits = list(KFold(3).split(X))
+    return search_fingerprint(s, Space(s.param_distributions), X, y, splits, params)[0]
+
+
+def test_fingerprint_dist_kwargs_fit_params_and_list_y():
+    a = _search(param_distributions={"C": uniform(loc=0.1, scale=0.9)})
+    b = _search(param_distributions={"C": uniform(loc=5, scale=95)})
+    assert _fp(a) != _fp(b)
+    assert _fp(a) != _fp(a, sample_weight=np.ones(len(y)))
+    assert _fp(a, sample_weight=np.ones(len(y))) != _fp(a, sample_weight=np.arange(len(y)))
+    from sksearch.space import Space
+    from sklearn.model_selection import KFold
+
+    splits = list(KFold(3).split(X))
+    sp = Space(a.param_distributions)
+    assert (
+        search_fingerprint(a, sp, X, list(y), splits)[0]
+        == search_fingerprint(a, sp, X, np.asarray(y), splits)[0]
+    )
+
+
+def test_expanduser(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    _search("~/ck.jsonl").fit(X, y)
+    assert (tmp_path / "ck.jsonl").exists()
+    s = _search(warm_start_from="~/ck.jsonl").fit(X, y)
+    assert s.best_score_ > 0
+
+
+def test_callable_scoring_resumes_across_processes(tmp_path):
+    p = tmp_path / "ck.jsonl"
+    code = f"""
+import sys; sys.path.insert(0, {os.getcwd()!r})
+from sklearn.datasets import load_iris
+from sklearn.tree import DecisionTreeClassifier
+from sksearch import TPESearchCV
+def acc(est, X, y):
+    return float((est.predict(X) == y).mean())
+X, y = load_iris(return_X_y=True)
+s = TPESearchCV(DecisionTreeClassifier(random_state=0), {{"max_depth": list(range(1, 9))}},
+                n_iter=int(sys.argv[1]), cv=3, random_state=0, scoring=acc, checkpoint={str(p)!r}).fit(X, y)
+print("RESUMED", s.n_resumed_)
+"""
+    for n_iter in ("3", "5"):
+        out = subprocess.run(
+            [sys.executable, "-c", code, n_iter], capture_output=True, text=True
+        )
+        assert out.returncode == 0, out.stderr
+    assert "RESUMED 3" in out.stdout
+
+
+def test_warm_start_tuple_choices_decoded(tmp_path):
+    from sksearch._search import _warm_start_observations
+    from sksearch.space import Space
+
+    dists = {"class_weight": [None, {0: 1, 1: 2, 2: 1}], "max_depth": [(1,), 2]}
+    p = tmp_path / "ck.jsonl"
+    _search(p, param_distributions={"class_weight": dists["class_weight"],
+                                    "max_depth": [1, 2]}).fit(X, y)
+    space = Space({"class_weight": dists["class_weight"], "max_depth": [1, 2]})
+    cands, _ = _warm_start_observations(str(p), True, space=space)
+    for c in cands:
+        assert c["class_weight"] in (None, {0: 1, 1: 2, 2: 1})
+        space.encode(c)
