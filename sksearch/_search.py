@@ -405,7 +405,7 @@ class BaseSearch(BaseSearchCV):
                     f"callbacks must be a list of callables (callback(search) -> bool); "
                     f"got {cb!r}."
                 )
-        warm = _warm_start_observations(self.warm_start_from, self.refit)
+        warm = _warm_start_observations(self.warm_start_from, self.refit, space=space)
         # the splitter, frozen at its first split; held only during fit (the
         # folds are data-dependent and must not be pickled with the search)
         self._frozen_cv = _FrozenSplits(
