@@ -1,4 +1,6 @@
-"""Test-session set-up."""
+"""Test-session set-up (kept outside the package, so that wheels do not ship it)."""
+
+import importlib.util
 
 import pytest
 from threadpoolctl import threadpool_limits
@@ -12,6 +14,32 @@ def _one_blas_thread_per_process():
     # process keeps the suite fast; joblib's loky workers limit theirs alike.
     with threadpool_limits(limits=1):
         yield
+
+
+# Doctests of sksearch.nas run only where PyTorch is installed (it is optional).
+if importlib.util.find_spec("torch") is None:
+    collect_ignore_glob = [
+        f"sksearch/nas/{name}.py"
+        for name in ("_estimators", "_nas", "_networks", "_oneshot", "_supernet", "_cells",
+                     "_cell_estimator")
+    ]
+
+
+@pytest.fixture(autouse=True)
+def _one_torch_thread_in_nas_doctests(request):
+    """Doctests of sksearch.nas train with one torch thread: on a shared CI
+    machine two threads of a tiny network spend their time waiting for each
+    other (10x slower measured on 2 busy cores)."""
+    node = request.node
+    if not (isinstance(node, pytest.DoctestItem) and node.name.startswith("sksearch.nas")):
+        yield
+        return
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -50,7 +50,8 @@ fitted network.
 Families plug in through ``_FAMILIES``: a family is a module with a
 ``decisions`` function (search space -> one-shot decisions) and a
 ``build_supernet`` factory whose module implements the SuperNet protocol (see
-``/ONESHOT.md`` and :class:`sksearch.nas._supernet.MLPSuperNet`).
+the module docstring of :mod:`sksearch.nas._supernet` and
+:class:`sksearch.nas._supernet.MLPSuperNet`).
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
