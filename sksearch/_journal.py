@@ -324,6 +324,31 @@ class Journal:
         self._append(records)
         self.records.extend(records)
 
+    @classmethod
+    def observations(cls, path, space=None, *, param="warm_start_from"):
+        """(candidates, scores) of the journal at ``path``, read only.
+
+        A record's candidate is decoded from its vector through ``space`` when
+        the vector fits it (so tuple, dict and estimator choices come back as
+        they were), else taken from its JSON parameters.
+        """
+        path = os.path.expanduser(os.fspath(path))
+        if not os.path.isfile(path):
+            raise ValueError(f"{param}={path!r}: no such journal file.")
+        records = read_lines(path, param)[0][1:]
+        candidates = []
+        for record in records:
+            candidate = record["params"]
+            if space is not None:
+                try:
+                    vector = cls.vector(record)
+                    if vector.shape == (space.n_dims,):
+                        candidate = space.decode(vector)
+                except (ValueError, TypeError, IndexError):
+                    pass
+            candidates.append(candidate)
+        return candidates, [cls.score(record) for record in records]
+
     @staticmethod
     def vector(record):
         return np.array([np.nan if v is None else v for v in record["vector"]], dtype=float)

@@ -162,25 +162,7 @@ def _warm_start_observations(source, refit, space=None):
     if source is None:
         return [], []
     if isinstance(source, (str, os.PathLike)):
-        from ._journal import read_lines
-
-        source = os.path.expanduser(os.fspath(source))
-        if not os.path.isfile(source):
-            raise ValueError(f"warm_start_from={source!r}: no such journal file.")
-        lines, _, _ = read_lines(source, "warm_start_from")
-        records = lines[1:]
-        candidates = []
-        for r in records:
-            cand = r["params"]
-            if space is not None:
-                try:
-                    vec = Journal.vector(r)
-                    if vec.shape == (space.n_dims,):
-                        cand = space.decode(vec)
-                except (ValueError, TypeError, IndexError):
-                    cand = r["params"]
-            candidates.append(cand)
-        return candidates, [Journal.score(r) for r in records]
+        return Journal.observations(source, space, param="warm_start_from")
     results = getattr(source, "cv_results_", source)
     if not isinstance(results, dict) or "params" not in results:
         raise TypeError(
