@@ -35,6 +35,8 @@ def main():
     parser.add_argument("--n-iter", type=int, default=40)
     parser.add_argument("--problem", choices=("forest", "svc"), default="forest")
     parser.add_argument("--optuna", action="store_true", help="Optuna TPE in the same run")
+    parser.add_argument("--asynchronous", action="store_true",
+                        help="also each search in asynchronous mode (rows marked 'async')")
     args = parser.parse_args()
     X, y = load_digits(return_X_y=True)
     splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
@@ -52,22 +54,24 @@ def main():
         estimator = RandomForestClassifier(n_estimators=60, n_jobs=1, random_state=0)
         what = "digits random forest (60 trees)"
     print(f"{what}, 3 folds, {args.n_iter} candidates")
-    print(f"{'search':<16}{'seed':>5}{'wall n_jobs=1':>15}{'wall n_jobs=2':>15}{'ratio':>7}"
+    print(f"{'search':<22}{'seed':>5}{'wall n_jobs=1':>15}{'wall n_jobs=2':>15}{'ratio':>7}"
           f"{'best n_jobs=1':>15}{'best n_jobs=2':>15}{'mean fit s':>11}")
-    for name in args.searches.split(","):
+    modes = (False, True) if args.asynchronous else (False,)
+    for name, asynchronous in [(n, a) for n in args.searches.split(",") for a in modes]:
         cls = getattr(sksearch, name)
+        label = name + (" async" if asynchronous else "")
         for seed in map(int, args.seeds.split(",")):
             walls, bests, fit = [], [], None
             for n_jobs in (1, 2):
                 search = cls(estimator, space, n_iter=args.n_iter, cv=splits, n_jobs=n_jobs,
-                             refit=False, random_state=seed)
+                             refit=False, random_state=seed, asynchronous=asynchronous)
                 with threadpool_limits(1):
                     t0 = time.perf_counter()
                     search.fit(X, y)
                     walls.append(time.perf_counter() - t0)
                 bests.append(search.cv_results_["mean_test_score"].max())
                 fit = np.mean(search.cv_results_["mean_fit_time"]) if fit is None else fit
-            print(f"{name:<16}{seed:>5}{walls[0]:>14.1f}s{walls[1]:>14.1f}s"
+            print(f"{label:<22}{seed:>5}{walls[0]:>14.1f}s{walls[1]:>14.1f}s"
                   f"{walls[1] / walls[0]:>7.2f}{bests[0]:>15.4f}{bests[1]:>15.4f}{fit:>11.2f}")
     if args.optuna:
         for seed in map(int, args.seeds.split(",")):
@@ -77,7 +81,7 @@ def main():
                                          n_jobs)
                 walls.append(wall)
                 bests.append(best)
-            print(f"{'optuna-tpe':<16}{seed:>5}{walls[0]:>14.1f}s{walls[1]:>14.1f}s"
+            print(f"{'optuna-tpe':<22}{seed:>5}{walls[0]:>14.1f}s{walls[1]:>14.1f}s"
                   f"{walls[1] / walls[0]:>7.2f}{bests[0]:>15.4f}{bests[1]:>15.4f}{'':>11}")
 
 

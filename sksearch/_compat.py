@@ -16,6 +16,7 @@ from sklearn.base import _fit_context  # noqa: F401  (re-exported)
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import _search as _sk_search
 from sklearn.model_selection._search import BaseSearchCV
+from sklearn.model_selection._validation import _insert_error_scores  # noqa: F401
 from sklearn.model_selection._search_successive_halving import (  # noqa: F401
     _SubsampleMetaSplitter,
 )
@@ -37,6 +38,9 @@ __all__ = [
     "StrOptions",
     "_SubsampleMetaSplitter",
     "_fit_context",
+    "_insert_error_scores",
+    "Precomputed",
+    "get_scorers",
     "deferred_fit_failure_check",
     "original_fit_and_score",
     "register_fit_and_score",
@@ -114,6 +118,39 @@ _SCOPE_LOCK = threading.Lock()
 _SCOPE_DEPTH = 0
 
 
+class Precomputed(dict):
+    """A candidate's parameters that carry its already computed per-fold
+    results (``outs``, in fold order).
+
+    The sksearch driver runs its fit-and-score jobs itself; sklearn's
+    ``BaseSearchCV.fit`` still needs one ``evaluate_candidates`` call to build
+    the fitted search. That call is given one such candidate, and while a
+    search runs, sklearn's ``_fit_and_score`` returns its stored results
+    instead of fitting again.
+    """
+
+    def __init__(self, parameters, outs):
+        super().__init__(parameters)
+        self.outs = list(outs)
+
+
+def _scoped_fit_and_score(*args, parameters=None, split_progress=None, **kwargs):
+    if isinstance(parameters, Precomputed):
+        return dict(parameters.outs[split_progress[0]])
+    inner = _FIT_AND_SCORE_WRAPPER or original_fit_and_score
+    return inner(*args, parameters=parameters, split_progress=split_progress, **kwargs)
+
+
+def get_scorers(search):
+    """The scorer(s) sklearn's ``fit`` gives ``_fit_and_score`` (a callable,
+    or a ``_MultimetricScorer``)."""
+    try:
+        scorers, _ = search._get_scorers()
+    except TypeError:  # sklearn 1.4: _get_scorers(convert_multimetric)
+        scorers, _ = search._get_scorers(convert_multimetric=True)
+    return scorers
+
+
 def register_fit_and_score(wrapper):
     """Name the ``_fit_and_score`` that sklearn's searches call while an
     sksearch search runs (Hyperband's continuation from rung to rung)."""
@@ -129,8 +166,7 @@ def search_scope():
     with _SCOPE_LOCK:
         if _SCOPE_DEPTH == 0:
             _sk_search._warn_or_raise_about_fit_failures = _deferred_check
-            if _FIT_AND_SCORE_WRAPPER is not None:
-                _sk_search._fit_and_score = _FIT_AND_SCORE_WRAPPER
+            _sk_search._fit_and_score = _scoped_fit_and_score
         _SCOPE_DEPTH += 1
     try:
         yield

@@ -298,6 +298,7 @@ class BaseHyperband(BaseSearch):
         warm_start_from=None,
         callbacks=None,
         batch_size=4,
+        asynchronous=False,
     ):
         super().__init__(
             estimator,
@@ -317,6 +318,7 @@ class BaseHyperband(BaseSearch):
             warm_start_from=warm_start_from,
             callbacks=callbacks,
             batch_size=batch_size,
+            asynchronous=asynchronous,
         )
         self.resource = resource
         self.min_resources = min_resources
@@ -344,6 +346,12 @@ class BaseHyperband(BaseSearch):
             The fitted search.
         """
         self._validate_params()
+        if self.asynchronous:
+            raise ValueError(
+                "asynchronous=True: HyperbandSearchCV runs its rungs in synchronous "
+                "brackets; asynchronous successive halving is not available yet. "
+                "Leave asynchronous=False."
+            )
         if self.checkpoint is not None:
             raise ValueError(
                 f"checkpoint={self.checkpoint!r}: HyperbandSearchCV cannot resume from a "
@@ -586,7 +594,9 @@ class BaseHyperband(BaseSearch):
                     reason = stopped
                     break
 
-        self._check_failures(failures, results, key, n_done, "evaluations")
+        self._check_failures(
+            failures, [] if key is None else results[key], n_done, "evaluations"
+        )
         if scheduler.n_repeated_:
             warnings.warn(
                 f"The search space has too few distinct candidates for the "

@@ -14,6 +14,7 @@ routing and sklearn's callbacks therefore behave exactly as in
 
 import math
 import os
+import threading
 import time
 import warnings
 from abc import abstractmethod
@@ -24,13 +25,19 @@ import numpy as np
 from sklearn.base import clone, is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import indexable
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import _check_method_params, indexable
 
 from . import __version__
 from ._compat import (
+    SKLEARN_HAS_CALLBACKS,
     BaseSearchCV,
     Interval,
-    deferred_fit_failure_check,
+    Precomputed,
+    _insert_error_scores,
+    get_scorers,
+    original_check,
+    original_fit_and_score,
     search_scope,
 )
 from ._journal import FORMAT as JOURNAL_FORMAT
@@ -112,29 +119,107 @@ def _check_param_names(estimator, space):
                 )
 
 
-class _Replayed:
-    """Candidates resumed from a checkpoint journal, in cv_results_ form."""
+def _tagged(tag, fit_and_score, *args, **kwargs):
+    """Run one fit-and-score job and say which it was (results come back in
+    the order they finish)."""
+    return tag, fit_and_score(*args, **kwargs)
+
+
+class _Evaluations:
+    """Every candidate of one search with its per-fold results, in the order
+    they finished (journal replay first): the rows of ``cv_results_``."""
 
     def __init__(self):
         self.params, self.out, self.more = [], [], {"iter": []}
-        self._sizes = []
+        self.n_fits = self.n_failed = 0
+        self.last_message = ""
 
-    def add(self, candidates, records, n_batch, return_train_score):
-        for cand, rec in zip(candidates, records):
-            self.params.append(cand)
-            self.out.extend(Journal.out(rec, return_train_score))
-            self.more["iter"].append(rec.get("more", {}).get("iter", n_batch))
-        self._sizes.append((len(candidates), len(records[0]["out"]) if records else 0))
+    def add(self, candidate, outs, iteration):
+        self.params.append(candidate)
+        self.out.extend(outs)
+        self.more["iter"].append(iteration)
+        self.n_fits += len(outs)
+        failed = [o for o in outs if o["fit_error"] is not None]
+        self.n_failed += len(failed)
+        if failed:
+            self.last_message = str(failed[-1]["fit_error"])
 
-    def pop_last_batch(self):
-        """Remove the last batch; return its candidates, fits and failed fits."""
-        m, n_splits = self._sizes.pop()
-        last = self.params[-m:]
-        outs = self.out[-m * n_splits :]
-        del self.params[-m:]
-        del self.out[-m * n_splits :]
-        del self.more["iter"][-m:]
-        return last, len(outs), sum(o["fit_error"] is not None for o in outs)
+    def __len__(self):
+        return len(self.params)
+
+
+class _FitJobs:
+    """The fit-and-score jobs of one search, as sklearn's
+    ``evaluate_candidates`` makes them (same scorer, routed parameters,
+    folds, ``error_score`` and callbacks), but dispatched by the driver: a
+    round needs no barrier of sklearn's, and in asynchronous mode a new
+    candidate goes out as soon as a worker frees."""
+
+    def __init__(self, search, X, y, params):
+        X, y = indexable(X, y)
+        params = _check_method_params(X, params=params)
+        routed = search._get_routed_params_for_fit(params)
+        self.X, self.y = X, y
+        self.splits = list(search._frozen_cv.split(X, y, **routed.splitter.split))
+        self.n_splits = len(self.splits)
+        self.base = clone(search.estimator)
+        self.kwargs = dict(
+            scorer=get_scorers(search),
+            fit_params=routed.estimator.fit,
+            score_params=routed.scorer.score,
+            return_train_score=search.return_train_score,
+            return_n_test_samples=True,
+            return_times=True,
+            return_parameters=False,
+            error_score=search.error_score,
+            verbose=search.verbose,
+        )
+        if SKLEARN_HAS_CALLBACKS:
+            self.kwargs["caller"] = search
+
+    def jobs(self, tag, candidate, progress, ctx=None, first_task=0):
+        """The ``n_splits`` joblib jobs of one candidate, tagged ``(tag, fold)``
+        (callback subtasks ``first_task``, ``first_task + 1``, ... of ``ctx``)."""
+        for s, (train, test) in enumerate(self.splits):
+            kwargs = dict(self.kwargs)
+            if SKLEARN_HAS_CALLBACKS:
+                kwargs["callback_ctx"] = (
+                    None
+                    if ctx is None
+                    else ctx.subcontext(
+                        task_name="candidate-split-evaluation", task_id=first_task + s
+                    )
+                )
+            yield delayed(_tagged)(
+                (tag, s),
+                original_fit_and_score,
+                clone(self.base),
+                self.X,
+                self.y,
+                train=train,
+                test=test,
+                parameters=candidate,
+                split_progress=(s, self.n_splits),
+                candidate_progress=progress,
+                **kwargs,
+            )
+
+
+def _candidate_score(outs, metric):
+    """The objective of one candidate: the mean over folds of its test score
+    (of ``metric`` with multi-metric scoring), NaN if a fold has none."""
+    values = []
+    for o in outs:
+        v = o["test_scores"]
+        if isinstance(v, dict):
+            if metric not in v:
+                raise ValueError(
+                    "With multi-metric scoring the search must know which metric to "
+                    f"maximise: set refit to one of {sorted(v)!r}; got refit={metric!r}."
+                )
+            v = v[metric]
+        values.append(float(v))
+    return float(np.mean(values))
 
 
 def _same_candidates(space, batch, records):
@@ -262,7 +347,20 @@ class BaseSearch(BaseSearchCV):
         candidates in the same order for any ``n_jobs`` (1, 2, 3, a Dask
         cluster). A larger batch keeps more workers busy at each round; a
         smaller one lets the strategy learn from more results before each
-        proposal (``batch_size=1``: strictly sequential).
+        proposal (``batch_size=1``: strictly sequential). Ignored when
+        ``asynchronous=True``.
+    asynchronous : bool, default=False
+        Throughput mode. A new candidate is asked for as soon as a worker
+        frees (the strategy knows the candidates still running and treats
+        them as pending, as constant liar does), so no worker waits for a
+        round to end. Runs on any joblib backend (loky, threading, Dask
+        through ``joblib.parallel_config("dask")``), through joblib's
+        unordered result generator. Reproducible in the set of rules that
+        made the candidates, not in the candidates themselves: which results
+        a proposal saw depends on the workers' timing, so with
+        ``n_jobs > 1`` two runs may differ. With ``n_jobs=1`` it is
+        deterministic. ``cv_results_`` rows are in the order the candidates
+        finished; ``iter`` is the order they were asked for.
 
     Attributes
     ----------
@@ -298,6 +396,7 @@ class BaseSearch(BaseSearchCV):
         "warm_start_from": "no_validation",  # checked in fit, by kind
         "callbacks": [list, None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "asynchronous": ["boolean"],
     }
 
     @abstractmethod
@@ -321,6 +420,7 @@ class BaseSearch(BaseSearchCV):
         warm_start_from=None,
         callbacks=None,
         batch_size=4,
+        asynchronous=False,
     ):
         super().__init__(
             estimator=estimator,
@@ -341,6 +441,7 @@ class BaseSearch(BaseSearchCV):
         self.warm_start_from = warm_start_from
         self.callbacks = callbacks
         self.batch_size = batch_size
+        self.asynchronous = asynchronous
 
     @abstractmethod
     def _make_optimizer(self, space, *, random_state, n_workers):
@@ -394,6 +495,7 @@ class BaseSearch(BaseSearchCV):
             check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         )
         self._warm = warm
+        self._fit_args = (X, y, params)
         self._journal = None
         self._in_fit = True
         try:
@@ -411,7 +513,17 @@ class BaseSearch(BaseSearchCV):
     # itself to every fit task (``caller=self``, for callbacks), so it is
     # left out of pickles: an open journal cannot be pickled, and the live
     # strategy and folds would be copied to the workers for every fit.
-    _FIT_STATE = ("_frozen_cv", "_warm", "_journal", "_replayed", "_last_out", "_in_fit")
+    _FIT_STATE = (
+        "_frozen_cv",
+        "_warm",
+        "_journal",
+        "_fit_args",
+        "_evaluations",
+        "_metric",
+        "_n_batches",
+        "_n_resumed",
+        "_in_fit",
+    )
 
     def __getstate__(self):
         state = super().__getstate__()
@@ -439,17 +551,13 @@ class BaseSearch(BaseSearchCV):
         return Journal.open(self.checkpoint, header)
 
     def _format_results(self, candidate_params, n_splits, out, more_results=None):
-        # Called by sklearn's evaluate_candidates with everything evaluated so
-        # far: keep the raw per-fold results (for the journal), and put the
-        # candidates resumed from the journal first, as in the original run.
-        self._last_out = out
-        replayed = getattr(self, "_replayed", None)
-        if replayed is not None and replayed.params:
-            candidate_params = replayed.params + list(candidate_params)
-            out = replayed.out + list(out)
-            more_results = {
-                k: replayed.more.get(k, []) + list(v) for k, v in (more_results or {}).items()
-            }
+        # The driver keeps every evaluation itself (journal replay first, in
+        # the order they finished); sklearn's one evaluate_candidates call at
+        # the end of the search builds cv_results_ from them.
+        evaluations = getattr(self, "_evaluations", None)
+        if evaluations is not None:
+            candidate_params, out = evaluations.params, evaluations.out
+            more_results = evaluations.more
         return super()._format_results(candidate_params, n_splits, out, more_results)
 
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
@@ -474,107 +582,225 @@ class BaseSearch(BaseSearchCV):
             self.n_warm_start_ = _tell_known(opt, *self._warm, source="warm_start_from")
             return opt
 
-        optimizer = self.optimizer_ = new_optimizer()  # live, for callbacks
-        journal = self._journal
-        pending = list(journal.records) if journal is not None else []
-        replayed = self._replayed = _Replayed()
-        cv = self._frozen_cv
-
+        self.optimizer_ = new_optimizer()  # live, for callbacks
+        jobs = _FitJobs(self, *self._fit_args)
+        evaluations = self._evaluations = _Evaluations()
         search_ctx = None
         if callback_ctx is not None:
+            n_units = n_iter if self.asynchronous else math.ceil(n_iter / batch_size)
             search_ctx = callback_ctx.subcontext(
-                task_name="search", max_subtasks=math.ceil(n_iter / batch_size)
+                task_name="search", max_subtasks=n_units
             ).call_on_fit_task_begin(estimator=self)
 
-        key, results = None, None
-        n_done, n_batches, reason = 0, 0, "n_iter"
+        self._metric = "score" if not isinstance(self.refit, str) else self.refit
         self._announce(n_iter, "candidates")
         start = time.perf_counter()
-        with deferred_fit_failure_check() as failures:
-            while n_done < n_iter:
-                if self._time_is_up(start):
-                    reason = "max_time"
-                    break
-                batch = optimizer.ask(min(batch_size, n_iter - n_done))
-                if not batch:  # the space has no new candidate left
-                    reason = "exhausted"
-                    break
-                if pending:  # resuming: take the journal's results, fit nothing
-                    records = pending[: len(batch)]
-                    if _same_candidates(space, batch, records):
-                        replayed.add(batch, records, n_batches, self.return_train_score)
-                        failures.n_fits += sum(len(r["out"]) for r in records)
-                        failures.n_failed += sum(
-                            o["fit_error"] is not None for r in records for o in r["out"]
-                        )
-                        optimizer.tell(batch, [Journal.score(r) for r in records])
-                        del pending[: len(batch)]
-                        n_done += len(batch)
-                        n_batches += 1
-                        continue
-                    # another batch size or strategy: reuse the journal's
-                    # results as known observations, and go on from there
-                    warnings.warn(
-                        f"checkpoint={self.checkpoint!r}: the search does not propose the "
-                        "journal's candidates again (another n_jobs or strategy?); its "
-                        f"{len(journal.records)} evaluations are reused as they are and the "
-                        "search continues from them.",
-                        UserWarning,
-                        stacklevel=5,
-                    )
-                    optimizer = self.optimizer_ = new_optimizer()
-                    rest = [space.decode(Journal.vector(r)) for r in pending]
-                    replayed.add(rest, pending, n_batches, self.return_train_score)
-                    known = replayed.params
-                    optimizer.tell(known, [Journal.score(r) for r in journal.records])
-                    n_done += len(pending)
-                    n_batches += 1
-                    pending = []
-                    continue
-
-                results = self._evaluate(evaluate_candidates, batch, cv, n_batches, search_ctx)
-                stop = results.pop("_sksearch_stop", False)
-                if key is None:
-                    key = self._objective_key(results)
-                scores = np.asarray(results[key][-len(batch) :], dtype=float)
-                if journal is not None:
-                    n_splits = self._n_splits()
-                    journal.write(
-                        batch,
-                        [space.encode(c) for c in batch],
-                        scores,
-                        self._last_out[-len(batch) * n_splits :],
-                        n_splits,
-                        {"iter": [n_batches] * len(batch)},
-                    )
-                optimizer.tell(batch, scores)
-                n_done += len(batch)
-                n_batches += 1
-                if self.verbose > 0:
-                    self._print_progress(results[key], n_done, n_iter, start)
-                if self._should_stop(start, stop) == "callback":
-                    reason = "callback"
-                    break
-
-            if results is None and replayed.params:
-                # The journal held the whole search. sklearn builds the fitted
-                # search from its own evaluations, so fit the last batch again.
-                last, n_fits, n_failed = replayed.pop_last_batch()
-                failures.n_fits -= n_fits  # counted again when evaluated
-                failures.n_failed -= n_failed
-                results = self._evaluate(evaluate_candidates, last, cv, n_batches - 1, None)
-                results.pop("_sksearch_stop", None)
-                key = self._objective_key(results)
-        self.n_resumed_ = len(replayed.params)
-        self._check_failures(failures, results, key, n_done, "candidates")
+        self._resume(space, n_iter, batch_size, new_optimizer)
+        parallel = Parallel(
+            n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch, return_as="generator_unordered"
+        )
+        with parallel:
+            if self.asynchronous:
+                reason = self._run_asynchronous(parallel, jobs, n_iter, start, search_ctx)
+            else:
+                reason = self._run_rounds(parallel, jobs, n_iter, batch_size, start, search_ctx)
+        if not len(evaluations):
+            raise ValueError("No fits were performed. Were there no candidates?")
+        self._finish(evaluate_candidates, evaluations, jobs.n_splits)
+        self.n_resumed_ = self._n_resumed
         if search_ctx is not None:
             search_ctx.call_on_fit_task_end(estimator=self)
-        self.optimizer_ = optimizer
-        self.n_batches_ = n_batches
+        self.n_batches_ = self._n_batches
         self.batch_size_ = batch_size
         self.stop_reason_ = reason
 
-    def _check_failures(self, failures, results, key, n_done, what):
+    def _resume(self, space, n_iter, batch_size, new_optimizer):
+        """Take the checkpoint journal's evaluations instead of fitting them.
+
+        In the deterministic mode the strategy proposes the journal's
+        candidates again, round by round, and is told their stored scores, so
+        that the search goes on exactly as the interrupted run. If it does not
+        (another strategy, batch size, or the asynchronous mode), the journal's
+        evaluations are told to a new strategy as known observations.
+        """
+        journal, evaluations = self._journal, self._evaluations
+        pending = list(journal.records) if journal is not None else []
+        self._n_batches = 0
+        self._n_resumed = len(pending)
+        if not pending:
+            return
+        optimizer = self.optimizer_
+        while pending and not self.asynchronous and len(evaluations) < n_iter:
+            batch = optimizer.ask(min(batch_size, n_iter - len(evaluations)))
+            records = pending[: len(batch)]
+            if not batch or not _same_candidates(space, batch, records):
+                break
+            for cand, rec in zip(batch, records):
+                outs = Journal.out(rec, self.return_train_score)
+                evaluations.add(cand, outs, rec.get("more", {}).get("iter", self._n_batches))
+            optimizer.tell(batch, [Journal.score(r) for r in records])
+            del pending[: len(batch)]
+            self._n_batches += 1
+        if not pending:
+            return
+        if not self.asynchronous:
+            warnings.warn(
+                f"checkpoint={self.checkpoint!r}: the search does not propose the "
+                "journal's candidates again (another batch size or strategy?); its "
+                f"{len(journal.records)} evaluations are reused as they are and the "
+                "search continues from them.",
+                UserWarning,
+                stacklevel=6,
+            )
+        optimizer = self.optimizer_ = new_optimizer()
+        evaluations.__init__()
+        for i, rec in enumerate(journal.records):
+            outs = Journal.out(rec, self.return_train_score)
+            cand = space.decode(Journal.vector(rec))
+            evaluations.add(cand, outs, rec.get("more", {}).get("iter", i))
+        optimizer.tell(list(evaluations.params), [Journal.score(r) for r in journal.records])
+        self._n_batches = 1 + max(evaluations.more["iter"], default=-1)
+
+    def _record(self, candidates, outs_of, iteration):
+        """Keep, journal and tell the results of finished candidates; return
+        their scores."""
+        scores = [_candidate_score(outs_of[i], self._metric) for i in range(len(candidates))]
+        for i, cand in enumerate(candidates):
+            self._evaluations.add(cand, outs_of[i], iteration[i])
+        if self._journal is not None:
+            n_splits = len(outs_of[0])
+            self._journal.write(
+                candidates,
+                [self.space_.encode(c) for c in candidates],
+                scores,
+                [o for i in range(len(candidates)) for o in outs_of[i]],
+                n_splits,
+                {"iter": list(iteration)},
+            )
+        self.optimizer_.tell(candidates, scores)
+        return scores
+
+    def _unit_context(self, search_ctx, n_fits):
+        if search_ctx is None:
+            return None
+        return search_ctx.subcontext(
+            task_name="search-batch", max_subtasks=n_fits, sequential_subtasks=False
+        ).call_on_fit_task_begin(estimator=self)
+
+    def _run_rounds(self, parallel, jobs, n_iter, batch_size, start, search_ctx):
+        """The deterministic mode: ask a batch, fit it, tell it, repeat."""
+        evaluations, n_splits = self._evaluations, jobs.n_splits
+        while len(evaluations) < n_iter:
+            if self._time_is_up(start):
+                return "max_time"
+            batch = self.optimizer_.ask(min(batch_size, n_iter - len(evaluations)))
+            if not batch:  # the space has no new candidate left
+                return "exhausted"
+            ctx = self._unit_context(search_ctx, len(batch) * n_splits)
+            n_before = len(evaluations)
+            tasks = (
+                job
+                for i, cand in enumerate(batch)
+                for job in jobs.jobs(i, cand, (n_before + i, n_iter), ctx, i * n_splits)
+            )
+            outs = [[None] * n_splits for _ in batch]
+            for (i, s), out in parallel(tasks):
+                outs[i][s] = out
+            self._record(batch, outs, [self._n_batches] * len(batch))
+            self._n_batches += 1
+            stop = ctx is not None and bool(ctx.call_on_fit_task_end(estimator=self))
+            if self.verbose > 0:
+                self._print_progress(self.optimizer_.y_, len(evaluations), n_iter, start)
+            reason = self._should_stop(start, stop)
+            if reason == "callback":
+                return reason
+        return "n_iter"
+
+    def _run_asynchronous(self, parallel, jobs, n_iter, start, search_ctx):
+        """The asynchronous mode: a candidate is asked for as soon as a worker
+        frees, told while the others still run (the strategy sees the
+        candidates in flight as pending, as constant liar does)."""
+        evaluations, n_splits = self._evaluations, jobs.n_splits
+        lock = threading.Lock()
+        flight = {}  # tag -> [candidate, outs, n_left, iteration, ctx]
+        state = {"asked": len(evaluations), "reason": None}
+
+        def tasks():
+            # joblib pulls the next job from this generator when a worker
+            # frees, possibly from its own callback thread: the strategy is
+            # asked and told under the lock
+            while True:
+                with lock:
+                    if state["reason"] is not None or state["asked"] >= n_iter:
+                        return
+                    if self._time_is_up(start):
+                        state["reason"] = "max_time"
+                        return
+                    batch = self.optimizer_.ask(1)
+                    if not batch:
+                        state["reason"] = "exhausted"
+                        return
+                    tag = state["asked"]
+                    state["asked"] += 1
+                    ctx = self._unit_context(search_ctx, n_splits)
+                    flight[tag] = [batch[0], [None] * n_splits, n_splits, tag, ctx]
+                yield from jobs.jobs(tag, batch[0], (tag, n_iter), ctx)
+
+        for (tag, s), out in parallel(tasks()):
+            with lock:
+                entry = flight[tag]
+                entry[1][s] = out
+                entry[2] -= 1
+                if entry[2]:
+                    continue
+                del flight[tag]
+                cand, outs, _, iteration, ctx = entry
+                self._record([cand], [outs], [iteration])
+                self._n_batches += 1
+                stop = ctx is not None and bool(ctx.call_on_fit_task_end(estimator=self))
+                if self.verbose > 0:
+                    self._print_progress(self.optimizer_.y_, len(evaluations), n_iter, start)
+                if state["reason"] is None:
+                    reason = self._should_stop(start, stop)
+                    if reason is not None:
+                        state["reason"] = reason
+        return state["reason"] or "n_iter"
+
+    def _finish(self, evaluate_candidates, evaluations, n_splits):
+        """Check the failures, then let sklearn build the fitted search from
+        the driver's evaluations (one evaluate_candidates call that fits
+        nothing: its candidate carries its stored results)."""
+        out = evaluations.out
+        if callable(self.scoring):
+            _insert_error_scores(out, self.error_score)
+        scores = np.array(
+            [
+                _candidate_score(out[i * n_splits : (i + 1) * n_splits], self._metric)
+                for i in range(len(evaluations))
+            ]
+        )
+        self._check_failures(evaluations, scores, len(evaluations), "candidates")
+        if evaluations.n_failed:  # sklearn's FitFailedWarning, once for the search
+            original_check(out, self.error_score)
+        ok = [
+            i
+            for i in range(len(evaluations))
+            if all(o["fit_error"] is None for o in out[i * n_splits : (i + 1) * n_splits])
+        ]
+        i = ok[0] if ok else 0
+        marker = Precomputed(evaluations.params[i], out[i * n_splits : (i + 1) * n_splits])
+        verbose, self.verbose = self.verbose, 0  # sklearn would print "Fitting ..." again
+        try:
+            with warnings.catch_warnings():
+                # sklearn warns about NaN scores; the search said it already
+                warnings.filterwarnings(
+                    "ignore", message="One or more of the .* scores are non-finite"
+                )
+                evaluate_candidates([marker], cv=self._frozen_cv)
+        finally:
+            self.verbose = verbose
+
+    def _check_failures(self, failures, scores, n_done, what):
         """End of a search: raise if every fit failed, warn once about NaN scores."""
         if failures.n_fits and failures.n_failed == failures.n_fits:
             raise ValueError(
@@ -583,8 +809,9 @@ class BaseSearch(BaseSearchCV):
                 "or the search space is misconfigured; set error_score='raise' to "
                 f"see the first error.\n{failures.last_message}"
             )
-        if key is not None and not np.isfinite(np.asarray(results[key], dtype=float)).all():
-            n_bad = int((~np.isfinite(np.asarray(results[key], dtype=float))).sum())
+        scores = np.asarray(scores, dtype=float)
+        if scores.size and not np.isfinite(scores).all():
+            n_bad = int((~np.isfinite(scores)).sum())
             warnings.warn(
                 f"{n_bad} of the {n_done} {what} have a non-finite mean test score "
                 "(failed fits get error_score); the search went on without them.",

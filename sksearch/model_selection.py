@@ -89,6 +89,15 @@ class GeneticSearchCV(BaseSearch):
         Probability that a child is mutated.
     tournament_size : int >= 1, default=3
         Candidates per selection tournament; larger is greedier.
+    batch_size : int, default=4
+        Candidates proposed per round (ask, cross-validate, tell). A property
+        of the search, never of ``n_jobs``: the same ``random_state`` gives
+        the same candidates for any ``n_jobs`` or joblib backend.
+    asynchronous : bool, default=False
+        Throughput mode: a new candidate is proposed as soon as a worker
+        frees, the candidates still running treated as pending (constant
+        liar). No worker waits for a round, but with ``n_jobs > 1`` the
+        candidates depend on the workers' timing.
 
     Attributes
     ----------
@@ -151,6 +160,7 @@ class GeneticSearchCV(BaseSearch):
         warm_start_from=None,
         callbacks=None,
         batch_size=4,
+        asynchronous=False,
         population_size=None,
         crossover_probability=0.8,
         mutation_probability=0.9,
@@ -174,6 +184,7 @@ class GeneticSearchCV(BaseSearch):
             warm_start_from=warm_start_from,
             callbacks=callbacks,
             batch_size=batch_size,
+            asynchronous=asynchronous,
         )
         self.population_size = population_size
         self.crossover_probability = crossover_probability
@@ -241,6 +252,15 @@ class PSOSearchCV(BaseSearch):
     max_velocity : float in (0, 1], default=0.3
         Largest move per iteration along one parameter, as a fraction of
         its (encoded) range.
+    batch_size : int, default=4
+        Candidates proposed per round (ask, cross-validate, tell). A property
+        of the search, never of ``n_jobs``: the same ``random_state`` gives
+        the same candidates for any ``n_jobs`` or joblib backend.
+    asynchronous : bool, default=False
+        Throughput mode: a new candidate is proposed as soon as a worker
+        frees, the candidates still running treated as pending (constant
+        liar). No worker waits for a round, but with ``n_jobs > 1`` the
+        candidates depend on the workers' timing.
 
     Attributes
     ----------
@@ -301,6 +321,7 @@ class PSOSearchCV(BaseSearch):
         warm_start_from=None,
         callbacks=None,
         batch_size=4,
+        asynchronous=False,
         swarm_size=None,
         inertia_start=0.9,
         inertia_end=0.4,
@@ -326,6 +347,7 @@ class PSOSearchCV(BaseSearch):
             warm_start_from=warm_start_from,
             callbacks=callbacks,
             batch_size=batch_size,
+            asynchronous=asynchronous,
         )
         self.swarm_size = swarm_size
         self.inertia_start = inertia_start
@@ -398,6 +420,15 @@ class AnnealingSearchCV(BaseSearch):
     restart_after : int >= 1, default=3
         Steps without improvement after which a chain restarts from the best
         candidate found.
+    batch_size : int, default=4
+        Candidates proposed per round (ask, cross-validate, tell). A property
+        of the search, never of ``n_jobs``: the same ``random_state`` gives
+        the same candidates for any ``n_jobs`` or joblib backend.
+    asynchronous : bool, default=False
+        Throughput mode: a new candidate is proposed as soon as a worker
+        frees, the candidates still running treated as pending (constant
+        liar). No worker waits for a round, but with ``n_jobs > 1`` the
+        candidates depend on the workers' timing.
 
     Attributes
     ----------
@@ -456,6 +487,7 @@ class AnnealingSearchCV(BaseSearch):
         warm_start_from=None,
         callbacks=None,
         batch_size=4,
+        asynchronous=False,
         initial_temperature=0.3,
         cooling=None,
         n_chains=None,
@@ -479,6 +511,7 @@ class AnnealingSearchCV(BaseSearch):
             warm_start_from=warm_start_from,
             callbacks=callbacks,
             batch_size=batch_size,
+            asynchronous=asynchronous,
         )
         self.initial_temperature = initial_temperature
         self.cooling = cooling
@@ -540,6 +573,15 @@ class CoordinateDescentSearchCV(BaseSearch):
         Candidates per line along a numeric parameter.
     n_initial_points : int >= 1, default=5
         Random candidates whose best is the starting point.
+    batch_size : int, default=4
+        Candidates proposed per round (ask, cross-validate, tell). A property
+        of the search, never of ``n_jobs``: the same ``random_state`` gives
+        the same candidates for any ``n_jobs`` or joblib backend.
+    asynchronous : bool, default=False
+        Throughput mode: a new candidate is proposed as soon as a worker
+        frees, the candidates still running treated as pending (constant
+        liar). No worker waits for a round, but with ``n_jobs > 1`` the
+        candidates depend on the workers' timing.
 
     Attributes
     ----------
@@ -596,6 +638,7 @@ class CoordinateDescentSearchCV(BaseSearch):
         warm_start_from=None,
         callbacks=None,
         batch_size=4,
+        asynchronous=False,
         n_points=4,
         n_initial_points=5,
     ):
@@ -617,6 +660,7 @@ class CoordinateDescentSearchCV(BaseSearch):
             warm_start_from=warm_start_from,
             callbacks=callbacks,
             batch_size=batch_size,
+            asynchronous=asynchronous,
         )
         self.n_points = n_points
         self.n_initial_points = n_initial_points
@@ -702,6 +746,15 @@ class BayesSearchCV(BaseSearch):
         Best candidates refined by L-BFGS-B per proposal.
     max_model_points : int, default=200
         Cap on the GP's training set, which bounds the cost per round.
+    batch_size : int, default=4
+        Candidates proposed per round (ask, cross-validate, tell). A property
+        of the search, never of ``n_jobs``: the same ``random_state`` gives
+        the same candidates for any ``n_jobs`` or joblib backend.
+    asynchronous : bool, default=False
+        Throughput mode: a new candidate is proposed as soon as a worker
+        frees, the candidates still running treated as pending (constant
+        liar). No worker waits for a round, but with ``n_jobs > 1`` the
+        candidates depend on the workers' timing.
 
     Attributes
     ----------
@@ -765,6 +818,7 @@ class BayesSearchCV(BaseSearch):
         warm_start_from=None,
         callbacks=None,
         batch_size=4,
+        asynchronous=False,
         n_initial_points=10,
         acq_func="ei",
         xi=0.01,
@@ -792,6 +846,7 @@ class BayesSearchCV(BaseSearch):
             warm_start_from=warm_start_from,
             callbacks=callbacks,
             batch_size=batch_size,
+            asynchronous=asynchronous,
         )
         self.n_initial_points = n_initial_points
         self.acq_func = acq_func
@@ -850,6 +905,15 @@ class TPESearchCV(BaseSearch):
         kernels.
     consider_magic_clip : bool, default=True
         Lower bound on the bandwidths, so densities do not collapse.
+    batch_size : int, default=4
+        Candidates proposed per round (ask, cross-validate, tell). A property
+        of the search, never of ``n_jobs``: the same ``random_state`` gives
+        the same candidates for any ``n_jobs`` or joblib backend.
+    asynchronous : bool, default=False
+        Throughput mode: a new candidate is proposed as soon as a worker
+        frees, the candidates still running treated as pending (constant
+        liar). No worker waits for a round, but with ``n_jobs > 1`` the
+        candidates depend on the workers' timing.
 
     Attributes
     ----------
@@ -912,6 +976,7 @@ class TPESearchCV(BaseSearch):
         warm_start_from=None,
         callbacks=None,
         batch_size=4,
+        asynchronous=False,
         n_startup=10,
         n_ei_candidates=24,
         gamma=None,
@@ -938,6 +1003,7 @@ class TPESearchCV(BaseSearch):
             warm_start_from=warm_start_from,
             callbacks=callbacks,
             batch_size=batch_size,
+            asynchronous=asynchronous,
         )
         self.n_startup = n_startup
         self.n_ei_candidates = n_ei_candidates
@@ -995,6 +1061,15 @@ class ReinforceSearchCV(BaseSearch):
     n_bins : int, default=10
         Bins of each numeric parameter's range (an ``Integer`` with fewer
         values gets one bin per value).
+    batch_size : int, default=4
+        Candidates proposed per round (ask, cross-validate, tell). A property
+        of the search, never of ``n_jobs``: the same ``random_state`` gives
+        the same candidates for any ``n_jobs`` or joblib backend.
+    asynchronous : bool, default=False
+        Throughput mode: a new candidate is proposed as soon as a worker
+        frees, the candidates still running treated as pending (constant
+        liar). No worker waits for a round, but with ``n_jobs > 1`` the
+        candidates depend on the workers' timing.
 
     Attributes
     ----------
@@ -1056,6 +1131,7 @@ class ReinforceSearchCV(BaseSearch):
         warm_start_from=None,
         callbacks=None,
         batch_size=4,
+        asynchronous=False,
         learning_rate=0.3,
         baseline_decay=0.9,
         entropy_weight=0.01,
@@ -1079,6 +1155,7 @@ class ReinforceSearchCV(BaseSearch):
             warm_start_from=warm_start_from,
             callbacks=callbacks,
             batch_size=batch_size,
+            asynchronous=asynchronous,
         )
         self.learning_rate = learning_rate
         self.baseline_decay = baseline_decay
@@ -1224,6 +1301,15 @@ class HyperbandSearchCV(BaseHyperband):
         resource (BOHB's model starts from them).
     callbacks : list of callable, default=None
         ``callback(search) -> bool`` after every step; True stops the search.
+    batch_size : int, default=4
+        Candidates proposed per round (ask, cross-validate, tell). A property
+        of the search, never of ``n_jobs``: the same ``random_state`` gives
+        the same candidates for any ``n_jobs`` or joblib backend.
+    asynchronous : bool, default=False
+        Throughput mode: a new candidate is proposed as soon as a worker
+        frees, the candidates still running treated as pending (constant
+        liar). No worker waits for a round, but with ``n_jobs > 1`` the
+        candidates depend on the workers' timing.
 
     Attributes
     ----------
@@ -1317,6 +1403,7 @@ class HyperbandSearchCV(BaseHyperband):
         warm_start_from=None,
         callbacks=None,
         batch_size=4,
+        asynchronous=False,
     ):
         super().__init__(
             estimator,
@@ -1341,6 +1428,7 @@ class HyperbandSearchCV(BaseHyperband):
             warm_start_from=warm_start_from,
             callbacks=callbacks,
             batch_size=batch_size,
+            asynchronous=asynchronous,
         )
         self.sampler = sampler
 

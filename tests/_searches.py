@@ -29,6 +29,7 @@ class RandomSearch(BaseSearch):
         warm_start_from=None,
         callbacks=None,
         batch_size=4,
+        asynchronous=False,
     ):
         super().__init__(
             estimator,
@@ -48,6 +49,7 @@ class RandomSearch(BaseSearch):
             warm_start_from=warm_start_from,
             callbacks=callbacks,
             batch_size=batch_size,
+            asynchronous=asynchronous,
         )
 
     def _make_optimizer(self, space, *, random_state, n_workers):
