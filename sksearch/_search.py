@@ -12,6 +12,7 @@ routing and sklearn's callbacks therefore behave exactly as in
 
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
 import math
 import os
 import threading
@@ -22,6 +23,7 @@ from numbers import Integral
 from numbers import Real as RealNumber
 
 import numpy as np
+from joblib.parallel import get_active_backend
 from sklearn.base import clone, is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
@@ -203,6 +205,17 @@ class _FitJobs:
                 candidate_progress=progress,
                 **kwargs,
             )
+
+
+def _own_backend():
+    """A copy of the active joblib backend instance, for the loop's own
+    ``Parallel``. Under ``parallel_config(backend=...)`` every ``Parallel``
+    shares one backend instance, and the loop's ending its pool would end the
+    pool of sklearn's ``Parallel`` (whose last ``evaluate_candidates`` call is
+    still to come): loky raised ``'NoneType' object has no attribute
+    'submit'``."""
+    backend, _ = get_active_backend()
+    return copy.copy(backend)
 
 
 def _candidate_score(outs, metric):
@@ -597,7 +610,10 @@ class BaseSearch(BaseSearchCV):
         start = time.perf_counter()
         self._resume(space, n_iter, batch_size, new_optimizer)
         parallel = Parallel(
-            n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch, return_as="generator_unordered"
+            n_jobs=self.n_jobs,
+            pre_dispatch=self.pre_dispatch,
+            return_as="generator_unordered",
+            backend=_own_backend(),
         )
         with parallel:
             if self.asynchronous:

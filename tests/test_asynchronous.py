@@ -134,3 +134,14 @@ def test_asynchronous_verbose_reports_each_candidate(capsys):
     out = capsys.readouterr().out
     assert out.count("Fitting 3 folds") == 1
     assert out.count("candidates, best") == 5
+
+
+@pytest.mark.parametrize("backend", ["loky", "threading"])
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_runs_under_an_explicit_joblib_backend(backend, asynchronous):
+    # parallel_config shares one backend instance between every Parallel
+    search = TPESearchCV(LogisticRegression(max_iter=300), SPACE, n_iter=4, cv=2, n_jobs=2,
+                         random_state=0, asynchronous=asynchronous)
+    with joblib.parallel_config(backend=backend):
+        search.fit(X, y)
+    assert len(search.cv_results_["params"]) == 4
