@@ -25,6 +25,7 @@ from numbers import Real as RealNumber
 import numpy as np
 from joblib.parallel import get_active_backend
 from sklearn.base import clone, is_classifier
+from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 from sklearn.utils.parallel import Parallel, delayed
@@ -819,6 +820,11 @@ class BaseSearch(BaseSearchCV):
     def _check_failures(self, failures, scores, n_done, what):
         """End of a search: raise if every fit failed, warn once about NaN scores."""
         if failures.n_fits and failures.n_failed == failures.n_fits:
+            warnings.warn(
+                f"All the {failures.n_fits} fits failed (scored as {self.error_score}).",
+                FitFailedWarning,
+                stacklevel=6,
+            )
             raise ValueError(
                 f"All the {failures.n_fits} fits of the {n_done} {what} failed: "
                 "no candidate could be scored. It is very likely that the estimator "
