@@ -255,12 +255,31 @@ def _uniform_grid(dim, n):
     return u
 
 
-def _axis_grid(dim, n):
-    """Distinct encoded values of ``dim`` to draw a curve through, and their
-    values in the original units."""
-    u = np.unique(_uniform_grid(dim, n))
+def _axis_grid(dim, n, observed=()):
+    """Distinct encoded values of ``dim`` to draw through, and their values in
+    the original units.
+
+    A numeric grid runs from end to end of the dimension's range (for an
+    unbounded scipy prior, over its central quantiles), widened to every
+    evaluated value in ``observed`` (encoded), so the curve or contour covers
+    all the candidates drawn over it.
+    """
     if dim.is_categorical:
+        u = np.arange(dim.n_values, dtype=float)
         return u, u
+    observed = np.asarray(observed, dtype=float).ravel()
+    observed = observed[np.isfinite(observed)]
+    support = getattr(getattr(dim, "dist", None), "support", None)
+    if support is None or np.isfinite(support()).all():
+        lo, hi = 0.0, 1.0
+    else:
+        lo, hi = 0.5 / n, 1.0 - 0.5 / n
+    if len(observed):
+        lo, hi = min(lo, observed.min()), max(hi, observed.max())
+    u = np.linspace(lo, hi, n)
+    if dim.kind == "integer":
+        u = np.array([dim.transform(dim.inverse_transform(x)) for x in u])
+    u = np.unique(u)
     return u, np.array([dim.inverse_transform(x) for x in u], dtype=float)
 
 
@@ -474,6 +493,12 @@ def _parse_panels(params, space, caller):
 
 
 def _pd_1d(ax, forest, space, name, X, y, n_points, metric):
+    """Draw the 1-D partial dependence of ``name`` on ``ax``.
+
+    Returns the range ``(lo, hi)`` of the values drawn and ``finish(lo, hi)``,
+    which sets the y-range (shared by all 1-D panels of a figure) and draws
+    what depends on it (the bars of a categorical parameter).
+    """
     cols = _columns_of(space, name)
     kinds = {space.columns[j][2].is_categorical for j in cols}
     if len(kinds) > 1:
@@ -484,36 +509,31 @@ def _pd_1d(ax, forest, space, name, X, y, n_points, metric):
     sub = _subspaces(space, X)
     ok = np.isfinite(y)
     several = len(cols) > 1
-    if kinds.pop():  # categorical: bars
+    drawn = []
+    categorical = kinds.pop()
+    if categorical:  # bars, drawn by finish once the shared y-range is known
         width = 0.8 / len(cols)
-        heights, positions, colors, labels = [], [], [], {}
+        bars, labels = [], {}
         for k, j in enumerate(cols):
             s, _, dim = space.columns[j]
             u, _ = _axis_grid(dim, n_points)
             m = _marginal(forest, _prior_draws(space, _N_BASE, subspace=s), [j], [u])
-            heights.append(m)
-            positions.append(u + (k - (len(cols) - 1) / 2) * width)
-            colors.append(f"C{k}")
+            drawn.append(m)
+            label = _subspace_label(space, s) if several else None
+            bars.append((u + (k - (len(cols) - 1) / 2) * width, m, f"C{k}", label))
             for i, c in enumerate(dim.choices):
                 labels.setdefault(i, _fmt(c))
-        lo = min(h.min() for h in heights)
-        hi = max(h.max() for h in heights)
-        pad = 0.1 * (hi - lo) if hi > lo else 0.05 * max(abs(hi), 1e-3)
-        bottom = lo - pad
-        for k, (pos, h, c) in enumerate(zip(positions, heights, colors)):
-            label = _subspace_label(space, space.columns[cols[k]][0]) if several else None
-            ax.bar(pos, h - bottom, width=width, bottom=bottom, color=c, label=label)
         ax.set_xticks(sorted(labels), [labels[i] for i in sorted(labels)])
-        ax.set_ylim(bottom, hi + pad)
     else:  # numeric: a curve, a rug of the evaluated values, a line at the best
         for k, j in enumerate(cols):
             s, _, dim = space.columns[j]
-            u, x = _axis_grid(dim, n_points)
+            rows = sub == s
+            u, x = _axis_grid(dim, n_points, X[rows, j])
             m = _marginal(forest, _prior_draws(space, _N_BASE, subspace=s), [j], [u])
+            drawn.append(m)
             label = _subspace_label(space, s) if several else None
             drawstyle = "steps-mid" if dim.kind == "integer" and len(u) <= 12 else "default"
             ax.plot(x, m, color=f"C{k}", label=label, drawstyle=drawstyle)
-            rows = sub == s
             x_obs = [dim.inverse_transform(v) for v in X[rows, j]]
             ax.scatter(
                 x_obs, np.zeros(len(x_obs)), marker="|", s=60, color=f"C{k}", alpha=0.6,
@@ -529,8 +549,23 @@ def _pd_1d(ax, forest, space, name, X, y, n_points, metric):
             ax.axvline(dim.inverse_transform(X[best, j_best[0]]), color="r", ls="--", lw=1)
     ax.set_xlabel(name)
     ax.set_ylabel(f"Partial dependence\n({metric})")
-    if several:
-        ax.legend(fontsize=8)
+
+    def finish(lo, hi):
+        ax.set_ylim(lo, hi)
+        if categorical:
+            # A bar's length reads as its value, so it grows from the bottom of
+            # the y-range that all 1-D panels share (as scikit-optimize's
+            # plot_objective shares its diagonal's): a gap between two choices
+            # looks as large as it is next to the other parameters' curves,
+            # and each bar is labelled with its value.
+            for pos, m, color, label in bars:
+                rects = ax.bar(pos, m - lo, width=width, bottom=lo, color=color, label=label)
+                ax.bar_label(rects, labels=[f"{v:.4g}" for v in m], padding=2, fontsize=8)
+        if several:
+            ax.legend(fontsize=8)
+
+    values = np.concatenate([np.ravel(m) for m in drawn])
+    return float(values.min()), float(values.max()), finish
 
 
 def _pd_2d(ax, forest, space, names, X, y, n_points, metric):
@@ -550,7 +585,8 @@ def _pd_2d(ax, forest, space, names, X, y, n_points, metric):
     s = space.columns[ja][0]
     da, db = space.columns[ja][2], space.columns[jb][2]
     n2 = min(n_points, 30)
-    (ua, xa), (ub, xb) = _axis_grid(da, n2), _axis_grid(db, n2)
+    rows = _subspaces(space, X) == s
+    (ua, xa), (ub, xb) = _axis_grid(da, n2, X[rows, ja]), _axis_grid(db, n2, X[rows, jb])
     Z = _marginal(forest, _prior_draws(space, _N_BASE_2D, subspace=s), [ja, jb], [ua, ub])
     if da.is_categorical or db.is_categorical:
         mesh = ax.pcolormesh(xa, xb, Z.T, shading="nearest", cmap="viridis")
@@ -563,7 +599,6 @@ def _pd_2d(ax, forest, space, names, X, y, n_points, metric):
             return np.clip(np.round(col), 0, dim.n_values - 1)
         return np.array([dim.inverse_transform(v) for v in col])
 
-    rows = _subspaces(space, X) == s
     xo, yo = original(da, X[rows, ja]), original(db, X[rows, jb])
     ax.scatter(xo, yo, s=12, c="k", alpha=0.6, linewidths=0)
     scores = np.where(np.isfinite(y[rows]), y[rows], -np.inf)
@@ -594,13 +629,17 @@ def plot_partial_dependence(search, params=None, *, ax=None, n_points=40):
     search space's prior, with the plotted parameter(s) held at each grid
     value. Axes are in the parameters' original units.
 
-    * a numeric parameter gets a curve (log x-axis for a log prior), a rug
-      of the values the search evaluated, and a dashed red line at the best
-      candidate's value;
-    * a categorical parameter gets one bar per choice;
+    * a numeric parameter gets a curve over its whole range (log x-axis for
+      a log prior), a rug of the values the search evaluated, and a dashed
+      red line at the best candidate's value;
+    * a categorical parameter gets one bar per choice, labelled with its
+      value;
     * a pair ``(a, b)`` gets a filled contour (a colour mesh when either is
-      categorical), the evaluated candidates as black dots and the best as a
-      red star.
+      categorical) over both ranges, the evaluated candidates as black dots
+      and the best as a red star.
+
+    All 1-D panels of one call share a y-range, so that the effects of
+    different parameters compare at a glance.
 
     With a list of dicts, a parameter's dependence is taken within the
     sub-space(s) that search it; a name shared by several sub-spaces gets one
@@ -682,15 +721,93 @@ def plot_partial_dependence(search, params=None, *, ax=None, n_points=40):
                 f"plot_partial_dependence: {len(panels)} panels to draw but {len(axes)} "
                 "Axes given in ax."
             )
+    one_d = []
     for a, panel in zip(axes, panels):
         if len(panel) == 1:
-            _pd_1d(a, forest, space, panel[0], X, y, n_points, metric)
+            one_d.append(_pd_1d(a, forest, space, panel[0], X, y, n_points, metric))
         else:
             _pd_2d(a, forest, space, panel, X, y, n_points, metric)
+    if one_d:  # one y-range for every 1-D panel, so their effects compare
+        lo, hi = min(d[0] for d in one_d), max(d[1] for d in one_d)
+        pad = 0.08 * (hi - lo) if hi > lo else 0.05 * max(abs(hi), 1e-3)
+        for _, _, finish in one_d:
+            finish(lo - pad, hi + pad)
     return axes[0] if len(panels) == 1 else axes
 
 
 # -- parallel coordinates ------------------------------------------------------
+
+
+# Tick labels of the parallel-coordinate axes: about this many per axis.
+_N_TICKS = 6
+
+
+def _nice_ticks(lo, hi, *, log, integer=False):
+    """Round values in ``[lo, hi]`` for an axis (decades and their 2s and 5s on a
+    log axis), as matplotlib's own locators pick them; the ends when those are
+    all the locators find."""
+    from matplotlib.ticker import LogLocator, MaxNLocator
+
+    if log:
+        decades = math.log10(hi / lo)
+        subs = (1.0,) if decades >= 2 else (1.0, 2.0, 5.0)
+        ticks = LogLocator(base=10, subs=subs, numticks=_N_TICKS + 1).tick_values(lo, hi)
+    else:
+        ticks = MaxNLocator(nbins=_N_TICKS - 1, integer=integer).tick_values(lo, hi)
+    span = hi - lo
+    ticks = np.array([t for t in ticks if lo - 1e-9 * span <= t <= hi + 1e-9 * span])
+    if len(ticks) < 2:
+        ticks = np.array([lo, hi])
+    return ticks
+
+
+def _tick_labels(ticks, log):
+    """Ticks' labels in the parameter's own units; a log axis reaching below
+    0.01 or above 1000 writes all its decades as powers of ten."""
+    ticks = [float(t) for t in ticks]
+    powers = log and any(t > 0 and not 1e-2 <= t <= 1e3 for t in ticks)
+    labels = []
+    for t in ticks:
+        k = math.log10(t) if t > 0 else math.nan
+        if powers and abs(k - round(k)) < 1e-9:
+            labels.append(f"$10^{{{round(k)}}}$")
+        elif t.is_integer() and abs(t) < 1e6:
+            labels.append(str(int(t)))
+        else:
+            labels.append(f"{t:.3g}")
+    return labels
+
+
+def _encodes_evenly(dim):
+    """Whether ``dim``'s encoding is affine in its value (or in its log)."""
+    from .space import Integer, Real
+
+    if isinstance(dim, (Real, Integer)):
+        return True
+    name = getattr(getattr(getattr(dim, "dist", None), "dist", None), "name", None)
+    return name in ("uniform", "randint", "loguniform", "reciprocal")
+
+
+def _dim_ticks(dim):
+    """Positions in the encoding ``[0, 1]`` and labels of a numeric dimension's
+    ticks: round values of the parameter mapped through ``dim.transform``, so a
+    log prior gets decades and a scipy distribution its quantiles' values."""
+    lo, hi = dim.inverse_transform(0.0), dim.inverse_transform(1.0)
+    log = _is_log(dim)
+    integer = dim.kind == "integer"
+    if _encodes_evenly(dim) and hi > lo:
+        ticks = _nice_ticks(lo, hi, log=log, integer=integer)
+    else:  # a scipy prior of another shape: values at its quantiles, rounded
+        ticks = [dim.inverse_transform(u) for u in (0.05, 0.25, 0.5, 0.75, 0.95)]
+        ticks = np.unique([int(v) if integer else float(f"{v:.2g}") for v in ticks])
+    pos, kept = [], []
+    for t in ticks:
+        try:
+            pos.append(dim.transform(int(round(t)) if integer else float(t)))
+        except ValueError:  # outside the dimension's support
+            continue
+        kept.append(t)
+    return np.array(pos), _tick_labels(kept, log)
 
 
 def _axes_from_space(space, candidates, params):
@@ -714,8 +831,7 @@ def _axes_from_space(space, candidates, params):
             pos = np.arange(k) / max(k - 1, 1)
             labels = [_fmt(c) for c in dim.choices]
         else:
-            pos = np.array([0.0, 0.5, 1.0])
-            labels = [_fmt(dim.inverse_transform(u)) for u in pos]
+            pos, labels = _dim_ticks(dim)
         axes.append((name, values, pos, labels))
     return axes
 
@@ -749,9 +865,15 @@ def _axes_from_results(results, params):
             s_lo, span = scale.min(), scale.max() - scale.min()
             normed = (scale - s_lo) / span if span > 0 else np.full(len(scale), 0.5)
             values[~mask] = normed
-            pos = np.array([0.0, 0.5, 1.0]) if span > 0 else np.array([0.5])
-            ticks = s_lo + pos * span if span > 0 else np.array([s_lo])
-            labels = [_fmt(float(np.exp(t) if log else t)) for t in ticks]
+            if span > 0:
+                ticks = np.unique(present_f)  # a grid's few values: each one
+                if len(ticks) > _N_TICKS:
+                    integer = all(float(v).is_integer() for v in present_f)
+                    ticks = _nice_ticks(lo, hi, log=log, integer=integer)
+                pos = ((np.log(ticks) if log else ticks) - s_lo) / span
+                labels = _tick_labels(ticks, log)
+            else:
+                pos, labels = np.array([0.5]), _tick_labels([lo], False)
         else:
             codes = {}
             for v in present:
@@ -831,6 +953,7 @@ def plot_parallel_coordinates(search_or_cv_results, params=None, *, ax=None):
     import matplotlib.pyplot as plt
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
+    from matplotlib.font_manager import FontProperties
 
     scores = info.scores
     finite = np.isfinite(scores)
@@ -839,17 +962,25 @@ def plot_parallel_coordinates(search_or_cv_results, params=None, *, ax=None):
     cmap = plt.get_cmap("viridis")
     lo, hi = (scores[finite].min(), scores[finite].max()) if finite.any() else (0.0, 1.0)
     norm = Normalize(lo, hi if hi > lo else lo + 1e-12)
-    ax = _new_axes(ax, figsize=(max(4.0, 1.3 * len(axes_info) + 2), 4.0))
+    ax = _new_axes(ax, figsize=(max(5.0, 1.7 * len(axes_info) + 2), 4.5))
     for i in np.argsort(np.where(finite, scores, -np.inf), kind="stable"):
         if finite[i]:
             ax.plot(xs, V[i], color=cmap(norm(scores[i])), lw=1.2, alpha=0.85)
         else:
             ax.plot(xs, V[i], color="0.7", lw=0.8, ls=":")
     ax.vlines(xs, 0, 1, colors="0.2", lw=1)
+    ax.hlines(
+        [p for _, _, pos, _ in axes_info for p in pos],
+        [x - 0.03 for x, (_, _, pos, _) in zip(xs, axes_info) for _ in pos],
+        [x for x, (_, _, pos, _) in zip(xs, axes_info) for _ in pos],
+        colors="0.2", lw=1,
+    )
+    # tick labels as large as matplotlib's own (rcParams["ytick.labelsize"])
+    tick_size = FontProperties(size=plt.rcParams["ytick.labelsize"]).get_size_in_points()
     for x, (_, _, pos, labels) in zip(xs, axes_info):
         for p, label in zip(pos, labels):
-            ax.text(x - 0.04, p, label, ha="right", va="center", fontsize=7,
-                    bbox={"boxstyle": "round,pad=0.1", "fc": "w", "ec": "none", "alpha": 0.7})
+            ax.text(x - 0.04, p, label, ha="right", va="center", fontsize=tick_size,
+                    bbox={"boxstyle": "round,pad=0.1", "fc": "w", "ec": "none", "alpha": 0.8})
     ax.set_xticks(xs, [a[0] for a in axes_info])
     ax.set_yticks([])
     ax.set_xlim(-0.5, len(axes_info) - 0.7)
@@ -865,13 +996,39 @@ def plot_parallel_coordinates(search_or_cv_results, params=None, *, ax=None):
 _HYPERBAND_COLUMNS = ("n_resources", "bracket", "iter")
 
 
+def _resource_key(info, resources):
+    """The ``params`` key that holds the resource, if the resource is an
+    estimator parameter: the search's ``resource``, or, from a bare
+    ``cv_results_``, the key whose value is ``n_resources`` in every row."""
+    resource = getattr(info.search, "resource", None)
+    if info.search is not None:
+        return resource if isinstance(resource, str) and resource != "n_samples" else None
+    params = info.results["params"]
+    if not len(params):
+        return None
+    keys = set.intersection(*(set(p) for p in params))
+    for key in sorted(keys):
+        values = [p[key] for p in params]
+        if all(
+            isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
+            and float(v) == r
+            for v, r in zip(values, resources)
+        ) and len(set(values)) > 1:
+            return key
+    return None
+
+
 def plot_hyperband(search, *, ax=None):
     """Plot a Hyperband search's rungs: score against resources, per bracket.
 
     Each candidate is a line (one colour per bracket) through its scores at
     the resources of the rungs it reached, so the successive halving inside
     each bracket shows as lines that stop while the best go on. A candidate
-    is identified by its bracket and its parameters.
+    is identified by its bracket and its parameters other than the resource
+    (with an estimator parameter as the resource, say
+    ``resource="sgdclassifier__max_iter"``, every rung's ``params`` hold
+    that rung's value of it; from a bare ``cv_results_``, the resource key is
+    the one whose value equals ``n_resources`` in every row).
 
     Parameters
     ----------
@@ -928,9 +1085,14 @@ def plot_hyperband(search, *, ax=None):
     resources = np.asarray(results["n_resources"], dtype=float)
     brackets = np.asarray(results["bracket"])
     rung = np.asarray(results["iter"])
+    resource_key = _resource_key(info, resources)
     groups = {}
     for i, params in enumerate(results["params"]):
-        identity = repr(sorted(params.items(), key=lambda kv: kv[0]))
+        # the resource itself is no part of a candidate: with an estimator
+        # parameter as the resource, each rung's params hold the rung's value
+        identity = repr(sorted(
+            ((k, v) for k, v in params.items() if k != resource_key), key=lambda kv: kv[0]
+        ))
         groups.setdefault((brackets[i].item(), identity), []).append(i)
     ax = _new_axes(ax)
     order = sorted(set(brackets.tolist()))

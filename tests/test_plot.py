@@ -12,11 +12,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from sklearn.base import BaseEstimator  # noqa: E402
 from sklearn.datasets import load_iris  # noqa: E402
-from sklearn.exceptions import FitFailedWarning, NotFittedError  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning, FitFailedWarning, NotFittedError  # noqa: E402
+from sklearn.linear_model import SGDClassifier  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn.svm import SVC  # noqa: E402
 
-from sksearch import TPESearchCV  # noqa: E402
+from sksearch import HyperbandSearchCV, TPESearchCV  # noqa: E402
 from sksearch.plot import (  # noqa: E402
     plot_convergence,
     plot_hyperband,
@@ -24,7 +27,7 @@ from sksearch.plot import (  # noqa: E402
     plot_parallel_coordinates,
     plot_partial_dependence,
 )
-from sksearch.space import Real  # noqa: E402
+from sksearch.space import Integer, Real  # noqa: E402
 
 from ._searches import RandomSearch  # noqa: E402
 
@@ -220,7 +223,7 @@ def test_partial_dependence_numeric_curve_peaks_at_the_optimum(toy_search, tmp_p
     _render(ax, tmp_path, "pd_a")
     curve, best = ax.get_lines()  # the curve and the best candidate's value
     x, m = curve.get_data()
-    assert len(x) == 21 and 0 < x.min() < x.max() < 1
+    assert len(x) == 21 and x.min() == 0 and x.max() == 1  # the whole range of a
     assert abs(x[np.argmax(m)] - 0.3) < 0.15
     assert m.max() - m.min() > 0.1
     best_a = toy_search.best_params_["a"]
@@ -260,6 +263,41 @@ def test_partial_dependence_grid_log_axes_and_contour(svc_search, tmp_path):
     assert _ticks(ck_ax.get_yticklabels()) == ["rbf", "sigmoid"]
     # one colour bar per 2-D panel
     assert len(c_ax.figure.axes) == 6
+
+
+def test_partial_dependence_bars_share_the_curves_y_range(svc_search, tmp_path):
+    c_ax, k_ax = plot_partial_dependence(svc_search, ["C", "kernel"])
+    _render(c_ax, tmp_path, "pd_shared_y")
+    # one y-range for both panels: a small gap between two kernels is drawn on
+    # the scale of C's whole effect, not stretched to fill the panel
+    assert k_ax.get_ylim() == pytest.approx(c_ax.get_ylim())
+    curve = c_ax.get_lines()[0].get_ydata()
+    bottom, top = k_ax.get_ylim()
+    assert bottom < curve.min() and curve.max() < top
+    bars = k_ax.patches
+    assert len(bars) == 2
+    assert all(b.get_y() == pytest.approx(bottom) for b in bars)  # grow from the axis
+    # each bar says its value
+    heights = [b.get_y() + b.get_height() for b in bars]
+    assert [t.get_text() for t in k_ax.texts] == [f"{h:.4g}" for h in heights]
+
+
+def test_partial_dependence_contour_covers_every_evaluated_candidate(svc_search, tmp_path):
+    ax = plot_partial_dependence(svc_search, [("C", "gamma")])
+    _render(ax, tmp_path, "pd_contour_extent")
+    params = svc_search.cv_results_["params"]
+    c = np.array([p["C"] for p in params])
+    gamma = np.array([p["gamma"] for p in params])
+    contour = next(col for col in ax.collections if hasattr(col, "levels"))
+    vertices = np.concatenate([p.vertices for p in contour.get_paths() if len(p.vertices)])
+    (x0, y0), (x1, y1) = vertices.min(axis=0), vertices.max(axis=0)
+    assert x0 <= c.min() and c.max() <= x1
+    assert y0 <= gamma.min() and gamma.max() <= y1
+    # the grid runs end to end of the searched ranges
+    assert (x0, x1) == pytest.approx((1e-2, 1e2))
+    assert (y0, y1) == pytest.approx((1e-3, 1e1))
+    xmin, xmax = ax.get_xlim()
+    assert xmin <= c.min() and c.max() <= xmax
 
 
 def test_partial_dependence_default_and_given_axes(toy_search):
@@ -321,6 +359,39 @@ def test_parallel_coordinates_from_a_search(svc_search, tmp_path):
     assert colorbar_ax.get_ylabel() == "mean test score"
 
 
+def _axis_texts(ax, x):
+    """The tick labels drawn beside parallel-coordinate axis number ``x``."""
+    return [t for t in ax.texts if x - 0.5 < t.get_position()[0] < x]
+
+
+def test_parallel_coordinates_ticks_are_readable(svc_search, tmp_path):
+    ax = plot_parallel_coordinates(svc_search)
+    _render(ax, tmp_path, "parallel_ticks")
+    default = matplotlib.font_manager.FontProperties(
+        size=plt.rcParams["ytick.labelsize"]
+    ).get_size_in_points()
+    assert all(t.get_fontsize() >= max(9, default) for t in ax.texts)
+    c, gamma, kernel = (_axis_texts(ax, x) for x in range(3))
+    # a log axis is labelled at its decades, in the parameter's units, and
+    # each label sits where that value is encoded
+    assert [t.get_text() for t in c] == ["0.01", "0.1", "1", "10", "100"]
+    np.testing.assert_allclose([t.get_position()[1] for t in c], np.linspace(0, 1, 5))
+    assert len(gamma) == 5
+    assert [t.get_text() for t in kernel] == ["rbf", "sigmoid"]
+
+
+def test_parallel_coordinates_ticks_of_a_linear_and_an_integer_axis(tmp_path):
+    space = {"a": Real(0, 1), "b": Integer(1, 40)}
+    search = _toy_search({**space, "kind": ["good", "bad"]}, n_iter=10)
+    ax = plot_parallel_coordinates(search, params=["a", "b"])
+    _render(ax, tmp_path, "parallel_linear")
+    a, b = (_axis_texts(ax, x) for x in range(2))
+    assert [t.get_text() for t in a] == ["0", "0.2", "0.4", "0.6", "0.8", "1"]
+    labels = [t.get_text() for t in b]
+    assert 4 <= len(labels) <= 7 and all(label.isdigit() for label in labels)
+    assert all(1 <= int(label) <= 40 for label in labels)
+
+
 def test_parallel_coordinates_from_cv_results(tmp_path):
     grid = GridSearchCV(SVC(), {"C": [0.1, 1.0, 10.0], "kernel": ["rbf", "linear"]}, cv=3)
     grid.fit(X_IRIS, Y_IRIS)
@@ -349,7 +420,8 @@ def test_parallel_coordinates_cv_results_log_span_and_masked_values():
     ys = np.array([line.get_ydata() for line in ax.get_lines()], dtype=float)
     np.testing.assert_allclose(ys[:, 0], [0.0, 0.5, 1.0])
     np.testing.assert_allclose(ys[:, 1], [np.nan, 0.0, 1.0])
-    assert {"0.001", "1", "1e+03", "2", "3", "4"} <= {t.get_text() for t in ax.texts}
+    # a grid's few values are each a tick; six decades are written as powers
+    assert {"$10^{-3}$", "$10^{0}$", "$10^{3}$", "2", "4"} == {t.get_text() for t in ax.texts}
 
 
 def test_parallel_coordinates_failed_fits_and_subspaces(tmp_path):
@@ -403,6 +475,36 @@ def test_hyperband_links_candidates_across_rungs(tmp_path):
     assert ax.get_xscale() == "log"
     assert _ticks(ax.get_xticklabels()) == ["10", "30", "90"]
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("n_resources", "mean test score")
+
+
+def test_hyperband_with_an_estimator_parameter_as_resource(tmp_path):
+    # every rung's params hold the rung's max_iter: a candidate is its other
+    # parameters within its bracket
+    pipe = make_pipeline(StandardScaler(), SGDClassifier(random_state=0))
+    search = HyperbandSearchCV(
+        pipe, {"sgdclassifier__alpha": Real(1e-5, 1e-1, log=True)},
+        resource="sgdclassifier__max_iter", min_resources=1, max_resources=9,
+        cv=3, random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search.fit(X_IRIS, Y_IRIS)
+    results = search.cv_results_
+    assert {p["sgdclassifier__max_iter"] for p in results["params"]} == {1, 3, 9}
+    candidates = {
+        (b, p["sgdclassifier__alpha"]) for b, p in zip(results["bracket"], results["params"])
+    }
+    ax = plot_hyperband(search)
+    _render(ax, tmp_path, "hyperband_max_iter")
+    lines = ax.get_lines()
+    assert len(lines) == len(candidates) < len(results["params"])
+    promoted = [line for line in lines if len(line.get_xdata()) > 1]
+    assert promoted  # successive halving shows as lines across rungs
+    for line in promoted:
+        assert np.all(np.diff(line.get_xdata()) > 0)
+    assert ax.get_xlabel() == "n_resources (sgdclassifier__max_iter)"
+    # the same from the bare cv_results_
+    assert len(plot_hyperband(results).get_lines()) == len(candidates)
 
 
 def test_hyperband_refuses_other_searches(svc_search):
