@@ -1,0 +1,138 @@
+"""Smoke test of the Bayesmark protocol in ``benchmarks/bayesmark.py`` (not installed).
+
+A tiny run (1 problem, 2 rounds of 2, random search + BayesSearchCV + Optuna
+TPE) goes through run -> resume (nothing fitted again) -> report, and the
+normalised score is checked on a hand-made example.
+"""
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.skipif(
+    not (ROOT / "benchmarks" / "bayesmark.py").exists(),
+    reason="benchmarks/ is not in this checkout",
+)
+
+
+@pytest.fixture(scope="module")
+def bm():
+    pytest.importorskip("threadpoolctl")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import benchmarks.bayesmark
+
+    return benchmarks.bayesmark
+
+
+RESULTS_MD = """# results
+
+## Figures
+
+<!-- from sections/cells.md -->
+## Cells
+
+cells table
+
+## Per problem
+
+### svc_digits
+"""
+
+
+def test_run_resume_report(bm, tmp_path, monkeypatch, capsys):
+    pytest.importorskip("optuna")
+    monkeypatch.setenv("PYTHONWARNINGS", "ignore")
+    out = tmp_path / "bm.jsonl"
+    argv = ["run", "--preset", "smoke", "--optimizers", "random,sksearch-bayes,optuna-tpe",
+            "--out", str(out)]
+    bm.main(argv)
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert sorted(r["adapter"] for r in records) == ["optuna-tpe", "random", "sksearch-bayes"]
+    for r in records:
+        assert r["status"] == "ok", r.get("message")
+        assert r["suite"] == "bayesmark" and r["problem"] == "DT_iris_acc"
+        assert [len(b) for b in r["scores"]] == [2, 2]  # 2 rounds of a batch of 2
+        assert all(0 <= s <= 1 for b in r["scores"] for s in b)  # accuracies
+        assert r["best_score"] == max(s for b in r["scores"] for s in b)
+
+    # resume: every run is in the file, nothing is fitted again
+    def no_fit(*args, **kwargs):
+        raise AssertionError("a finished run was run again")
+
+    monkeypatch.setattr(bm, "_run_one", no_fit)
+    before = out.read_text()
+    bm.main(argv)
+    assert out.read_text() == before
+
+    section, md = tmp_path / "sections" / "bayesmark.md", tmp_path / "RESULTS.md"
+    md.write_text(RESULTS_MD)
+    rep = ["report", str(out), "--rounds", "2,1", "--output", str(section),
+           "--results-md", str(md)]
+    bm.main(rep)
+    text = section.read_text()
+    for name in ("random", "**sksearch-bayes**", "optuna-tpe", "DT_iris_acc",
+                 "Bayesmark score, 2 rounds", "Bayesmark score, 1 rounds"):
+        assert name in text
+    bm.main(rep)  # a second report replaces the section, it does not add one
+    lines = md.read_text().splitlines()
+    assert lines.count("<!-- from sections/bayesmark.md -->") == 1
+    # in name order among the sections, before the per-problem tables
+    i = lines.index("<!-- from sections/bayesmark.md -->")
+    assert i < lines.index("<!-- from sections/cells.md -->") < lines.index("## Per problem")
+    assert "cells table" in lines and "### svc_digits" in lines
+
+
+def _record(adapter, scores, seed=0):
+    return {"suite": "bayesmark", "status": "ok", "problem": "DT_iris_acc", "adapter": adapter,
+            "seed": seed, "n_iter": 4, "n_jobs": 1, "batch_size": 2, "n_rounds": 2,
+            "scores": scores, "wall_time": 1.0, "n_failed_fits": 0}
+
+
+def test_normalised_score_definition(bm):
+    # losses are minus the scores; random's evaluations: -0.1, -0.2, -0.3, -0.4
+    records = [
+        _record("random", [[0.1, 0.2], [0.3, 0.4]]),
+        _record("best", [[0.9, 0.0], [0.0, 0.0]]),  # reaches opt = -0.9 at round 1
+        _record("mid", [[0.6, 0.0], [0.0, 0.0]]),  # halfway between opt and clip
+        _record("bad", [[0.05, 0.0], [0.25, 0.0]]),  # worse than the median: clipped
+    ]
+    res = bm.summarise(records, [2, 1])
+    e = res["per_problem"]["DT_iris_acc"]
+    assert e["clip"] == pytest.approx(-0.3)  # median random evaluation (2nd of 4)
+    assert e["opt"] == pytest.approx(-0.9) and e["opt"] < -0.9  # padded strictly below
+    s = res["summary"]
+    assert s[("best", 1)]["score"] == pytest.approx(100)
+    assert s[("mid", 2)]["score"] == pytest.approx(50)
+    assert s[("bad", 1)]["score"] == pytest.approx(0)  # (0.85 / 0.6) clipped to 1
+    assert s[("bad", 2)]["score"] == pytest.approx(0)
+    assert s[("random", 1)]["score"] == pytest.approx(0)  # best -0.2 is above the clip
+    assert s[("random", 2)]["score"] == pytest.approx(100 * (1 - 0.5 / 0.6))
+    # relative to random search's expected best-so-far: E[min of 4 of 4] = -0.4,
+    # so random search is the reference (0) and "mid" 100 x (1 - 0.5 / (0.5 / 0.6))
+    assert s[("random", 2)]["vs_random"] == pytest.approx(0)
+    assert s[("mid", 2)]["vs_random"] == pytest.approx(40)
+    assert s[("best", 2)]["vs_random"] == pytest.approx(100)
+    # at round 1 (8 -> 2 draws): E[min of 2] = -0.35 (the clip caps -0.1, -0.2 at -0.3)
+    assert e["rand_norm"][0] == pytest.approx(0.55 / 0.6)
+
+    n = bm.normalised_loss([-3.0, -0.5, 2.0, math.nan], opt=-1.0, clip=0.0)
+    np.testing.assert_allclose(n, [-1.0, 0.5, 1.0, 1.0])  # clipped to [-1, 1]; NaN worst
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["run", "--preset", "nope"], "--preset: unknown preset 'nope'"),
+    (["run", "--problems", "DT_wine_r2"], "--problems: unknown problem 'DT_wine_r2'"),
+    (["run", "--optimizers", "random,nope"], "--optimizers: unknown optimizer 'nope'"),
+])
+def test_bad_names_are_named(bm, args, needle, capsys):
+    with pytest.raises(SystemExit):
+        bm.main(args)
+    assert needle in capsys.readouterr().err
+    with pytest.raises(ValueError, match="problem: unknown problem"):
+        bm.get_problem("SVM_boston_mse")
