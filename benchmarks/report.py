@@ -32,6 +32,8 @@ def load_records(paths):
             if not line.strip():
                 continue
             r = json.loads(line)
+            if r.get("suite"):  # another suite's runs (bayesmark.py): it reports them itself
+                continue
             key = (r["problem"], r["adapter"], r["seed"], r["n_iter"], r["n_jobs"])
             by_key[key] = r
     return list(by_key.values())
