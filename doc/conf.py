@@ -33,8 +33,20 @@ numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 
 html_theme = "pydata_sphinx_theme"
-html_theme_options = {"navigation_with_keys": False}
-html_static_path = []
+# A title without "documentation", four header links before the "More" menu
+# and the search as a button keep the header on one row at 1280 px;
+# _static/sksearch.css sizes the title's column to the title.
+html_title = f"sksearch {release}"
+html_theme_options = {
+    "navigation_with_keys": False,
+    "header_links_before_dropdown": 4,
+    "navbar_persistent": ["search-button"],
+}
+# The user-guide pages are top-level entries with no sub-pages: their section
+# navigation would be an empty column that narrows the text and its tables.
+html_sidebars = {"guide/*": [], "everyday": [], "design": []}
+html_static_path = ["_static"]
+html_css_files = ["sksearch.css"]
 exclude_patterns = ["_build", "generated/*.examples", "auto_examples/*.ipynb",
                     "auto_examples/*.py", "auto_examples/*.zip", "auto_examples/*.json"]
 
@@ -51,6 +63,9 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "matplotlib_animations": False,
     "within_subsection_order": "FileNameSortKey",
+    # show what the examples print, not the repr of a cell's last expression
+    # (the Axes a plotting function returns)
+    "capture_repr": (),
 }
 
 
