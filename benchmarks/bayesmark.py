@@ -314,7 +314,10 @@ class SksearchSearch(Optimizer):
         rounds = [[float(s) for s in scores[it == i]] for i in order]
         n_splits = len(problem.splits())
         fit_score = float(np.sum(res["mean_fit_time"]) + np.sum(res["mean_score_time"])) * n_splits
-        return rounds, fit_score, {"n_batches": int(search.n_batches_)}
+        # a finite space (kNN's 25 x 4 integers) can be used up before the budget:
+        # sksearch proposes no candidate twice and stops ("exhausted")
+        return rounds, fit_score, {"n_batches": int(search.n_batches_),
+                                   "stop_reason": search.stop_reason_}
 
 
 class _OptunaBatch(_BatchLoop):
@@ -621,8 +624,12 @@ def _key(r):
     return (r["problem"], r["adapter"], r["seed"], r["n_iter"], r["n_jobs"])
 
 
-def run_preset(preset, *, out, resume=True, log=print, argv=None):
-    """Run ``preset``; append one JSON line per (problem, optimiser, seed)."""
+def run_preset(preset, *, out, resume=True, retry_failed=False, log=print, argv=None):
+    """Run ``preset``; append one JSON line per (problem, optimiser, seed).
+
+    With ``resume``, the runs already in ``out`` are skipped, except those of
+    an optimiser that was unavailable, and failed ones with ``retry_failed``.
+    """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PYTHONWARNINGS", "ignore")
@@ -634,8 +641,10 @@ def run_preset(preset, *, out, resume=True, log=print, argv=None):
                          f"not {preset.batch_size}; use another --out")
     done = set()
     if resume:
-        unavailable = {_key(r) for r in existing if r["status"] == "unavailable"}
-        done = _done_keys(out) - unavailable  # retry optimisers that were not installed
+        retry = {"unavailable", "failed"} if retry_failed else {"unavailable"}
+        ok = {_key(r) for r in existing if r["status"] not in retry}
+        again = {_key(r) for r in existing if r["status"] in retry} - ok
+        done = _done_keys(out) - again  # retry optimisers that were not installed
     n_iter = preset.n_rounds * preset.batch_size
     optimizers = [OPTIMIZERS[n] for n in preset.optimizers]
     availability = {o.name: o.available() for o in optimizers}
@@ -695,7 +704,9 @@ def _run_one(opt, problem, preset, key, log):
                 "traceback": traceback.format_exc()[-4000:], "wall_time": wall}
     wall = time.perf_counter() - t0
     sizes = [len(r) for r in rounds]
-    if sizes != [preset.batch_size] * preset.n_rounds:
+    exhausted = info.get("stop_reason") == "exhausted" and len(sizes) <= preset.n_rounds \
+        and all(k == preset.batch_size for k in sizes[:-1])
+    if sizes != [preset.batch_size] * preset.n_rounds and not exhausted:
         return {**key, "status": "failed", "wall_time": wall, "scores": rounds,
                 "message": f"expected {preset.n_rounds} rounds of {preset.batch_size}, got {sizes}"}
     flat = [s for r in rounds for s in r]
@@ -730,9 +741,11 @@ def expected_min(x, m):
     return -np.sum(x * pdf, axis=-1)
 
 
-def best_so_far(rounds):
-    """Best-so-far loss after each round (loss = -score; NaN scores ignored)."""
+def best_so_far(rounds, n_rounds=None):
+    """Best-so-far loss after each round (loss = -score; NaN scores ignored),
+    carried on to ``n_rounds`` when a run ended early (a used-up space)."""
     out, best = [], math.inf
+    rounds = list(rounds) + [[]] * max(0, (n_rounds or 0) - len(rounds))
     for r in rounds:
         losses = [-s for s in r if s is not None and math.isfinite(s)]
         if losses:
@@ -783,7 +796,7 @@ def summarise(records, rounds_at):
         if not rand:
             skipped[p] = "no random search run"
             continue
-        n_rounds = min(len(r["scores"]) for r in rp)
+        n_rounds = min(r["n_rounds"] for r in rp)
         batch = rp[0]["batch_size"]
         opt, clip, rand_mean = problem_reference(rand, [r["scores"] for r in rp], batch, n_rounds)
         pool = np.array([s for run in rand for rr in run for s in rr
@@ -794,7 +807,7 @@ def summarise(records, rounds_at):
             ro = sorted((r for r in rp if r["adapter"] == o), key=lambda r: r["seed"])
             if not ro:
                 continue
-            traces = {r["seed"]: best_so_far(r["scores"][:n_rounds]) for r in ro}
+            traces = {r["seed"]: best_so_far(r["scores"][:n_rounds], n_rounds) for r in ro}
             norm = {s: normalised_loss(t, opt, clip) for s, t in traces.items()}
             suite = {s: (-t - pool.mean()) / (pool.max() - pool.mean()) if pool.max() > pool.mean()
                      else np.full_like(t, np.nan) for s, t in traces.items()}
@@ -911,10 +924,16 @@ def section_markdown(records, rounds_at, argv=()):
     for r in failed:
         parts.append(f"- {r['adapter']} failed on {r['problem']} seed {r['seed']}: "
                      f"{r.get('message', '')[:150]}")
+    for r in records:
+        if r["status"] == "ok" and (r.get("info") or {}).get("stop_reason") == "exhausted":
+            n = sum(len(b) for b in r["scores"])
+            parts.append(f"- {r['adapter']} used up the space of {r['problem']} (seed {r['seed']}) "
+                         f"after {n} distinct candidates (it proposes none twice); its "
+                         f"best-so-far is carried to the last round")
     if res["skipped"]:
         parts.append("- not scored: " + "; ".join(f"{p} ({why})"
                                                   for p, why in res["skipped"].items()))
-    if unavailable or failed or res["skipped"]:
+    if parts[-1] != "":
         parts.append("")
     # per problem
     header = ["problem", "best loss seen", "median random"] + [_bold(o) for o in opts]
@@ -1013,6 +1032,8 @@ def main(argv=None):
     run.add_argument("--out", type=Path, default=None,
                      help="JSON lines (default benchmarks/results/bayesmark-<preset>.jsonl)")
     run.add_argument("--no-resume", action="store_true", help="rerun runs already in --out")
+    run.add_argument("--retry-failed", action="store_true",
+                     help="rerun the failed runs in --out (the others are still skipped)")
     rep = sub.add_parser("report", help="write sections/bayesmark.md (and its RESULTS.md part)")
     rep.add_argument("inputs", nargs="*", type=Path,
                      help="JSON lines (default benchmarks/results/bayesmark*.jsonl)")
@@ -1043,7 +1064,8 @@ def main(argv=None):
             n_rounds=args.n_rounds, batch_size=args.batch_size)
         out = args.out or HERE / "results" / f"bayesmark-{preset.name}.jsonl"
         try:
-            run_preset(preset, out=out, resume=not args.no_resume, argv=argv)
+            run_preset(preset, out=out, resume=not args.no_resume,
+                       retry_failed=args.retry_failed, argv=argv)
         except ValueError as exc:
             parser.error(str(exc))
         print(f"results: {out}")

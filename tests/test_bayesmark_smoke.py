@@ -121,6 +121,13 @@ def test_normalised_score_definition(bm):
     # at round 1 (8 -> 2 draws): E[min of 2] = -0.35 (the clip caps -0.1, -0.2 at -0.3)
     assert e["rand_norm"][0] == pytest.approx(0.55 / 0.6)
 
+    # a run that used up a finite space early keeps its best-so-far to the last round
+    short = _record("short", [[0.6, 0.0]])
+    short["info"] = {"stop_reason": "exhausted"}
+    res = bm.summarise(records + [short], [2])
+    assert res["summary"][("short", 2)]["score"] == pytest.approx(50)
+    assert res["summary"][("mid", 2)]["score"] == pytest.approx(50)  # opt, clip unchanged
+
     n = bm.normalised_loss([-3.0, -0.5, 2.0, math.nan], opt=-1.0, clip=0.0)
     np.testing.assert_allclose(n, [-1.0, 0.5, 1.0, 1.0])  # clipped to [-1, 1]; NaN worst
 
