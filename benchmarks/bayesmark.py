@@ -912,7 +912,9 @@ def section_markdown(records, rounds_at, argv=()):
                     if o in e["by_opt"])
         row += [_fmt(float(np.mean(walls))) if walls else "—", fails]
         rows.append(row)
-    parts += [_table(header, rows), ""]
+    parts += [_table(header, rows), "",
+              f"Summary over the problems every optimiser finished: "
+              f"{', '.join(res['common']) or 'none'}.", ""]
     unavailable = {}
     for r in records:
         if r["status"] == "unavailable":
@@ -1039,6 +1041,8 @@ def main(argv=None):
                      help="JSON lines (default benchmarks/results/bayesmark*.jsonl)")
     rep.add_argument("--rounds", type=_ints, default=(16, 8),
                      help="round counts to score at, read from the same runs (default 16,8)")
+    rep.add_argument("--seeds", type=_ints, default=None,
+                     help="only these seeds (e.g. those every optimiser has finished)")
     rep.add_argument("--output", type=Path, default=SECTION, help="the section's Markdown file")
     rep.add_argument("--results-md", default=str(RESULTS_MD),
                      help="RESULTS.md to put the section in ('' for none)")
@@ -1071,7 +1075,7 @@ def main(argv=None):
         print(f"results: {out}")
     elif args.command == "report":
         inputs = args.inputs or sorted((HERE / "results").glob("bayesmark*.jsonl"))
-        records = _records(inputs)
+        records = [r for r in _records(inputs) if args.seeds is None or r["seed"] in args.seeds]
         if not any(r["status"] == "ok" for r in records):
             parser.error("no Bayesmark results in "
                          + (", ".join(map(str, inputs)) or "benchmarks/results/bayesmark*.jsonl"))
