@@ -26,7 +26,9 @@ when its last fold was scored, and the best mean CV score so far.
 * ``test``: accuracy of ``best_estimator_`` on a held-out quarter of the data.
 
 Hyperband continues training from rung to rung (``warm_start="auto"``) on the
-parameter resources; ``--cold`` adds a Hyperband run with ``warm_start=False``.
+parameter resources; ``--cold`` adds a Hyperband run with ``warm_start=False``;
+``--asha`` adds ``asynchronous=True`` (asynchronous successive halving over the
+same plan's brackets) with the random and the BOHB sampler.
 
 Each run appends one JSON line per (problem, seed, search) to ``--out``;
 ``--report`` turns such a file into the Markdown tables (per problem and
@@ -231,7 +233,7 @@ def score_at(trace, when):
     return float(best[ok][-1]) if ok.any() else float("nan")
 
 
-def run_problem(pname, seed, rounds, cold=False):
+def run_problem(pname, seed, rounds, cold=False, asha=False):
     X, y, est, space, res_kw = PROBLEMS[pname]()
     X, Xt, y, yt = train_test_split(X, y, test_size=0.25, stratify=y, random_state=seed)
     cv = StratifiedKFold(3, shuffle=True, random_state=seed)
@@ -251,12 +253,13 @@ def run_problem(pname, seed, rounds, cold=False):
                                      scoring=scorer, random_state=seed, n_jobs=1,
                                      return_train_score=False, **res_kw)
 
-    def hyperband(sampler, budget, warm_start="auto"):
+    def hyperband(sampler, budget, warm_start="auto", asynchronous=False):
         def make(scorer):
             return HyperbandSearchCV(est, space, n_iter=rounds * one_round, factor=3, cv=cv,
                                      scoring=scorer, random_state=seed, n_jobs=1,
                                      sampler=sampler, max_time=budget,
-                                     warm_start=warm_start, **res_kw)
+                                     warm_start=warm_start, asynchronous=asynchronous,
+                                     **res_kw)
         return make
 
     out = [run_one("random40", random40, X, y, Xt, yt, cv, None)]
@@ -270,6 +273,14 @@ def run_problem(pname, seed, rounds, cold=False):
         run_one("bohb", hyperband("tpe", budget), X, y, Xt, yt, cv,
                 lambda s: s.max_resources_),
     ]
+    if asha:
+        # asynchronous successive halving over the same plan's brackets
+        out += [
+            run_one("asha", hyperband("random", budget, asynchronous=True), X, y, Xt, yt,
+                    cv, lambda s: s.max_resources_),
+            run_one("asha-bohb", hyperband("tpe", budget, asynchronous=True), X, y, Xt, yt,
+                    cv, lambda s: s.max_resources_),
+        ]
     if cold:
         out.append(run_one("hyperband-cold", hyperband("random", budget, False), X, y, Xt,
                            yt, cv, lambda s: s.max_resources_))
@@ -329,7 +340,7 @@ def _mean_of_some(rows, key):
     return text if n == len(rows) else f"{text} ({n}/{len(rows)})"
 
 
-NAMES = ["random40", "halving", "hyperband", "bohb", "hyperband-cold"]
+NAMES = ["random40", "halving", "hyperband", "bohb", "asha", "asha-bohb", "hyperband-cold"]
 
 
 def report(rows):
@@ -396,6 +407,8 @@ def main():
                         choices=list(PROBLEMS))
     parser.add_argument("--rounds", type=int, default=5,
                         help="Hyperband rounds (n_iter); max_time stops it earlier")
+    parser.add_argument("--asha", action="store_true",
+                        help="add asynchronous successive halving (random and BOHB)")
     parser.add_argument("--cold", action="store_true",
                         help="also run Hyperband with warm_start=False")
     parser.add_argument("--threads", type=int, default=1,
@@ -427,7 +440,7 @@ def main():
     for pname in args.problems:
         for seed in args.seeds:
             load = os.getloadavg()[0]
-            for r in run_problem(pname, seed, args.rounds, cold=args.cold):
+            for r in run_problem(pname, seed, args.rounds, cold=args.cold, asha=args.asha):
                 r["load"] = load
                 rows.append(r)
                 print(f"  {pname} seed={seed} {r['name']:<14} wall={r['wall']:6.1f}s "

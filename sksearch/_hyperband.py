@@ -46,13 +46,14 @@ from ._compat import (
     Interval,
     StrOptions,
     _SubsampleMetaSplitter,
-    deferred_fit_failure_check,
     original_fit_and_score,
-    register_fit_and_score,
 )
+from ._journal import Journal
 from ._search import BaseSearch, _tell_known
 from .optimizers.hyperband import (
+    ASHAScheduler,
     HyperbandScheduler,
+    Job,
     hyperband_plan,
     max_depth,
     resource_levels,
@@ -243,9 +244,6 @@ def _fit_and_score_continued(estimator, X, y, *, parameters=None, split_progress
     return result
 
 
-register_fit_and_score(_fit_and_score_continued)
-
-
 def _round_text(depth, factor, levels):
     return (
         f"a round of {depth + 1} bracket{'s' if depth else ''} from "
@@ -299,6 +297,7 @@ class BaseHyperband(BaseSearch):
         callbacks=None,
         batch_size=4,
         asynchronous=False,
+        objective=None,
     ):
         super().__init__(
             estimator,
@@ -319,12 +318,27 @@ class BaseHyperband(BaseSearch):
             callbacks=callbacks,
             batch_size=batch_size,
             asynchronous=asynchronous,
+            objective=objective,
         )
         self.resource = resource
         self.min_resources = min_resources
         self.max_resources = max_resources
         self.factor = factor
         self.warm_start = warm_start
+
+    # State of a running search, never sent to the workers with the search
+    # (sklearn >= 1.9 passes it to every fit task): the scheduler and the
+    # lineages change in the driver's thread while joblib pickles tasks.
+    _FIT_STATE = BaseSearch._FIT_STATE + (
+        "_subsample_seed",
+        "_levels",
+        "_level_splits",
+        "_top_scores",
+        "_scheduler",
+        "_lineages",
+        "_continuations",
+        "_partial",
+    )
 
     # -- fit ---------------------------------------------------------------
     def fit(self, X, y=None, **params):
@@ -346,17 +360,6 @@ class BaseHyperband(BaseSearch):
             The fitted search.
         """
         self._validate_params()
-        if self.asynchronous:
-            raise ValueError(
-                "asynchronous=True: HyperbandSearchCV runs its rungs in synchronous "
-                "brackets; asynchronous successive halving is not available yet. "
-                "Leave asynchronous=False."
-            )
-        if self.checkpoint is not None:
-            raise ValueError(
-                f"checkpoint={self.checkpoint!r}: HyperbandSearchCV cannot resume from a "
-                "journal yet (its rungs depend on the whole bracket); leave checkpoint=None."
-            )
         self._check_resource_name()
         self._continue_mode = self._resolve_warm_start()
         self._n_samples_orig = _num_samples(X)
@@ -487,116 +490,51 @@ class BaseHyperband(BaseSearch):
         return min_r, max_r, levels[: depth + 1], depth, n_iter
 
     # -- the search --------------------------------------------------------
+    def _journal_parts(self):
+        # rungs at a lower resource mean something only with the same levels
+        _, max_r, levels, _, _ = self._resolve_resources()
+        return {"resource": self.resource, "levels": [int(v) for v in levels],
+                "factor": float(self.factor)}
+
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         space = self.space_
-        resource, factor = self.resource, self.factor
         _, max_r, levels, depth, n_iter = self._resolve_resources()
-        plan = hyperband_plan(n_iter, depth, factor)
-
+        plan = hyperband_plan(n_iter, depth, self.factor)
         batch_size = max(1, int(self.batch_size))  # never n_jobs: see BaseSearch
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        subsample_seed = int(rng.randint(np.iinfo(np.int32).max))
-        sampler = self._make_optimizer(space, random_state=seed, n_workers=batch_size)
-        # earlier results count as evaluations at the highest resource
-        self.n_warm_start_ = _tell_known(sampler, *self._warm, source="warm_start_from")
-        self.optimizer_ = sampler  # live, for callbacks
-        scheduler = HyperbandScheduler(
-            plan, sampler, batch_size=batch_size, random_state=seed
-        )
+        self._subsample_seed = int(rng.randint(np.iinfo(np.int32).max))
+        self._levels = levels
+        self._level_splits = {}
+        self._top_scores = []
 
-        def step_groups(step):
-            """The (level, jobs) groups of a step: one evaluate_candidates call
-            each. With n_samples the folds differ by resource, so each level is
-            its own call; a parameter resource lets the whole step share one."""
-            if resource != "n_samples":
-                return [(None, step)]
-            by_level = {}
-            for job in step:
-                by_level.setdefault(job.level, []).append(job)
-            return sorted(by_level.items(), reverse=True)  # small resources first
-
-        # the number of evaluate_candidates calls is known in advance
-        n_calls = sum(
-            1 if resource != "n_samples" else len({plan[b].levels[i] for b, i in step})
-            for step in scheduler.steps
-        )
-        search_ctx = None
-        if callback_ctx is not None:
-            search_ctx = callback_ctx.subcontext(
-                task_name="search", max_subtasks=n_calls
-            ).call_on_fit_task_begin(estimator=self)
-
-        folds = {}
-
-        def cv_for(level):
-            if resource != "n_samples" or level == 0:
-                return self._frozen_cv
-            if level not in folds:
-                # the same subsample of each training fold for every candidate
-                # at this level; test folds are kept whole, so every rung is
-                # scored on the same data
-                folds[level] = _SubsampleMetaSplitter(
-                    base_cv=self._frozen_cv,
-                    fraction=levels[level] / self._n_samples_orig,
-                    subsample_test=False,
-                    random_state=subsample_seed,
+        def new_scheduler():
+            sampler = self._make_optimizer(space, random_state=seed, n_workers=batch_size)
+            # earlier results count as evaluations at the highest resource
+            self.n_warm_start_ = _tell_known(sampler, *self._warm, source="warm_start_from")
+            self.optimizer_ = sampler  # live, for callbacks
+            if self.asynchronous:
+                return ASHAScheduler(
+                    plan, sampler, factor=self.factor, n_evaluations=n_iter, random_state=seed
                 )
-            return folds[level]
+            return HyperbandScheduler(plan, sampler, batch_size=batch_size, random_state=seed)
 
-        lineages = _Lineages(self, plan) if self._continue_mode is not None else None
-
-        key = None
-        results = None
-        n_done, n_batches, reason = 0, 0, "n_iter"
-        self._announce(n_iter, "evaluations")
-        start = time.perf_counter()
-        with deferred_fit_failure_check() as failures:
-            for step_index in range(len(scheduler.steps)):
-                stop = False
-                jobs = scheduler.ask()
-                continuations = lineages.start_step(jobs) if lineages else {}
-                scores = {}
-                for level, group in step_groups(jobs):
-                    params = []
-                    for job in group:
-                        candidate = dict(job.candidate)
-                        if resource != "n_samples":
-                            candidate[resource] = levels[job.level]
-                        if id(job) in continuations:
-                            candidate[_CONTINUE_KEY] = continuations[id(job)]
-                        params.append(candidate)
-                    more = {
-                        "iter": [step_index] * len(group),
-                        "n_resources": [levels[job.level] for job in group],
-                        "bracket": [job.bracket for job in group],
-                    }
-                    results = self._evaluate(
-                        evaluate_candidates, params, cv_for(level or 0), step_index,
-                        search_ctx, more=more,
-                    )
-                    stop = results.pop("_sksearch_stop") or stop
-                    if key is None:
-                        key = self._objective_key(results)
-                    got = np.asarray(results[key][-len(group) :], dtype=float)
-                    for job, score in zip(group, got):
-                        scores[id(job)] = score
-                    n_batches += 1
-                scheduler.tell(jobs, [scores[id(job)] for job in jobs])
-                if lineages:
-                    lineages.end_step(jobs)
-                n_done += len(jobs)
-                if self.verbose > 0:
-                    self._print_step(results, key, step_index, jobs, levels, n_done, n_iter,
-                                     start)
-                stopped = self._should_stop(start, stop)
-                if stopped is not None and step_index + 1 < len(scheduler.steps):
-                    reason = stopped
-                    break
-
-        self._check_failures(
-            failures, [] if key is None else results[key], n_done, "evaluations"
+        self._scheduler = new_scheduler()
+        self._lineages = None
+        if self._continue_mode is not None:
+            self._lineages = (_AsyncLineages if self.asynchronous else _Lineages)(self, plan)
+        self._continuations = {}
+        self._partial = None  # (step, scores of its first jobs) cut by a kill
+        self._run_loop(
+            evaluate_candidates,
+            callback_ctx,
+            n_iter=n_iter,
+            batch_size=batch_size,
+            n_units=n_iter if self.asynchronous else len(self._scheduler.steps),
+            what="evaluations",
+            resume=lambda: self._resume_plan(new_scheduler),
         )
+        scheduler = self._scheduler
         if scheduler.n_repeated_:
             warnings.warn(
                 f"The search space has too few distinct candidates for the "
@@ -605,13 +543,11 @@ class BaseHyperband(BaseSearch):
                 UserWarning,
                 stacklevel=5,
             )
-        if search_ctx is not None:
-            search_ctx.call_on_fit_task_end(estimator=self)
-
         self.min_resources_ = levels[depth]
         self.max_resources_ = max_r
         self.n_resources_ = sorted(levels[: depth + 1])
         self.n_iter_ = n_iter
+        brackets = scheduler.brackets if self.asynchronous else plan
         self.brackets_ = [
             {
                 "bracket": b.index,
@@ -619,28 +555,207 @@ class BaseHyperband(BaseSearch):
                 "n_candidates": list(b.n_candidates),
                 "n_resources": [levels[k] for k in b.levels],
             }
-            for b in plan
+            for b in brackets
         ]
-        self.optimizer_ = sampler
-        self.n_batches_ = n_batches
-        self.batch_size_ = batch_size
-        self.stop_reason_ = reason
-        self.n_resumed_ = 0
 
-    def _format_results(self, candidate_params, n_splits, out, more_results=None):
-        # sklearn builds cv_results_ from everything evaluated so far: leave
-        # out the private continuation entries, and say which evaluations
-        # continued the previous rung's models (in all folds)
-        params = [
-            {k: v for k, v in p.items() if k != _CONTINUE_KEY} for p in candidate_params
-        ]
-        flags = [bool(o.get(_CONTINUED, False)) for o in out]
-        out = [{k: v for k, v in o.items() if k != _CONTINUED} for o in out]
-        more_results = dict(more_results or {})
-        more_results["warm_started"] = [
-            all(flags[i * n_splits : (i + 1) * n_splits]) for i in range(len(params))
-        ]
-        return super()._format_results(params, n_splits, out, more_results)
+    # -- the units of the loop: one candidate at one rung ------------------
+    def _ask_round(self, n):
+        if self.asynchronous:
+            job = self._scheduler.ask()
+            return [] if job is None else [job]
+        if self._partial is not None:  # a step cut by the interruption
+            step, scores = self._partial
+            jobs = step[len(scores):]
+        else:
+            jobs = self._scheduler.ask()
+        if self._lineages is not None and jobs:
+            self._continuations = self._lineages.start_step(jobs)
+        return jobs
+
+    def _row(self, job):
+        """The job's parameters as ``cv_results_`` shows them (with the
+        resource, when it is a parameter of the estimator)."""
+        params = dict(job.candidate)
+        if self.resource != "n_samples":
+            params[self.resource] = self._levels[job.level]
+        return params
+
+    def _splits(self, level):
+        """The folds at a resource level: with ``n_samples`` the same
+        subsample of each training fold for every candidate at this level;
+        test folds are kept whole, so every rung is scored on the same data."""
+        if self.resource != "n_samples" or level == 0:
+            return None
+        if level not in self._level_splits:
+            cv = _SubsampleMetaSplitter(
+                base_cv=self._frozen_cv,
+                fraction=self._levels[level] / self._n_samples_orig,
+                subsample_test=False,
+                random_state=self._subsample_seed,
+            )
+            self._level_splits[level] = self._fit_jobs.split(cv)
+        return self._level_splits[level]
+
+    def _unit_jobs(self, jobs, tag, job, progress, ctx, first_task):
+        params = self._row(job)
+        if self.asynchronous:
+            cont = self._lineages.continuation(job) if self._lineages is not None else None
+        else:
+            cont = self._continuations.get(id(job))
+        if cont is not None:
+            params[_CONTINUE_KEY] = cont
+        return jobs.jobs(
+            tag, params, progress, ctx, first_task,
+            splits=self._splits(job.level), fit_and_score=_fit_and_score_continued,
+        )
+
+    def _units_done(self, jobs, outs_of, iteration):
+        warm = [all([bool(o.pop(_CONTINUED, False)) for o in outs]) for outs in outs_of]
+        more = {
+            "iter": list(iteration),
+            "n_resources": [self._levels[job.level] for job in jobs],
+            "bracket": [job.bracket for job in jobs],
+            "warm_started": warm,
+        }
+        rows = [self._row(job) for job in jobs]
+        scores = self._record(
+            [job.candidate for job in jobs], outs_of, more, rows=rows, tell=False
+        )
+        self._top_scores.extend(s for job, s in zip(jobs, scores) if job.level == 0)
+        if self.asynchronous:
+            self._scheduler.tell(jobs[0], scores[0])
+        else:
+            if self._partial is not None:
+                step, done = self._partial
+                self._partial = None
+                jobs, scores = step, list(done) + list(scores)
+            self._scheduler.tell(jobs, scores)
+            if self._lineages is not None:
+                self._lineages.end_step(jobs)
+
+    # -- resuming from the journal -------------------------------------------
+    def _add_record(self, job, record):
+        more = record.get("more", {})
+        self._evaluations.add(
+            self._row(job),
+            Journal.out(record, self.return_train_score),
+            {
+                "iter": more.get("iter", 0),
+                "n_resources": self._levels[job.level],
+                "bracket": job.bracket,
+                "warm_started": bool(more.get("warm_started", False)),
+            },
+        )
+        if job.level == 0:
+            self._top_scores.append(Journal.score(record))
+
+    def _record_job(self, record):
+        """(candidate, bracket, level) of a journal record of this search."""
+        more = record.get("more", {})
+        n_res = more.get("n_resources")
+        if n_res not in self._levels or not isinstance(more.get("bracket"), int):
+            raise ValueError(f"not a record of these rungs: {more!r}")
+        return self.space_.decode(Journal.vector(record)), more["bracket"], self._levels.index(n_res)
+
+    def _resume_plan(self, new_scheduler):
+        """Take the journal's evaluations instead of fitting them.
+
+        Synchronous brackets are replayed step by step (the sampler proposes
+        the same candidates, the scheduler promotes the same ones), so the
+        search goes on exactly as the interrupted run; asynchronous
+        successive halving takes every finished evaluation back into its
+        rungs. Models of continued training are not kept: a promotion after
+        the resume trains from scratch, which is always correct. A journal
+        that the plan does not reproduce is reused as known observations of a
+        new plan (with a warning). Returns the number of evaluations outside
+        the plan's budget.
+        """
+        journal, evaluations = self._journal, self._evaluations
+        records = list(journal.records) if journal is not None else []
+        self._n_batches = 0
+        self._n_resumed = len(records)
+        if not records:
+            return 0
+        scheduler = self._scheduler
+        space = self.space_
+
+        def same(job, record):
+            cand, bracket, level = self._record_job(record)
+            return (
+                space.key(space.encode(job.candidate)) == space.key(space.encode(cand))
+                and job.bracket == bracket
+                and job.level == level
+            )
+
+        try:
+            if self.asynchronous:
+                # with one worker the journal is in the order of the asks:
+                # replay them, so that the search goes on as the
+                # interrupted one; else take the evaluations back into the
+                # rungs of a new scheduler
+                for record in records:
+                    job = scheduler.ask()
+                    if job is None or not same(job, record):
+                        break
+                    self._add_record(job, record)
+                    scheduler.tell(job, Journal.score(record))
+                else:
+                    self._n_batches = len(records)
+                    return 0
+                scheduler = self._scheduler = new_scheduler()
+                evaluations.__init__()
+                self._top_scores = []
+                for record in records:
+                    cand, bracket, level = self._record_job(record)
+                    job = scheduler.restore(cand, bracket, level, Journal.score(record))
+                    self._add_record(job, record)
+                self._n_batches = len(records)
+                return 0
+            pending = list(records)
+            while pending and not scheduler.done:
+                step = scheduler.ask()
+                got = pending[: len(step)]
+                if not all(same(job, record) for job, record in zip(step, got)):
+                    break
+                for job, record in zip(step, got):
+                    self._add_record(job, record)
+                del pending[: len(got)]
+                if len(got) < len(step):  # the run was cut inside this step
+                    self._partial = (step, [Journal.score(r) for r in got])
+                    break
+                scheduler.tell(step, [Journal.score(r) for r in got])
+                self._n_batches += 1
+            if not pending:
+                return 0
+            self._partial = None
+        except (ValueError, TypeError, IndexError, KeyError):
+            self._partial = None
+        warnings.warn(
+            f"checkpoint={self.checkpoint!r}: the search does not take up the "
+            "journal's rungs again (another batch size, sampler or mode?); its "
+            f"{len(records)} evaluations are kept as they are and the search runs "
+            "its plan anew, knowing them.",
+            UserWarning,
+            stacklevel=6,
+        )
+        self._scheduler = new_scheduler()
+        sampler = self.optimizer_
+        evaluations.__init__()
+        self._top_scores = []
+        for record in records:
+            more = record.get("more", {})
+            n_res = more.get("n_resources")
+            level = self._levels.index(n_res) if n_res in self._levels else 0
+            cand = self.space_.decode(Journal.vector(record))
+            job = Job(cand, level, int(more.get("bracket", 0) or 0), 0)
+            self._add_record(job, record)
+            score = Journal.score(record)
+            if getattr(sampler, "multi_fidelity", False):
+                sampler.tell([cand], [score], level=level)
+            elif level == 0:
+                sampler.tell([cand], [score])
+        self._n_batches = 1 + max(evaluations.more["iter"], default=-1)
+        return len(records)
 
     @staticmethod
     def _select_best_index(refit, refit_metric, results):
@@ -663,17 +778,47 @@ class BaseHyperband(BaseSearch):
             return int(rows[0])
         return int(rows[np.nanargmax(scores[rows])])
 
-    def _print_step(self, results, key, step, jobs, levels, n_done, n_iter, start):
+    def _print_progress(self, n_done, n_iter, start):
         elapsed = time.perf_counter() - start
-        scores = np.asarray(results[key], dtype=float)
-        n_res = np.asarray(results["n_resources"])
-        top = n_res == levels[0]
-        best = np.nanmax(scores[top]) if np.isfinite(scores[top]).any() else float("nan")
-        used = sorted({levels[j.level] for j in jobs})
+        top = np.asarray(self._top_scores, dtype=float)
+        best = np.nanmax(top) if np.isfinite(top).any() else float("nan")
         print(
-            f"[{type(self).__name__}] step {step}: {len(jobs)} evaluations at "
-            f"n_resources {used}; {n_done}/{n_iter} done, best at max_resources "
-            f"{best:.5g}, elapsed {elapsed:.1f}s"
+            f"[{type(self).__name__}] {n_done}/{n_iter} evaluations, best at "
+            f"max_resources {best:.5g}, elapsed {elapsed:.1f}s"
+        )
+
+
+def _models_directory(search):
+    search._models_dir = tempfile.mkdtemp(prefix="sksearch-hyperband-")
+    return search._models_dir
+
+
+def _replaces_owner(owner, candidate):
+    """Whether a candidate sets the estimator that owns the resource (an
+    estimator choice): such a candidate is trained from scratch."""
+    return bool(owner) and any(k == owner or owner.startswith(k + "__") for k in candidate)
+
+
+class _AsyncLineages:
+    """Continued training under asynchronous successive halving: a
+    candidate's model of each rung is stored for the promotion that may come
+    (at any time), so models are kept until the end of the search."""
+
+    def __init__(self, search, plan):
+        self.directory = _models_directory(search)
+        self.mode, self.warm_param = search._continue_mode
+        self.resource = search.resource
+        self.owner = search.resource.rpartition("__")[0]
+        self.search = search
+
+    def continuation(self, job):
+        if _replaces_owner(self.owner, job.candidate):
+            return None
+        scheduler = self.search._scheduler  # a resume may have replaced it
+        top = len(scheduler.brackets[job.bracket].levels) - 1
+        return _Continuation(
+            self.directory, f"l{scheduler.lineage(job)}", self.resource,
+            self.warm_param, self.mode, job.rung > 0, job.rung < top,
         )
 
 
@@ -684,7 +829,7 @@ class _Lineages:
 
     def __init__(self, search, plan):
         mode, warm_param = search._continue_mode
-        search._models_dir = self.directory = tempfile.mkdtemp(prefix="sksearch-hyperband-")
+        self.directory = _models_directory(search)
         self.mode, self.warm_param = mode, warm_param
         self.resource = search.resource
         self.owner = search.resource.rpartition("__")[0]
@@ -699,7 +844,7 @@ class _Lineages:
         out, seen, now = {}, set(), {}
         for job in jobs:
             key = (job.bracket, id(job.candidate))
-            if key in seen or self._replaces_owner(job.candidate):
+            if key in seen or _replaces_owner(self.owner, job.candidate):
                 # the same candidate twice in one rung, or a candidate that
                 # sets the estimator owning the resource (an estimator choice):
                 # trained from scratch
@@ -718,10 +863,6 @@ class _Lineages:
         for b, names in now.items():  # the candidates that were not promoted
             self._delete(self.stored.pop(b, set()) - names)
         return out
-
-    def _replaces_owner(self, candidate):
-        owner = self.owner
-        return bool(owner) and any(k == owner or owner.startswith(k + "__") for k in candidate)
 
     def end_step(self, jobs):
         for b in {job.bracket for job in jobs}:

@@ -37,7 +37,6 @@ import time
 
 import joblib
 import numpy as np
-from sklearn.base import clone
 
 try:
     import fcntl
@@ -138,8 +137,9 @@ def _data_hash(a):
     return joblib.hash(a)
 
 
-def search_fingerprint(search, space, X, y, splits, params=None):
-    """A digest of what makes two searches' evaluations interchangeable."""
+def search_fingerprint(search, space, X, y, splits, params=None, extra=None):
+    """A digest of what makes two searches' evaluations interchangeable
+    (``extra``: parts only some searches have, such as Hyperband's levels)."""
     if y is not None and not hasattr(y, "iloc") and not hasattr(y, "tocsr"):
         try:
             y = np.asarray(y)
@@ -159,6 +159,8 @@ def search_fingerprint(search, space, X, y, splits, params=None):
             {k: _data_hash(v) for k, v in sorted((params or {}).items())}
         ),
     }
+    if extra:
+        parts.update(extra)
     return joblib.hash(parts), parts
 
 
@@ -336,6 +338,12 @@ class Journal:
         if not os.path.isfile(path):
             raise ValueError(f"{param}={path!r}: no such journal file.")
         records = read_lines(path, param)[0][1:]
+        n_res = [r.get("more", {}).get("n_resources") for r in records]
+        if any(v is not None for v in n_res):
+            # a multi-fidelity search's journal: only its scores at the
+            # highest resource are scores of the candidates as such
+            top = max(v for v in n_res if v is not None)
+            records = [r for r, v in zip(records, n_res) if v == top]
         candidates = []
         for record in records:
             candidate = record["params"]

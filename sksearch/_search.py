@@ -137,10 +137,13 @@ class _Evaluations:
         self.n_fits = self.n_failed = 0
         self.last_message = ""
 
-    def add(self, candidate, outs, iteration):
+    def add(self, candidate, outs, more):
+        """One finished candidate: its parameters, per-fold results and its
+        values of the extra ``cv_results_`` columns (``{"iter": 3, ...}``)."""
         self.params.append(candidate)
         self.out.extend(outs)
-        self.more["iter"].append(iteration)
+        for key, value in more.items():
+            self.more.setdefault(key, []).append(value)
         self.n_fits += len(outs)
         failed = [o for o in outs if o["fit_error"] is not None]
         self.n_failed += len(failed)
@@ -163,7 +166,8 @@ class _FitJobs:
         params = _check_method_params(X, params=params)
         routed = search._get_routed_params_for_fit(params)
         self.X, self.y = X, y
-        self.splits = list(search._frozen_cv.split(X, y, **routed.splitter.split))
+        self.split_params = routed.splitter.split
+        self.splits = list(search._frozen_cv.split(X, y, **self.split_params))
         self.n_splits = len(self.splits)
         self.base = clone(search.estimator)
         self.kwargs = dict(
@@ -180,10 +184,17 @@ class _FitJobs:
         if SKLEARN_HAS_CALLBACKS:
             self.kwargs["caller"] = search
 
-    def jobs(self, tag, candidate, progress, ctx=None, first_task=0):
+    def split(self, cv):
+        """The folds of another splitter over the same data (Hyperband's
+        subsampled training folds)."""
+        return list(cv.split(self.X, self.y, **self.split_params))
+
+    def jobs(self, tag, candidate, progress, ctx=None, first_task=0, *, splits=None,
+             fit_and_score=original_fit_and_score):
         """The ``n_splits`` joblib jobs of one candidate, tagged ``(tag, fold)``
-        (callback subtasks ``first_task``, ``first_task + 1``, ... of ``ctx``)."""
-        for s, (train, test) in enumerate(self.splits):
+        (callback subtasks ``first_task``, ``first_task + 1``, ... of ``ctx``),
+        on ``splits`` (default: the search's folds)."""
+        for s, (train, test) in enumerate(self.splits if splits is None else splits):
             kwargs = dict(self.kwargs)
             if SKLEARN_HAS_CALLBACKS:
                 kwargs["callback_ctx"] = (
@@ -195,7 +206,7 @@ class _FitJobs:
                 )
             yield delayed(_tagged)(
                 (tag, s),
-                original_fit_and_score,
+                fit_and_score,
                 clone(self.base),
                 self.X,
                 self.y,
@@ -229,7 +240,8 @@ def _candidate_score(outs, metric):
             if metric not in v:
                 raise ValueError(
                     "With multi-metric scoring the search must know which metric to "
-                    f"maximise: set refit to one of {sorted(v)!r}; got refit={metric!r}."
+                    f"maximise: set objective (or refit) to one of {sorted(v)!r}; got "
+                    f"{metric!r}."
                 )
             v = v[metric]
         values.append(float(v))
@@ -268,8 +280,15 @@ def _warm_start_observations(source, refit, space=None):
             "warm_start_from must be a fitted search, a cv_results_ dict, or the "
             f"path of an sksearch journal; got {type(source).__name__}."
         )
-    refit = getattr(source, "refit", refit)
-    return list(results["params"]), list(_results_objective(results, refit))
+    refit = getattr(source, "objective", None) or getattr(source, "refit", refit)
+    params, scores = list(results["params"]), list(_results_objective(results, refit))
+    if "n_resources" in results:
+        # a multi-fidelity search: only its scores at the highest resource
+        # are scores of the candidates as this search would evaluate them
+        n_res = np.asarray(results["n_resources"])
+        keep = np.flatnonzero(n_res == n_res.max()) if n_res.size else []
+        params, scores = [params[i] for i in keep], [scores[i] for i in keep]
+    return params, scores
 
 
 def _tell_known(optimizer, candidates, scores, *, source):
@@ -375,6 +394,12 @@ class BaseSearch(BaseSearchCV):
         ``n_jobs > 1`` two runs may differ. With ``n_jobs=1`` it is
         deterministic. ``cv_results_`` rows are in the order the candidates
         finished; ``iter`` is the order they were asked for.
+    objective : str or None, default=None
+        With multi-metric scoring, the name of the scorer the search
+        maximises (the strategy needs one metric to learn from). None uses
+        ``refit`` when it names a scorer; set it to use ``refit=False`` or a
+        ``refit`` callable with several metrics, as ``GridSearchCV`` allows.
+        Must be None with a single metric.
 
     Attributes
     ----------
@@ -411,6 +436,7 @@ class BaseSearch(BaseSearchCV):
         "callbacks": [list, None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "asynchronous": ["boolean"],
+        "objective": [str, None],
     }
 
     @abstractmethod
@@ -435,6 +461,7 @@ class BaseSearch(BaseSearchCV):
         callbacks=None,
         batch_size=4,
         asynchronous=False,
+        objective=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -456,6 +483,7 @@ class BaseSearch(BaseSearchCV):
         self.callbacks = callbacks
         self.batch_size = batch_size
         self.asynchronous = asynchronous
+        self.objective = objective
 
     @abstractmethod
     def _make_optimizer(self, space, *, random_state, n_workers):
@@ -486,14 +514,14 @@ class BaseSearch(BaseSearchCV):
         """
         self._validate_params()
         space = Space(self.param_distributions)
-        _check_param_names(self.estimator, space)
-        scoring = self.scoring
-        if isinstance(scoring, (list, tuple, dict)) and not isinstance(self.refit, str):
+        if space.n_dims == 0:
             raise ValueError(
-                "With multi-metric scoring the search must know which metric to "
-                "maximise: set refit to the name of one of the scorers "
-                f"{sorted(scoring)!r}; got refit={self.refit!r}."
+                f"param_distributions={self.param_distributions!r} has no parameter to "
+                "search. Give at least one parameter; to cross-validate the estimator "
+                "as it is, use sklearn.model_selection.cross_validate."
             )
+        _check_param_names(self.estimator, space)
+        self._objective_metric = self._check_objective()
         self.space_ = space
         callbacks = [] if self.callbacks is None else self.callbacks
         for cb in callbacks:
@@ -502,7 +530,9 @@ class BaseSearch(BaseSearchCV):
                     f"callbacks must be a list of callables (callback(search) -> bool); "
                     f"got {cb!r}."
                 )
-        warm = _warm_start_observations(self.warm_start_from, self.refit, space=space)
+        warm = _warm_start_observations(
+            self.warm_start_from, self._objective_metric, space=space
+        )
         # the splitter, frozen at its first split; held only during fit (the
         # folds are data-dependent and must not be pickled with the search)
         self._frozen_cv = _FrozenSplits(
@@ -532,15 +562,19 @@ class BaseSearch(BaseSearchCV):
         "_warm",
         "_journal",
         "_fit_args",
+        "_fit_jobs",
         "_evaluations",
         "_metric",
         "_n_batches",
         "_n_resumed",
         "_in_fit",
+        "_objective_metric",
     )
 
     def __getstate__(self):
-        state = super().__getstate__()
+        # a copy taken at once (in C, under the GIL): joblib may pickle the
+        # search in its dispatch thread while the loop updates it
+        state = dict(super().__getstate__())
         if state.get("_in_fit"):
             state = {k: v for k, v in state.items() if k not in self._FIT_STATE}
             state.pop("optimizer_", None)
@@ -553,7 +587,9 @@ class BaseSearch(BaseSearchCV):
         except AttributeError:  # sklearn without metadata routing in searches
             split_params = {"groups": params.get("groups")} if "groups" in params else {}
         splits = list(self._frozen_cv.split(X, y, **split_params))
-        fingerprint, parts = search_fingerprint(self, self.space_, X, y, splits, params)
+        fingerprint, parts = search_fingerprint(
+            self, self.space_, X, y, splits, params, extra=self._journal_parts()
+        )
         header = {
             "sksearch_journal": JOURNAL_FORMAT,
             "fingerprint": fingerprint,
@@ -563,6 +599,42 @@ class BaseSearch(BaseSearchCV):
             "n_splits": len(splits),
         }
         return Journal.open(self.checkpoint, header)
+
+    def _check_objective(self):
+        """The scorer the strategy maximises: "score" with one metric, else
+        ``objective``, or ``refit`` when it names a scorer."""
+        scoring = self.scoring
+        if callable(scoring):  # its metrics are known once it has scored
+            if self.objective is not None:
+                return self.objective
+            return self.refit if isinstance(self.refit, str) else "score"
+        multi = isinstance(scoring, (list, tuple, set, dict))
+        if not multi:
+            if self.objective is not None:
+                raise ValueError(
+                    f"objective={self.objective!r} names the metric to maximise among "
+                    "several scorers; with a single metric leave objective=None."
+                )
+            return "score"
+        names = sorted(scoring)
+        if self.objective is not None:
+            if self.objective not in names:
+                raise ValueError(
+                    f"objective={self.objective!r} is not one of the scorers {names!r}."
+                )
+            return self.objective
+        if isinstance(self.refit, str):
+            return self.refit
+        raise ValueError(
+            "With multi-metric scoring the search must know which metric to "
+            f"maximise: set objective (or refit) to one of the scorers {names!r}; got "
+            f"refit={self.refit!r} and objective=None."
+        )
+
+    def _journal_parts(self):
+        """What else, besides data, folds, estimator and space, makes two
+        runs' evaluations interchangeable (Hyperband: its resource levels)."""
+        return {}
 
     def _format_results(self, candidate_params, n_splits, out, more_results=None):
         # The driver keeps every evaluation itself (journal replay first, in
@@ -597,33 +669,55 @@ class BaseSearch(BaseSearchCV):
             return opt
 
         self.optimizer_ = new_optimizer()  # live, for callbacks
-        jobs = _FitJobs(self, *self._fit_args)
+        self._run_loop(
+            evaluate_candidates,
+            callback_ctx,
+            n_iter=n_iter,
+            batch_size=batch_size,
+            n_units=n_iter if self.asynchronous else math.ceil(n_iter / batch_size),
+            what="candidates",
+            resume=lambda: self._resume(space, n_iter, batch_size, new_optimizer),
+        )
+
+    def _run_loop(self, evaluate_candidates, callback_ctx, *, n_iter, batch_size, n_units,
+                  what, resume):
+        """The one evaluation loop: resume from the journal, run the rounds
+        (or the asynchronous mode) on the loop's own joblib workers, then let
+        sklearn build the fitted search from the evaluations."""
+        jobs = self._fit_jobs = _FitJobs(self, *self._fit_args)
         evaluations = self._evaluations = _Evaluations()
         search_ctx = None
         if callback_ctx is not None:
-            n_units = n_iter if self.asynchronous else math.ceil(n_iter / batch_size)
             search_ctx = callback_ctx.subcontext(
                 task_name="search", max_subtasks=n_units
             ).call_on_fit_task_begin(estimator=self)
 
-        self._metric = "score" if not isinstance(self.refit, str) else self.refit
-        self._announce(n_iter, "candidates")
+        self._metric = self._objective_metric
+        self._announce(n_iter, what)
         start = time.perf_counter()
-        self._resume(space, n_iter, batch_size, new_optimizer)
-        parallel = Parallel(
-            n_jobs=self.n_jobs,
-            pre_dispatch=self.pre_dispatch,
-            return_as="generator_unordered",
-            backend=_own_backend(),
-        )
-        with parallel:
-            if self.asynchronous:
-                reason = self._run_asynchronous(parallel, jobs, n_iter, start, search_ctx)
-            else:
-                reason = self._run_rounds(parallel, jobs, n_iter, batch_size, start, search_ctx)
+        n_iter += resume() or 0  # evaluations reused outside the budget
+        # a resumed search that its callbacks had already stopped (they read
+        # the told history) evaluates nothing new
+        stopped = self._n_resumed and any(cb(self) for cb in (self.callbacks or []))
+        if stopped:
+            reason = "callback"
+        else:
+            parallel = Parallel(
+                n_jobs=self.n_jobs,
+                pre_dispatch=self.pre_dispatch,
+                return_as="generator_unordered",
+                backend=_own_backend(),
+            )
+            with parallel:
+                if self.asynchronous:
+                    reason = self._run_asynchronous(parallel, jobs, n_iter, start, search_ctx)
+                else:
+                    reason = self._run_rounds(
+                        parallel, jobs, n_iter, batch_size, start, search_ctx
+                    )
         if not len(evaluations):
             raise ValueError("No fits were performed. Were there no candidates?")
-        self._finish(evaluate_candidates, evaluations, jobs.n_splits)
+        self._finish(evaluate_candidates, evaluations, jobs.n_splits, what)
         self.n_resumed_ = self._n_resumed
         if search_ctx is not None:
             search_ctx.call_on_fit_task_end(estimator=self)
@@ -654,7 +748,8 @@ class BaseSearch(BaseSearchCV):
                 break
             for cand, rec in zip(batch, records):
                 outs = Journal.out(rec, self.return_train_score)
-                evaluations.add(cand, outs, rec.get("more", {}).get("iter", self._n_batches))
+                iteration = rec.get("more", {}).get("iter", self._n_batches)
+                evaluations.add(cand, outs, {"iter": iteration})
             optimizer.tell(batch, [Journal.score(r) for r in records])
             del pending[: len(batch)]
             self._n_batches += 1
@@ -674,16 +769,22 @@ class BaseSearch(BaseSearchCV):
         for i, rec in enumerate(journal.records):
             outs = Journal.out(rec, self.return_train_score)
             cand = space.decode(Journal.vector(rec))
-            evaluations.add(cand, outs, rec.get("more", {}).get("iter", i))
+            evaluations.add(cand, outs, {"iter": rec.get("more", {}).get("iter", i)})
         optimizer.tell(list(evaluations.params), [Journal.score(r) for r in journal.records])
         self._n_batches = 1 + max(evaluations.more["iter"], default=-1)
 
-    def _record(self, candidates, outs_of, iteration):
-        """Keep, journal and tell the results of finished candidates; return
-        their scores."""
+    def _record(self, candidates, outs_of, more, *, rows=None, tell=True):
+        """Keep, journal and (``tell``) tell the strategy the results of
+        finished candidates; return their scores.
+
+        ``more`` maps each extra ``cv_results_`` column to one value per
+        candidate; ``rows`` are the parameters shown in ``cv_results_``
+        (default: the candidates themselves).
+        """
         scores = [_candidate_score(outs_of[i], self._metric) for i in range(len(candidates))]
-        for i, cand in enumerate(candidates):
-            self._evaluations.add(cand, outs_of[i], iteration[i])
+        rows = candidates if rows is None else rows
+        for i, row in enumerate(rows):
+            self._evaluations.add(row, outs_of[i], {k: v[i] for k, v in more.items()})
         if self._journal is not None:
             n_splits = len(outs_of[0])
             self._journal.write(
@@ -692,10 +793,25 @@ class BaseSearch(BaseSearchCV):
                 scores,
                 [o for i in range(len(candidates)) for o in outs_of[i]],
                 n_splits,
-                {"iter": list(iteration)},
+                more,
             )
-        self.optimizer_.tell(candidates, scores)
+        if tell:
+            self.optimizer_.tell(candidates, scores)
         return scores
+
+    # -- what the loop runs: a unit is one candidate here, one evaluation of
+    # a candidate at a resource level in Hyperband -------------------------
+    def _ask_round(self, n):
+        """Up to ``n`` units to evaluate next (none: nothing left to ask)."""
+        return self.optimizer_.ask(n)
+
+    def _unit_jobs(self, jobs, tag, unit, progress, ctx, first_task):
+        """The fit-and-score jobs of one unit, tagged ``(tag, fold)``."""
+        return jobs.jobs(tag, unit, progress, ctx, first_task)
+
+    def _units_done(self, units, outs_of, iteration):
+        """Record the per-fold results of finished units and tell the strategy."""
+        self._record(units, outs_of, {"iter": list(iteration)})
 
     def _unit_context(self, search_ctx, n_fits):
         if search_ctx is None:
@@ -710,24 +826,26 @@ class BaseSearch(BaseSearchCV):
         while len(evaluations) < n_iter:
             if self._time_is_up(start):
                 return "max_time"
-            batch = self.optimizer_.ask(min(batch_size, n_iter - len(evaluations)))
+            batch = self._ask_round(min(batch_size, n_iter - len(evaluations)))
             if not batch:  # the space has no new candidate left
                 return "exhausted"
             ctx = self._unit_context(search_ctx, len(batch) * n_splits)
             n_before = len(evaluations)
             tasks = (
                 job
-                for i, cand in enumerate(batch)
-                for job in jobs.jobs(i, cand, (n_before + i, n_iter), ctx, i * n_splits)
+                for i, unit in enumerate(batch)
+                for job in self._unit_jobs(
+                    jobs, i, unit, (n_before + i, n_iter), ctx, i * n_splits
+                )
             )
             outs = [[None] * n_splits for _ in batch]
             for (i, s), out in parallel(tasks):
                 outs[i][s] = out
-            self._record(batch, outs, [self._n_batches] * len(batch))
+            self._units_done(batch, outs, [self._n_batches] * len(batch))
             self._n_batches += 1
             stop = ctx is not None and bool(ctx.call_on_fit_task_end(estimator=self))
             if self.verbose > 0:
-                self._print_progress(self.optimizer_.y_, len(evaluations), n_iter, start)
+                self._print_progress(len(evaluations), n_iter, start)
             reason = self._should_stop(start, stop)
             if reason == "callback":
                 return reason
@@ -753,7 +871,7 @@ class BaseSearch(BaseSearchCV):
                     if self._time_is_up(start):
                         state["reason"] = "max_time"
                         return
-                    batch = self.optimizer_.ask(1)
+                    batch = self._ask_round(1)
                     if not batch:
                         state["reason"] = "exhausted"
                         return
@@ -761,7 +879,7 @@ class BaseSearch(BaseSearchCV):
                     state["asked"] += 1
                     ctx = self._unit_context(search_ctx, n_splits)
                     flight[tag] = [batch[0], [None] * n_splits, n_splits, tag, ctx]
-                yield from jobs.jobs(tag, batch[0], (tag, n_iter), ctx)
+                yield from self._unit_jobs(jobs, tag, batch[0], (tag, n_iter), ctx, 0)
 
         for (tag, s), out in parallel(tasks()):
             with lock:
@@ -771,19 +889,19 @@ class BaseSearch(BaseSearchCV):
                 if entry[2]:
                     continue
                 del flight[tag]
-                cand, outs, _, iteration, ctx = entry
-                self._record([cand], [outs], [iteration])
+                unit, outs, _, iteration, ctx = entry
+                self._units_done([unit], [outs], [iteration])
                 self._n_batches += 1
                 stop = ctx is not None and bool(ctx.call_on_fit_task_end(estimator=self))
                 if self.verbose > 0:
-                    self._print_progress(self.optimizer_.y_, len(evaluations), n_iter, start)
+                    self._print_progress(len(evaluations), n_iter, start)
                 if state["reason"] is None:
                     reason = self._should_stop(start, stop)
                     if reason is not None:
                         state["reason"] = reason
         return state["reason"] or "n_iter"
 
-    def _finish(self, evaluate_candidates, evaluations, n_splits):
+    def _finish(self, evaluate_candidates, evaluations, n_splits, what="candidates"):
         """Check the failures, then let sklearn build the fitted search from
         the driver's evaluations (one evaluate_candidates call that fits
         nothing: its candidate carries its stored results)."""
@@ -796,7 +914,7 @@ class BaseSearch(BaseSearchCV):
                 for i in range(len(evaluations))
             ]
         )
-        self._check_failures(evaluations, scores, len(evaluations), "candidates")
+        self._check_failures(evaluations, scores, len(evaluations), what)
         if evaluations.n_failed:  # sklearn's FitFailedWarning, once for the search
             original_check(out, self.error_score)
         ok = [
@@ -860,51 +978,6 @@ class BaseSearch(BaseSearchCV):
             return "max_time"
         return None
 
-    def _evaluate(self, evaluate_candidates, batch, cv, n_batch, search_ctx, more=None):
-        """Cross-validate one batch through sklearn; ``_sksearch_stop`` in the
-        returned dict says whether a sklearn callback asked to stop."""
-        kwargs = {}
-        if search_ctx is not None:
-            kwargs["callback_ctx"] = search_ctx.subcontext(
-                task_name="search-batch",
-                max_subtasks=len(batch) * self.n_splits_,
-                sequential_subtasks=False,
-            ).call_on_fit_task_begin(estimator=self)
-        with warnings.catch_warnings():
-            # sklearn warns about every NaN score so far at every batch; the
-            # search warns once, at the end
-            warnings.filterwarnings(
-                "ignore", message="One or more of the .* scores are non-finite"
-            )
-            if more is None:
-                more = {"iter": [n_batch] * len(batch)}
-            # sklearn prints "Fitting k folds for each of n candidates" at every
-            # call when verbose > 0; the search says it once, at its start
-            # (``_announce``), as GridSearchCV does. The per-fit verbosity was
-            # read by sklearn when fit began, so verbose >= 2 still reports fits.
-            verbose, self.verbose = self.verbose, 0
-            try:
-                results = evaluate_candidates(batch, cv=cv, more_results=more, **kwargs)
-            finally:
-                self.verbose = verbose
-        stop = False
-        if search_ctx is not None:
-            stop = bool(kwargs["callback_ctx"].call_on_fit_task_end(estimator=self))
-        results = dict(results)
-        results["_sksearch_stop"] = stop
-        return results
-
-    def _objective_key(self, results):
-        if "mean_test_score" in results:
-            return "mean_test_score"
-        if isinstance(self.refit, str) and f"mean_test_{self.refit}" in results:
-            return f"mean_test_{self.refit}"
-        names = sorted(k[len("mean_test_") :] for k in results if k.startswith("mean_test_"))
-        raise ValueError(
-            "With multi-metric scoring the search must know which metric to "
-            f"maximise: set refit to one of {names!r}; got refit={self.refit!r}."
-        )
-
     def _announce(self, n, what):
         """The one line sklearn's searches print at their start (verbose > 0)."""
         if self.verbose > 0:
@@ -914,9 +987,9 @@ class BaseSearch(BaseSearchCV):
                 f"{n_splits * n} fits"
             )
 
-    def _print_progress(self, scores, n_done, n_iter, start):
+    def _print_progress(self, n_done, n_iter, start):
         elapsed = time.perf_counter() - start
-        scores = np.asarray(scores, dtype=float)
+        scores = np.asarray(self.optimizer_.y_, dtype=float)
         best = np.nanmax(scores) if np.isfinite(scores).any() else float("nan")
         eta = elapsed / n_done * (n_iter - n_done)
         print(

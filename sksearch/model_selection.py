@@ -98,6 +98,12 @@ class GeneticSearchCV(BaseSearch):
         frees, the candidates still running treated as pending (constant
         liar). No worker waits for a round, but with ``n_jobs > 1`` the
         candidates depend on the workers' timing.
+    objective : str or None, default=None
+        With multi-metric scoring, the name of the scorer the search
+        maximises (the strategy needs one metric to learn from). None uses
+        ``refit`` when it names a scorer; set it to use ``refit=False`` or a
+        ``refit`` callable with several metrics, as ``GridSearchCV`` allows.
+        Must be None with a single metric.
 
     Attributes
     ----------
@@ -161,6 +167,7 @@ class GeneticSearchCV(BaseSearch):
         callbacks=None,
         batch_size=4,
         asynchronous=False,
+        objective=None,
         population_size=None,
         crossover_probability=0.8,
         mutation_probability=0.9,
@@ -185,6 +192,7 @@ class GeneticSearchCV(BaseSearch):
             callbacks=callbacks,
             batch_size=batch_size,
             asynchronous=asynchronous,
+            objective=objective,
         )
         self.population_size = population_size
         self.crossover_probability = crossover_probability
@@ -261,6 +269,12 @@ class PSOSearchCV(BaseSearch):
         frees, the candidates still running treated as pending (constant
         liar). No worker waits for a round, but with ``n_jobs > 1`` the
         candidates depend on the workers' timing.
+    objective : str or None, default=None
+        With multi-metric scoring, the name of the scorer the search
+        maximises (the strategy needs one metric to learn from). None uses
+        ``refit`` when it names a scorer; set it to use ``refit=False`` or a
+        ``refit`` callable with several metrics, as ``GridSearchCV`` allows.
+        Must be None with a single metric.
 
     Attributes
     ----------
@@ -322,6 +336,7 @@ class PSOSearchCV(BaseSearch):
         callbacks=None,
         batch_size=4,
         asynchronous=False,
+        objective=None,
         swarm_size=None,
         inertia_start=0.9,
         inertia_end=0.4,
@@ -348,6 +363,7 @@ class PSOSearchCV(BaseSearch):
             callbacks=callbacks,
             batch_size=batch_size,
             asynchronous=asynchronous,
+            objective=objective,
         )
         self.swarm_size = swarm_size
         self.inertia_start = inertia_start
@@ -429,6 +445,12 @@ class AnnealingSearchCV(BaseSearch):
         frees, the candidates still running treated as pending (constant
         liar). No worker waits for a round, but with ``n_jobs > 1`` the
         candidates depend on the workers' timing.
+    objective : str or None, default=None
+        With multi-metric scoring, the name of the scorer the search
+        maximises (the strategy needs one metric to learn from). None uses
+        ``refit`` when it names a scorer; set it to use ``refit=False`` or a
+        ``refit`` callable with several metrics, as ``GridSearchCV`` allows.
+        Must be None with a single metric.
 
     Attributes
     ----------
@@ -488,6 +510,7 @@ class AnnealingSearchCV(BaseSearch):
         callbacks=None,
         batch_size=4,
         asynchronous=False,
+        objective=None,
         initial_temperature=0.3,
         cooling=None,
         n_chains=None,
@@ -512,6 +535,7 @@ class AnnealingSearchCV(BaseSearch):
             callbacks=callbacks,
             batch_size=batch_size,
             asynchronous=asynchronous,
+            objective=objective,
         )
         self.initial_temperature = initial_temperature
         self.cooling = cooling
@@ -582,6 +606,12 @@ class CoordinateDescentSearchCV(BaseSearch):
         frees, the candidates still running treated as pending (constant
         liar). No worker waits for a round, but with ``n_jobs > 1`` the
         candidates depend on the workers' timing.
+    objective : str or None, default=None
+        With multi-metric scoring, the name of the scorer the search
+        maximises (the strategy needs one metric to learn from). None uses
+        ``refit`` when it names a scorer; set it to use ``refit=False`` or a
+        ``refit`` callable with several metrics, as ``GridSearchCV`` allows.
+        Must be None with a single metric.
 
     Attributes
     ----------
@@ -639,6 +669,7 @@ class CoordinateDescentSearchCV(BaseSearch):
         callbacks=None,
         batch_size=4,
         asynchronous=False,
+        objective=None,
         n_points=4,
         n_initial_points=5,
     ):
@@ -661,6 +692,7 @@ class CoordinateDescentSearchCV(BaseSearch):
             callbacks=callbacks,
             batch_size=batch_size,
             asynchronous=asynchronous,
+            objective=objective,
         )
         self.n_points = n_points
         self.n_initial_points = n_initial_points
@@ -755,6 +787,12 @@ class BayesSearchCV(BaseSearch):
         frees, the candidates still running treated as pending (constant
         liar). No worker waits for a round, but with ``n_jobs > 1`` the
         candidates depend on the workers' timing.
+    objective : str or None, default=None
+        With multi-metric scoring, the name of the scorer the search
+        maximises (the strategy needs one metric to learn from). None uses
+        ``refit`` when it names a scorer; set it to use ``refit=False`` or a
+        ``refit`` callable with several metrics, as ``GridSearchCV`` allows.
+        Must be None with a single metric.
 
     Attributes
     ----------
@@ -819,6 +857,7 @@ class BayesSearchCV(BaseSearch):
         callbacks=None,
         batch_size=4,
         asynchronous=False,
+        objective=None,
         n_initial_points=10,
         acq_func="ei",
         xi=0.01,
@@ -847,6 +886,7 @@ class BayesSearchCV(BaseSearch):
             callbacks=callbacks,
             batch_size=batch_size,
             asynchronous=asynchronous,
+            objective=objective,
         )
         self.n_initial_points = n_initial_points
         self.acq_func = acq_func
@@ -914,6 +954,12 @@ class TPESearchCV(BaseSearch):
         frees, the candidates still running treated as pending (constant
         liar). No worker waits for a round, but with ``n_jobs > 1`` the
         candidates depend on the workers' timing.
+    objective : str or None, default=None
+        With multi-metric scoring, the name of the scorer the search
+        maximises (the strategy needs one metric to learn from). None uses
+        ``refit`` when it names a scorer; set it to use ``refit=False`` or a
+        ``refit`` callable with several metrics, as ``GridSearchCV`` allows.
+        Must be None with a single metric.
 
     Attributes
     ----------
@@ -977,6 +1023,7 @@ class TPESearchCV(BaseSearch):
         callbacks=None,
         batch_size=4,
         asynchronous=False,
+        objective=None,
         n_startup=10,
         n_ei_candidates=24,
         gamma=None,
@@ -1004,6 +1051,7 @@ class TPESearchCV(BaseSearch):
             callbacks=callbacks,
             batch_size=batch_size,
             asynchronous=asynchronous,
+            objective=objective,
         )
         self.n_startup = n_startup
         self.n_ei_candidates = n_ei_candidates
@@ -1070,6 +1118,12 @@ class ReinforceSearchCV(BaseSearch):
         frees, the candidates still running treated as pending (constant
         liar). No worker waits for a round, but with ``n_jobs > 1`` the
         candidates depend on the workers' timing.
+    objective : str or None, default=None
+        With multi-metric scoring, the name of the scorer the search
+        maximises (the strategy needs one metric to learn from). None uses
+        ``refit`` when it names a scorer; set it to use ``refit=False`` or a
+        ``refit`` callable with several metrics, as ``GridSearchCV`` allows.
+        Must be None with a single metric.
 
     Attributes
     ----------
@@ -1132,6 +1186,7 @@ class ReinforceSearchCV(BaseSearch):
         callbacks=None,
         batch_size=4,
         asynchronous=False,
+        objective=None,
         learning_rate=0.3,
         baseline_decay=0.9,
         entropy_weight=0.01,
@@ -1156,6 +1211,7 @@ class ReinforceSearchCV(BaseSearch):
             callbacks=callbacks,
             batch_size=batch_size,
             asynchronous=asynchronous,
+            objective=objective,
         )
         self.learning_rate = learning_rate
         self.baseline_decay = baseline_decay
@@ -1294,8 +1350,15 @@ class HyperbandSearchCV(BaseHyperband):
     max_time : float, default=None
         Time budget in seconds: no new step of rungs starts once it is spent;
         ``best_*`` come from the highest resource reached.
-    checkpoint : None
-        Not supported by Hyperband yet (a ValueError says so).
+    checkpoint : str or path-like, default=None
+        Path of an append-only journal, one line per evaluation (candidate
+        and rung), as in :class:`~sksearch.TPESearchCV`. A search started
+        again with the same arguments and path replays the journal's brackets
+        step by step (the same candidates are proposed and promoted) and
+        evaluates only what it does not hold; the models of continued
+        training are not journaled, so a promotion after the resume trains
+        from scratch (the same model for trees and boosting). A journal of
+        other resource levels, data or folds is refused with a ValueError.
     warm_start_from : fitted search, ``cv_results_`` dict or journal path, default=None
         Earlier results, told to the sampler as evaluations at the highest
         resource (BOHB's model starts from them).
@@ -1306,16 +1369,31 @@ class HyperbandSearchCV(BaseHyperband):
         of the search, never of ``n_jobs``: the same ``random_state`` gives
         the same candidates for any ``n_jobs`` or joblib backend.
     asynchronous : bool, default=False
-        Throughput mode: a new candidate is proposed as soon as a worker
-        frees, the candidates still running treated as pending (constant
-        liar). No worker waits for a round, but with ``n_jobs > 1`` the
-        candidates depend on the workers' timing.
+        Asynchronous successive halving (ASHA, Li et al. 2020) instead of
+        synchronous brackets: whenever a worker frees it gets a job, either
+        the promotion of a candidate that ranks in the top ``1/factor`` of
+        the finished evaluations of its rung (the highest resource first),
+        or a new candidate in the first rung of a bracket, new candidates
+        spread over the plan's brackets in the plan's proportions. No worker
+        waits for a rung to fill and full-resource results arrive early;
+        the budget is the same ``n_iter_`` evaluations, but the bottom rungs
+        grow instead of being fixed, so fewer candidates reach
+        ``max_resources``. With ``n_jobs=1`` it is deterministic; with more
+        workers the promotions depend on their timing. ``brackets_`` then
+        counts the evaluations each rung received.
+    objective : str or None, default=None
+        With multi-metric scoring, the name of the scorer the search
+        maximises (the strategy needs one metric to learn from). None uses
+        ``refit`` when it names a scorer; set it to use ``refit=False`` or a
+        ``refit`` callable with several metrics, as ``GridSearchCV`` allows.
+        Must be None with a single metric.
 
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
         As in ``GridSearchCV``, one row per evaluation, with the columns
-        ``iter`` (the step), ``n_resources``, ``bracket`` (an index into
+        ``iter`` (the step, or the order of the asks in asynchronous
+        mode), ``n_resources``, ``bracket`` (an index into
         ``brackets_``) and ``warm_started`` (the evaluation continued the
         candidate's models of the previous rung in every fold). Ranks compare rows of all resources; ``best_index_``
         does not.
@@ -1337,7 +1415,8 @@ class HyperbandSearchCV(BaseHyperband):
     optimizer_ : Optimizer
         The sampler, with the results it was told.
     n_batches_, batch_size_ : int
-        Number of ``evaluate_candidates`` calls; candidates wanted per step.
+        Number of steps (of evaluations, in asynchronous mode); candidates
+        wanted per step.
 
     See Also
     --------
@@ -1404,6 +1483,7 @@ class HyperbandSearchCV(BaseHyperband):
         callbacks=None,
         batch_size=4,
         asynchronous=False,
+        objective=None,
     ):
         super().__init__(
             estimator,
@@ -1429,6 +1509,7 @@ class HyperbandSearchCV(BaseHyperband):
             callbacks=callbacks,
             batch_size=batch_size,
             asynchronous=asynchronous,
+            objective=objective,
         )
         self.sampler = sampler
 

@@ -123,7 +123,7 @@ def test_asynchronous_is_validated():
     with pytest.raises(ValueError, match="asynchronous"):
         TPESearchCV(LogisticRegression(), SPACE, n_iter=2, asynchronous="yes").fit(X, y)
     search = HyperbandSearchCV(LogisticRegression(), {"C": Real(0.1, 10)}, cv=2,
-                               asynchronous=True)
+                               asynchronous=1.5)
     with pytest.raises(ValueError, match="asynchronous"):
         search.fit(X, y)
 

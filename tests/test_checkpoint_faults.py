@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from scipy.stats import uniform
 from sklearn.datasets import load_iris
-from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
 
 from sksearch import TPESearchCV
@@ -102,8 +101,9 @@ def test_second_writer_refused(tmp_path):
 
 def _fp(search, **params):
     s = search
-    from sksearch.space import Space
     from sklearn.model_selection import KFold
+
+    from sksearch.space import Space
 
     splits = list(KFold(3).split(X))
     return search_fingerprint(s, Space(s.param_distributions), X, y, splits, params)[0]
@@ -115,8 +115,9 @@ def test_fingerprint_dist_kwargs_fit_params_and_list_y():
     assert _fp(a) != _fp(b)
     assert _fp(a) != _fp(a, sample_weight=np.ones(len(y)))
     assert _fp(a, sample_weight=np.ones(len(y))) != _fp(a, sample_weight=np.arange(len(y)))
-    from sksearch.space import Space
     from sklearn.model_selection import KFold
+
+    from sksearch.space import Space
 
     splits = list(KFold(3).split(X))
     sp = Space(a.param_distributions)
@@ -169,3 +170,35 @@ def test_warm_start_tuple_choices_decoded(tmp_path):
     for c in cands:
         assert c["class_weight"] in (None, {0: 1, 1: 2, 2: 1})
         space.encode(c)
+
+
+class _CountingTree(DecisionTreeClassifier):
+    fits = 0
+
+    def fit(self, X, y, sample_weight=None, check_input=True):
+        type(self).fits += 1
+        return super().fit(X, y, sample_weight=sample_weight, check_input=check_input)
+
+
+def test_search_stopped_by_a_callback_resumes_to_nothing_new(tmp_path):
+    from sksearch.callbacks import EarlyStopping
+
+    path = tmp_path / "j.jsonl"
+    space = {"max_depth": list(range(1, 30)), "min_samples_leaf": list(range(1, 30))}
+    kw = dict(n_iter=200, cv=3, random_state=0, checkpoint=path,
+              callbacks=[EarlyStopping(patience=4)])
+    first = TPESearchCV(_CountingTree(random_state=0), space, **kw).fit(X, y)
+    assert first.stop_reason_ == "callback"
+    n = len(first.cv_results_["params"])
+    _CountingTree.fits = 0
+    again = TPESearchCV(_CountingTree(random_state=0), space, **kw).fit(X, y)
+    assert again.stop_reason_ == "callback"
+    assert again.n_resumed_ == n == len(again.cv_results_["params"])
+    assert _CountingTree.fits == 1  # the refit only
+    assert again.best_params_ == first.best_params_
+
+
+@pytest.mark.parametrize("space", [{}, [{}]])
+def test_empty_space_is_refused_naming_the_parameter(space):
+    with pytest.raises(ValueError, match="param_distributions=.*no parameter"):
+        TPESearchCV(DecisionTreeClassifier(), space, n_iter=3).fit(X, y)

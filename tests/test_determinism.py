@@ -4,7 +4,6 @@ data give the same candidates; sklearn is sklearn outside a running search."""
 import threading
 
 import joblib
-import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import load_iris
@@ -61,8 +60,7 @@ def test_hyperband_candidates_do_not_depend_on_n_jobs():
 
 
 @pytest.mark.timeout(300)
-@pytest.mark.parametrize("cls", [TPESearchCV, BayesSearchCV, GeneticSearchCV],
-                         ids=lambda c: c.__name__)
+@pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)
 def test_candidates_on_a_dask_cluster_equal_n_jobs_1(cls):
     distributed = pytest.importorskip("distributed")
     local = cls(LogisticRegression(max_iter=300), SPACE, n_iter=8, cv=3, random_state=0)
@@ -136,3 +134,20 @@ def test_verbose_prints_one_fitting_line(capsys):
     out = capsys.readouterr().out
     assert out.count("Fitting 3 folds") == 1
     assert "for each of 8 candidates, totalling 24 fits" in out
+
+
+@pytest.mark.timeout(300)
+def test_hyperband_candidates_on_a_dask_cluster_equal_n_jobs_1():
+    distributed = pytest.importorskip("distributed")
+    space = {"max_depth": Integer(1, 8), "min_samples_leaf": Integer(1, 10)}
+    kw = dict(resource="n_samples", min_resources=20, cv=3, random_state=0)
+    local = HyperbandSearchCV(DecisionTreeClassifier(random_state=0), space, **kw).fit(X, y)
+    with distributed.LocalCluster(n_workers=3, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster):
+        remote = HyperbandSearchCV(DecisionTreeClassifier(random_state=0), space, n_jobs=-1,
+                                   **kw)
+        with joblib.parallel_config(backend="dask"):
+            remote.fit(X, y)
+    assert _params(local) == _params(remote)
+    assert list(local.cv_results_["n_resources"]) == list(remote.cv_results_["n_resources"])

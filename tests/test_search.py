@@ -186,7 +186,7 @@ def test_multimetric_refit_by_name():
 @pytest.mark.parametrize("refit", [True, False])
 def test_multimetric_without_a_named_objective_is_a_clear_error(refit):
     search = RandomSearch(SVC(), SPACE, n_iter=2, scoring=["accuracy", "f1_macro"], refit=refit)
-    with pytest.raises(ValueError, match="set refit to the name of one of the scorers"):
+    with pytest.raises(ValueError, match=r"set objective \(or refit\) to one of the scorers"):
         search.fit(X, y)
 
 
@@ -195,9 +195,13 @@ def test_callable_multimetric_scoring_needs_refit_name():
         return {"a": est.score(X, y), "b": 1.0}
 
     search = RandomSearch(SVC(), SPACE, n_iter=2, cv=2, scoring=scorer, refit=False)
-    with pytest.raises(ValueError, match="set refit to one of"):
+    with pytest.raises(ValueError, match=r"set objective \(or refit\) to one of"):
         search.fit(X, y)
     search.set_params(refit="a").fit(X, y)
+    from sksearch import TPESearchCV
+
+    TPESearchCV(SVC(), SPACE, n_iter=2, cv=2, scoring=scorer, refit=False,
+                objective="b").fit(X, y)
     np.testing.assert_allclose(search.optimizer_.y_, search.cv_results_["mean_test_a"])
 
 
@@ -429,3 +433,47 @@ def test_names_that_only_set_params_accepts_are_valid():
     assert "strength" in search.best_params_
     with pytest.raises(ValueError, match="'bogus' is not a parameter"):
         RandomSearch(Aliased(), {"bogus": [1]}, n_iter=1, cv=2).fit(X, y)
+
+
+def test_objective_names_the_metric_with_refit_false_or_a_callable():
+    from sklearn.datasets import load_iris
+    from sklearn.svm import SVC
+
+    from sksearch import HyperbandSearchCV, TPESearchCV
+    from sksearch.space import Real
+
+    X, y = load_iris(return_X_y=True)
+    space = {"C": Real(1e-2, 1e2, log=True)}
+    scoring = {"acc": "accuracy", "f1": "f1_macro"}
+    search = TPESearchCV(SVC(), space, n_iter=6, cv=3, scoring=scoring, refit=False,
+                         objective="f1", random_state=0).fit(X, y)
+    assert not hasattr(search, "best_params_")  # as GridSearchCV with refit=False
+    np.testing.assert_allclose(search.optimizer_.y_, search.cv_results_["mean_test_f1"])
+    # a refit callable chooses best_index_ itself; the strategy learns from objective
+    pick = TPESearchCV(SVC(), space, n_iter=6, cv=3, scoring=scoring, objective="acc",
+                       refit=lambda r: int(np.argmin(r["mean_test_f1"])),
+                       random_state=0).fit(X, y)
+    np.testing.assert_allclose(pick.optimizer_.y_, pick.cv_results_["mean_test_acc"])
+    assert pick.best_index_ == int(np.argmin(pick.cv_results_["mean_test_f1"]))
+    hb = HyperbandSearchCV(SVC(), space, resource="n_samples", min_resources=30, cv=3,
+                           scoring=scoring, refit=False, objective="acc",
+                           random_state=0).fit(X, y)
+    assert len(hb.cv_results_["params"]) == hb.n_iter_
+
+
+@pytest.mark.parametrize("kw, match", [
+    (dict(scoring=["accuracy", "f1_macro"], refit=False), "set objective"),
+    (dict(scoring=["accuracy", "f1_macro"], objective="recall"), "objective='recall' is not"),
+    (dict(objective="accuracy"), "with a single metric"),
+    (dict(scoring=["accuracy"], objective=3), "objective"),
+])
+def test_objective_errors_name_the_parameter(kw, match):
+    from sklearn.datasets import load_iris
+    from sklearn.svm import SVC
+
+    from sksearch import TPESearchCV
+    from sksearch.space import Real
+
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(ValueError, match=match):
+        TPESearchCV(SVC(), {"C": Real(0.1, 10)}, n_iter=2, cv=2, **kw).fit(X, y)

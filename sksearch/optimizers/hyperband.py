@@ -36,6 +36,7 @@ from ._base import Optimizer
 from .tpe import TPEOptimizer
 
 __all__ = [
+    "ASHAScheduler",
     "BOHBOptimizer",
     "Bracket",
     "HyperbandScheduler",
@@ -365,6 +366,198 @@ class HyperbandScheduler:
             self.n_repeated_ += len(extra)
             out.extend(extra)
         return out
+
+
+class ASHAScheduler:
+    """Asynchronous successive halving (Li et al. 2020) over Hyperband's brackets.
+
+    One job at a time, never waiting for a rung to fill: :meth:`ask` promotes
+    a candidate to the next rung of its bracket as soon as it ranks in the top
+    ``1/factor`` of the finished evaluations of its rung (and was not promoted
+    yet), preferring the promotion to the highest resource; when no candidate
+    can be promoted it starts a new one in the first rung of a bracket. New
+    candidates are spread over the brackets of the depths in ``plan`` in
+    proportion to the candidates the synchronous plan starts in each (a plan
+    of one bracket is plain ASHA; ``hyperband_plan`` gives asynchronous
+    Hyperband). Full-resource results therefore arrive as soon as a candidate
+    has earned them, and a worker that frees always gets a job.
+
+    The budget is ``n_evaluations`` evaluations (candidate x rung), as in the
+    synchronous plan; the bottom rungs grow instead of being fixed in size, so
+    fewer candidates reach the maximum resource than in synchronous
+    Hyperband, early.
+
+    Parameters
+    ----------
+    plan : list of Bracket
+        The synchronous plan (:func:`hyperband_plan`): its depths and their
+        weights.
+    sampler : Optimizer
+        Proposes new candidates (``ask(1)``); told as in
+        :class:`HyperbandScheduler` (every rung if ``multi_fidelity``, else
+        the maximum resource only).
+    factor : float
+        Halving rate ``eta``.
+    n_evaluations : int or None, default=None
+        The budget; None is the plan's number of evaluations.
+    random_state : None, int or Generator, default=None
+        Used only when the space has too few distinct candidates.
+
+    Attributes
+    ----------
+    brackets : list of Bracket
+        One per depth (``n_candidates`` counts the evaluations started at
+        each rung so far).
+    n_asked : int
+        Evaluations handed out (restored ones included).
+    n_repeated_ : int
+        Candidates drawn again because the sampler had no new one left.
+
+    Examples
+    --------
+    >>> from sksearch.optimizers import RandomOptimizer
+    >>> from sksearch.optimizers.hyperband import ASHAScheduler, hyperband_plan
+    >>> from sksearch.space import Real
+    >>> sched = ASHAScheduler(hyperband_plan(22, 2, 3)[:1],
+    ...                       RandomOptimizer({"x": Real(0, 1)}, random_state=0), factor=3)
+    >>> while not sched.done:
+    ...     job = sched.ask()
+    ...     sched.tell(job, job.candidate["x"])
+    >>> sched.brackets[0].n_candidates
+    [9, 3, 1]
+    """
+
+    def __init__(self, plan, sampler, *, factor, n_evaluations=None, random_state=None):
+        plan = list(plan)
+        if not plan:
+            raise ValueError("ASHAScheduler needs a plan of at least one bracket.")
+        self.factor = _as_factor(factor)
+        self.sampler = sampler
+        self.rng = as_generator(random_state)
+        weights = {}
+        for b in plan:
+            weights[b.depth] = weights.get(b.depth, 0) + b.n_candidates[0]
+        depths = sorted(weights, reverse=True)  # the most aggressive first
+        self.brackets = [Bracket(i, 0, d, [0] * (d + 1)) for i, d in enumerate(depths)]
+        self._weights = [weights[d] for d in depths]
+        self.n_evaluations = (
+            sum(b.n_evaluations for b in plan) if n_evaluations is None else int(n_evaluations)
+        )
+        self.n_asked = 0
+        self.n_repeated_ = 0
+        # bracket -> rung -> entries [candidate, score (None while running),
+        # promoted, lineage (the number of the candidate in its bracket)]
+        self._rungs = [[[] for _ in b.levels] for b in self.brackets]
+        self._entry = {}  # id(job) -> entry
+        self._lineage = {}  # id(job) -> lineage, for a promoted job
+        self._n_lineages = 0
+
+    @property
+    def done(self):
+        return self.n_asked >= self.n_evaluations
+
+    def ask(self):
+        """The next job (None when the budget is spent)."""
+        if self.done:
+            return None
+        job = self._promotion()
+        if job is None:
+            b = self._next_bracket()
+            job = Job(self._sample(), self.brackets[b].levels[0], b, 0)
+        self._start(job)
+        return job
+
+    def lineage(self, job):
+        """A number of ``job``'s candidate, shared by its rungs (a promotion
+        continues its previous rung)."""
+        entry = self._entry.get(id(job))
+        if entry is None:
+            raise ValueError("lineage expects a job of this scheduler that was not told yet.")
+        return entry[3]
+
+    def tell(self, job, score):
+        """Report the score of a job handed out by :meth:`ask` (NaN: failed)."""
+        entry = self._entry.pop(id(job), None)
+        if entry is None:
+            raise ValueError("tell expects a job of this scheduler that was not told yet.")
+        score = float(score)
+        entry[1] = score if np.isfinite(score) else float("nan")
+        if getattr(self.sampler, "multi_fidelity", False):
+            self.sampler.tell([job.candidate], [entry[1]], level=job.level)
+        elif job.level == 0:
+            self.sampler.tell([job.candidate], [entry[1]])
+
+    def restore(self, candidate, bracket, level, score):
+        """Take a finished evaluation of an earlier run (a resumed journal)
+        as if it had been asked and told; returns its job. The candidate
+        continues the same candidate's entry of the previous rung, if any."""
+        if not 0 <= bracket < len(self.brackets):
+            raise ValueError(f"restore: no bracket {bracket!r} in this scheduler.")
+        levels = self.brackets[bracket].levels
+        if level not in levels:
+            raise ValueError(f"restore: bracket {bracket} has no level {level!r}.")
+        rung = levels.index(level)
+        job = Job(candidate, level, bracket, rung)
+        if rung > 0:
+            below = [e for e in self._rungs[bracket][rung - 1] if e[0] == candidate and not e[2]]
+            if below:
+                below[0][2] = True
+                job.candidate = below[0][0]
+                self._lineage[id(job)] = below[0][3]
+        self._start(job)
+        self.tell(job, score)
+        return job
+
+    # -- helpers -----------------------------------------------------------
+    def _start(self, job):
+        b = self.brackets[job.bracket]
+        lineage = self._lineage.pop(id(job), None)
+        if lineage is None:
+            lineage, self._n_lineages = self._n_lineages, self._n_lineages + 1
+        entry = [job.candidate, None, False, lineage]
+        self._rungs[job.bracket][job.rung].append(entry)
+        b.n_candidates[job.rung] += 1
+        self._entry[id(job)] = entry
+        self.n_asked += 1
+
+    def _promotion(self):
+        """The best promotable candidate, to the highest resource first."""
+        best = None
+        for bi, bracket in enumerate(self.brackets):
+            for rung in range(len(bracket.levels) - 2, -1, -1):
+                entries = self._rungs[bi][rung]
+                done = [e for e in entries if e[1] is not None]
+                k = _floor_div(len(done), self.factor)
+                if not k:
+                    continue
+                key = np.array([e[1] if np.isfinite(e[1]) else -np.inf for e in done])
+                order = np.argsort(-key, kind="stable")[:k]
+                free = [done[j] for j in order if not done[j][2]]
+                if free:
+                    level = bracket.levels[rung + 1]
+                    if best is None or level < best[0]:
+                        best = (level, bi, rung, free[0])
+                    break  # the highest promotable rung of this bracket
+        if best is None:
+            return None
+        level, bi, rung, entry = best
+        entry[2] = True
+        job = Job(entry[0], level, bi, rung + 1)
+        self._lineage[id(job)] = entry[3]
+        return job
+
+    def _next_bracket(self):
+        """The bracket furthest behind its share of new candidates."""
+        started = [b.n_candidates[0] for b in self.brackets]
+        ratios = [s / w for s, w in zip(started, self._weights)]
+        return int(np.argmin(ratios))
+
+    def _sample(self):
+        out = list(self.sampler.ask(1))
+        if out:
+            return out[0]
+        self.n_repeated_ += 1
+        return self.sampler.space.sample(1, self.rng)[0]
 
 
 class BOHBOptimizer(Optimizer):
