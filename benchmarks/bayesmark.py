@@ -1081,10 +1081,13 @@ def main(argv=None):
                          + (", ".join(map(str, inputs)) or "benchmarks/results/bayesmark*.jsonl"))
         if any(k < 1 for k in args.rounds):
             parser.error(f"--rounds: round counts must be at least 1, got {args.rounds}")
-        # a later record of the same run replaces an earlier one
+        # a later record of the same run replaces an earlier one, unless it did
+        # worse (a failed or unavailable one never replaces one that ran)
+        rank = {"ok": 2, "failed": 1}
         by_key = {}
         for r in records:
-            if r["status"] != "unavailable" or by_key.get(_key(r), {}).get("status") != "ok":
+            old = by_key.get(_key(r))
+            if old is None or rank.get(r["status"], 0) >= rank.get(old["status"], 0):
                 by_key[_key(r)] = r
         text = section_markdown(list(by_key.values()), list(args.rounds), argv=argv)
         args.output.parent.mkdir(parents=True, exist_ok=True)
