@@ -337,7 +337,6 @@ class BaseHyperband(BaseSearch):
         "_scheduler",
         "_lineages",
         "_continuations",
-        "_partial",
     )
 
     # -- fit ---------------------------------------------------------------

@@ -569,6 +569,7 @@ class BaseSearch(BaseSearchCV):
         "_n_resumed",
         "_in_fit",
         "_objective_metric",
+        "_partial",
     )
 
     def __getstate__(self):
@@ -669,6 +670,7 @@ class BaseSearch(BaseSearchCV):
             return opt
 
         self.optimizer_ = new_optimizer()  # live, for callbacks
+        self._partial = None  # (round, scores of its first candidates) cut by a kill
         self._run_loop(
             evaluate_candidates,
             callback_ctx,
@@ -744,14 +746,19 @@ class BaseSearch(BaseSearchCV):
         while pending and not self.asynchronous and len(evaluations) < n_iter:
             batch = optimizer.ask(min(batch_size, n_iter - len(evaluations)))
             records = pending[: len(batch)]
-            if not batch or not _same_candidates(space, batch, records):
+            if not batch or not _same_candidates(space, batch[: len(records)], records):
                 break
             for cand, rec in zip(batch, records):
                 outs = Journal.out(rec, self.return_train_score)
                 iteration = rec.get("more", {}).get("iter", self._n_batches)
                 evaluations.add(cand, outs, {"iter": iteration})
+            del pending[: len(records)]
+            if len(records) < len(batch):
+                # the run was cut inside this round: the rest of it is evaluated
+                # first, then the whole round is told, as uninterrupted
+                self._partial = (batch, [Journal.score(r) for r in records])
+                break
             optimizer.tell(batch, [Journal.score(r) for r in records])
-            del pending[: len(batch)]
             self._n_batches += 1
         if not pending:
             return
@@ -764,6 +771,7 @@ class BaseSearch(BaseSearchCV):
                 UserWarning,
                 stacklevel=6,
             )
+        self._partial = None
         optimizer = self.optimizer_ = new_optimizer()
         evaluations.__init__()
         for i, rec in enumerate(journal.records):
@@ -803,6 +811,9 @@ class BaseSearch(BaseSearchCV):
     # a candidate at a resource level in Hyperband -------------------------
     def _ask_round(self, n):
         """Up to ``n`` units to evaluate next (none: nothing left to ask)."""
+        if self._partial is not None:  # a round cut by the interruption
+            batch, scores = self._partial
+            return batch[len(scores):]
         return self.optimizer_.ask(n)
 
     def _unit_jobs(self, jobs, tag, unit, progress, ctx, first_task):
@@ -811,7 +822,13 @@ class BaseSearch(BaseSearchCV):
 
     def _units_done(self, units, outs_of, iteration):
         """Record the per-fold results of finished units and tell the strategy."""
-        self._record(units, outs_of, {"iter": list(iteration)})
+        if self._partial is None:
+            self._record(units, outs_of, {"iter": list(iteration)})
+            return
+        batch, done = self._partial
+        self._partial = None
+        scores = self._record(units, outs_of, {"iter": list(iteration)}, tell=False)
+        self.optimizer_.tell(batch, list(done) + list(scores))
 
     def _unit_context(self, search_ctx, n_fits):
         if search_ctx is None:

@@ -202,3 +202,24 @@ def test_search_stopped_by_a_callback_resumes_to_nothing_new(tmp_path):
 def test_empty_space_is_refused_naming_the_parameter(space):
     with pytest.raises(ValueError, match="param_distributions=.*no parameter"):
         TPESearchCV(DecisionTreeClassifier(), space, n_iter=3).fit(X, y)
+
+
+def test_a_round_cut_by_a_kill_is_completed_not_replaced(tmp_path):
+    import warnings
+
+    path = tmp_path / "j.jsonl"
+    space = {"max_depth": list(range(1, 30)), "min_samples_leaf": list(range(1, 30))}
+    kw = dict(n_iter=12, cv=3, random_state=0, batch_size=4)
+    full = TPESearchCV(_CountingTree(random_state=0), space, **kw).fit(X, y)
+    TPESearchCV(_CountingTree(random_state=0), space, checkpoint=path, **kw).fit(X, y)
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:7]))  # 6 candidates: the second round cut after 2
+    _CountingTree.fits = 0
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*does not propose")
+        resumed = TPESearchCV(_CountingTree(random_state=0), space, checkpoint=path,
+                              **kw).fit(X, y)
+    assert resumed.n_resumed_ == 6
+    assert _CountingTree.fits == 6 * 3 + 1  # the missing candidates, then the refit
+    assert resumed.cv_results_["params"] == full.cv_results_["params"]
+    assert list(resumed.cv_results_["iter"]) == list(full.cv_results_["iter"])

@@ -11,6 +11,7 @@ best network refitted on all the data.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import inspect
+import os
 import warnings
 from numbers import Integral, Real
 
@@ -36,11 +37,14 @@ class _RandomNASSearch(BaseSearch):
 
     def __init__(self, estimator, param_distributions, *, n_iter=10, scoring=None,
                  n_jobs=None, refit=True, cv=None, verbose=0, pre_dispatch="2*n_jobs",
-                 random_state=None, error_score=np.nan, return_train_score=False):
+                 random_state=None, error_score=np.nan, return_train_score=False,
+                 checkpoint=None, batch_size=4, asynchronous=False):
         super().__init__(estimator, param_distributions, n_iter=n_iter, scoring=scoring,
                          n_jobs=n_jobs, refit=refit, cv=cv, verbose=verbose,
                          pre_dispatch=pre_dispatch, random_state=random_state,
-                         error_score=error_score, return_train_score=return_train_score)
+                         error_score=error_score, return_train_score=return_train_score,
+                         checkpoint=checkpoint, batch_size=batch_size,
+                         asynchronous=asynchronous)
 
     def _make_optimizer(self, space, *, random_state, n_workers):
         return RandomOptimizer(space, random_state=random_state)
@@ -110,6 +114,7 @@ class _BaseNAS(BaseEstimator):
         "strategy_params": [dict, None],
         "error_score": [StrOptions({"raise"}), Real],
         "verbose": ["verbose"],
+        "checkpoint": [str, os.PathLike, None],
     }
 
     # -- building the search --------------------------------------------------
@@ -181,6 +186,13 @@ class _BaseNAS(BaseEstimator):
         # its own min_resources default sizes the rungs to n_iter
         fidelity = {"resource": "max_epochs", "max_resources": self.max_epochs}
         kwargs.update({k: v for k, v in fidelity.items() if k in signature})
+        if self.checkpoint is not None:
+            if "checkpoint" in (self.strategy_params or {}):
+                raise ValueError(
+                    "checkpoint is given twice: as the checkpoint parameter and in "
+                    "strategy_params; give it once."
+                )
+            kwargs["checkpoint"] = self.checkpoint
         kwargs.update(self.strategy_params or {})
         unknown = sorted(set(kwargs) - set(signature))
         if unknown:
@@ -193,6 +205,12 @@ class _BaseNAS(BaseEstimator):
 
     def _make_oneshot(self, net, space, seed):
         strategy = self.strategy.lower()
+        if self.checkpoint is not None:
+            raise ValueError(
+                f"checkpoint={self.checkpoint!r}: strategy={strategy!r} trains one "
+                "supernet whose state a journal of evaluations cannot restore; use a "
+                "black-box strategy (such as 'tpe') to resume, or leave checkpoint=None."
+            )
         settings = oneshot_settings(strategy, self.strategy_params, self.architecture)
         if self.scoring is not None:
             warnings.warn(
@@ -361,7 +379,14 @@ _PARAMS_DOC = """
         Score of a network whose training fails (e.g. diverges); the search
         goes on.
     verbose : int, default=0
-        Progress of the search."""
+        Progress of the search.
+    checkpoint : str or path-like, default=None
+        Path of the search's journal (black-box strategies): a NAS fit
+        started again with the same arguments, an int ``random_state`` and
+        the same path, after a crash or a kill, trains no network the journal
+        holds (see the ``checkpoint`` parameter of
+        :class:`~sksearch.TPESearchCV`). One-shot strategies train one
+        supernet and cannot resume: a ValueError says so."""
 
 _ATTRIBUTES_DOC = """
     best_estimator_ : estimator
@@ -489,6 +514,7 @@ class NASClassifier(ClassifierMixin, _BaseNAS):
         strategy_params=None,
         error_score=np.nan,
         verbose=0,
+        checkpoint=None,
     ):
         self.architecture = architecture
         self.strategy = strategy
@@ -505,6 +531,7 @@ class NASClassifier(ClassifierMixin, _BaseNAS):
         self.strategy_params = strategy_params
         self.error_score = error_score
         self.verbose = verbose
+        self.checkpoint = checkpoint
 
     _parameter_constraints = {
         **_BaseNAS._parameter_constraints,
@@ -589,6 +616,7 @@ class NASRegressor(RegressorMixin, _BaseNAS):
         strategy_params=None,
         error_score=np.nan,
         verbose=0,
+        checkpoint=None,
     ):
         self.architecture = architecture
         self.strategy = strategy
@@ -604,6 +632,7 @@ class NASRegressor(RegressorMixin, _BaseNAS):
         self.strategy_params = strategy_params
         self.error_score = error_score
         self.verbose = verbose
+        self.checkpoint = checkpoint
 
     def _net_class(self):
         return MLPNetRegressor

@@ -1,0 +1,89 @@
+"""NASClassifier's checkpoint: a killed NAS fit resumes without training again
+what the journal holds."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import warnings
+
+import pytest
+
+pytest.importorskip("torch")
+
+from sklearn.datasets import load_iris  # noqa: E402
+
+from sksearch.nas import NASClassifier  # noqa: E402
+
+X, y = load_iris(return_X_y=True)
+NET = {"n_threads": 1, "batch_size": 32}
+
+
+def _nas(path, **kw):
+    return NASClassifier("mlp", "tpe", n_iter=6, max_epochs=4, cv=2, random_state=0,
+                         net_params=NET, checkpoint=path, **kw)
+
+
+def test_nas_checkpoint_resumes_to_the_same_results(tmp_path):
+    path = tmp_path / "nas.jsonl"
+    full = _nas(None).fit(X, y)
+    _nas(path).fit(X, y)
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:4]))  # the header and 3 networks, as a kill would leave
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*does not propose")
+        resumed = _nas(path).fit(X, y)
+    assert resumed.search_.n_resumed_ == 3
+    assert resumed.cv_results_["params"] == full.cv_results_["params"]
+    assert resumed.best_params_ == full.best_params_
+
+
+def test_nas_checkpoint_errors_name_the_parameter(tmp_path):
+    with pytest.raises(ValueError, match="checkpoint=.*supernet"):
+        NASClassifier("mlp", "darts", n_iter=2, max_epochs=2, net_params=NET,
+                      checkpoint=tmp_path / "x.jsonl").fit(X, y)
+    with pytest.raises(ValueError, match="checkpoint is given twice"):
+        _nas(tmp_path / "x.jsonl", strategy_params={"checkpoint": "y.jsonl"}).fit(X, y)
+    with pytest.raises(ValueError, match="checkpoint"):
+        _nas(3).fit(X, y)
+
+
+_KILLED = textwrap.dedent("""
+    import sys
+    from sklearn.datasets import load_iris
+    from sksearch.nas import NASClassifier
+
+    X, y = load_iris(return_X_y=True)
+    nas = NASClassifier("mlp", "tpe", n_iter=12, max_epochs=15, cv=2, random_state=0,
+                        net_params={"n_threads": 1, "batch_size": 8},
+                        strategy_params={"batch_size": 1}, checkpoint=sys.argv[1])
+    nas.fit(X, y)
+    print(len(nas.cv_results_["params"]), nas.search_.n_resumed_)
+""")
+
+
+@pytest.mark.timeout(400)
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_nas_sigkill_and_resume(tmp_path):
+    path = tmp_path / "nas.jsonl"
+    script = tmp_path / "run.py"
+    script.write_text(_KILLED)
+    env = dict(os.environ, PYTHONPATH=os.getcwd())
+    proc = subprocess.Popen([sys.executable, str(script), str(path)], env=env)
+    deadline = time.time() + 200
+    while time.time() < deadline:  # kill once some networks are journaled
+        if path.exists() and len(path.read_text().splitlines()) > 3:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    n_before = len(path.read_text().splitlines()) - 1
+    assert n_before > 0
+    out = subprocess.run([sys.executable, str(script), str(path)], env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    n_rows, n_resumed = map(int, out.stdout.split())
+    assert n_rows == 12
+    assert n_resumed >= n_before
