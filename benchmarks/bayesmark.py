@@ -315,9 +315,12 @@ class SksearchSearch(Optimizer):
         n_splits = len(problem.splits())
         fit_score = float(np.sum(res["mean_fit_time"]) + np.sum(res["mean_score_time"])) * n_splits
         # a finite space (kNN's 25 x 4 integers) can be used up before the budget:
-        # sksearch proposes no candidate twice and stops ("exhausted")
+        # sksearch proposes no candidate twice (it runs space.size candidates,
+        # or stops "exhausted")
+        used_up = search.stop_reason_ == "exhausted" or len(scores) >= search.space_.size
         return rounds, fit_score, {"n_batches": int(search.n_batches_),
-                                   "stop_reason": search.stop_reason_}
+                                   "stop_reason": search.stop_reason_,
+                                   "used_up_space": bool(used_up)}
 
 
 class _OptunaBatch(_BatchLoop):
@@ -704,10 +707,10 @@ def _run_one(opt, problem, preset, key, log):
                 "traceback": traceback.format_exc()[-4000:], "wall_time": wall}
     wall = time.perf_counter() - t0
     sizes = [len(r) for r in rounds]
-    exhausted = info.get("stop_reason") == "exhausted" and len(sizes) <= preset.n_rounds \
+    exhausted = info.get("used_up_space") and len(sizes) <= preset.n_rounds \
         and all(k == preset.batch_size for k in sizes[:-1])
     if sizes != [preset.batch_size] * preset.n_rounds and not exhausted:
-        return {**key, "status": "failed", "wall_time": wall, "scores": rounds,
+        return {**key, "status": "failed", "wall_time": wall, "scores": rounds, "info": info,
                 "message": f"expected {preset.n_rounds} rounds of {preset.batch_size}, got {sizes}"}
     flat = [s for r in rounds for s in r]
     best = max((s for s in flat if math.isfinite(s)), default=math.nan)
@@ -895,7 +898,7 @@ def section_markdown(records, rounds_at, argv=()):
     header = ["optimizer"]
     for k in rounds_at:
         header += [f"Bayesmark score, {k} rounds", f"vs random, {k}", f"suite, {k}"]
-    header += ["mean wall per run (s)", "failed fits"]
+    header += ["seeds", "mean wall per run (s)", "failed fits"]
     rows = []
     for o in opts:
         row = [_bold(o)]
@@ -910,7 +913,9 @@ def section_markdown(records, rounds_at, argv=()):
                  for w in e["by_opt"][o]["wall"]]
         fails = sum(e["by_opt"][o]["failed_fits"] for e in res["per_problem"].values()
                     if o in e["by_opt"])
-        row += [_fmt(float(np.mean(walls))) if walls else "—", fails]
+        seeds_o = sorted({x for k in rounds_at if (o, k) in summ for x in summ[(o, k)]["seeds"]})
+        row += [",".join(map(str, seeds_o)) or "—",
+                _fmt(float(np.mean(walls))) if walls else "—", fails]
         rows.append(row)
     parts += [_table(header, rows), "",
               f"Summary over the problems every optimiser finished: "
@@ -927,7 +932,7 @@ def section_markdown(records, rounds_at, argv=()):
         parts.append(f"- {r['adapter']} failed on {r['problem']} seed {r['seed']}: "
                      f"{r.get('message', '')[:150]}")
     for r in records:
-        if r["status"] == "ok" and (r.get("info") or {}).get("stop_reason") == "exhausted":
+        if r["status"] == "ok" and (r.get("info") or {}).get("used_up_space"):
             n = sum(len(b) for b in r["scores"])
             parts.append(f"- {r['adapter']} used up the space of {r['problem']} (seed {r['seed']}) "
                          f"after {n} distinct candidates (it proposes none twice); its "

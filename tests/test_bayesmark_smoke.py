@@ -123,7 +123,7 @@ def test_normalised_score_definition(bm):
 
     # a run that used up a finite space early keeps its best-so-far to the last round
     short = _record("short", [[0.6, 0.0]])
-    short["info"] = {"stop_reason": "exhausted"}
+    short["info"] = {"stop_reason": "exhausted", "used_up_space": True}
     res = bm.summarise(records + [short], [2])
     assert res["summary"][("short", 2)]["score"] == pytest.approx(50)
     assert res["summary"][("mid", 2)]["score"] == pytest.approx(50)  # opt, clip unchanged
