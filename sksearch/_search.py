@@ -257,15 +257,38 @@ def _same_candidates(space, batch, records):
     )
 
 
-def _results_objective(results, refit):
+def objective_column(results, metric=None):
+    """The ``cv_results_`` column a search maximised, or None if unknown:
+    ``mean_test_score``, else ``mean_test_<metric>`` (``metric``: the search's
+    ``objective``, or its ``refit`` naming a scorer), else the only
+    ``mean_test_*`` column. The one rule, for the driver and the plots."""
     if "mean_test_score" in results:
-        return np.asarray(results["mean_test_score"], dtype=float)
-    if isinstance(refit, str) and f"mean_test_{refit}" in results:
-        return np.asarray(results[f"mean_test_{refit}"], dtype=float)
-    raise ValueError(
-        "warm_start_from: its cv_results_ have several metrics; set refit to the "
-        "name of the metric to start from."
-    )
+        return "mean_test_score"
+    names = sorted(k[len("mean_test_") :] for k in results if k.startswith("mean_test_"))
+    if isinstance(metric, str) and metric in names:
+        return f"mean_test_{metric}"
+    if len(names) == 1:
+        return f"mean_test_{names[0]}"
+    return None
+
+
+def search_metric(search):
+    """The scorer name a fitted search maximised with several metrics (None: one)."""
+    objective = getattr(search, "objective", None)
+    if objective is not None:
+        return objective
+    refit = getattr(search, "refit", None)
+    return refit if isinstance(refit, str) else None
+
+
+def _results_objective(results, metric):
+    key = objective_column(results, metric)
+    if key is None:
+        raise ValueError(
+            "warm_start_from: its cv_results_ have several metrics; set objective (or "
+            "refit) to the name of the metric to start from."
+        )
+    return np.asarray(results[key], dtype=float)
 
 
 def _warm_start_observations(source, refit, space=None):
@@ -280,7 +303,8 @@ def _warm_start_observations(source, refit, space=None):
             "warm_start_from must be a fitted search, a cv_results_ dict, or the "
             f"path of an sksearch journal; got {type(source).__name__}."
         )
-    refit = getattr(source, "objective", None) or getattr(source, "refit", refit)
+    if hasattr(source, "cv_results_"):
+        refit = search_metric(source) or refit
     params, scores = list(results["params"]), list(_results_objective(results, refit))
     if "n_resources" in results:
         # a multi-fidelity search: only its scores at the highest resource

@@ -29,6 +29,8 @@ from collections.abc import Mapping
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ._search import objective_column, search_metric
+
 __all__ = [
     "plot_convergence",
     "plot_hyperband",
@@ -90,7 +92,7 @@ class _Results:
                 )
             check_is_fitted(obj, "cv_results_")
             self.search, self.results, self.name = obj, obj.cv_results_, type(obj).__name__
-            self.refit = getattr(obj, "refit", None)
+            self.refit = search_metric(obj)
             self.scoring = getattr(obj, "scoring", None)
         if "params" not in self.results:
             raise ValueError(f"{caller}: cv_results_ has no 'params' column.")
@@ -99,21 +101,20 @@ class _Results:
     def _objective(self):
         """Column of the maximised score (as the driver reads it) and its label."""
         results = self.results
-        if "mean_test_score" in results:
+        key = objective_column(results, self.refit)
+        if key == "mean_test_score":
             if isinstance(self.scoring, str):
-                return "mean_test_score", f"mean test {self.scoring}"
-            return "mean_test_score", "mean test score"
+                return key, f"mean test {self.scoring}"
+            return key, "mean test score"
+        if key is not None:
+            return key, f"mean test {key[len('mean_test_'):]}"
         names = sorted(k[len("mean_test_") :] for k in results if k.startswith("mean_test_"))
-        if isinstance(self.refit, str) and self.refit in names:
-            return f"mean_test_{self.refit}", f"mean test {self.refit}"
-        if len(names) == 1:
-            return f"mean_test_{names[0]}", f"mean test {names[0]}"
         if not names:
             raise ValueError("cv_results_ has no 'mean_test_*' column to plot.")
         raise ValueError(
             f"cv_results_ has several metrics {names!r} and nothing says which one the "
-            "search maximised: pass the fitted search (its refit names the metric) "
-            "instead of its cv_results_."
+            "search maximised: pass the fitted search (its objective or refit names the "
+            "metric) instead of its cv_results_."
         )
 
     @property

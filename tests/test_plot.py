@@ -535,3 +535,21 @@ def test_missing_matplotlib_says_how_to_install(name, call, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib fails
     with pytest.raises(ImportError, match=rf'{name} requires matplotlib.*"sksearch\[plot\]"'):
         call(TPESearchCV(SVC(), SVC_SPACE))
+
+
+def test_plots_read_the_objective_of_a_search_with_refit_false():
+    from sklearn.svm import SVC
+
+    from sksearch import TPESearchCV
+    from sksearch.plot import plot_convergence
+    from sksearch.space import Real
+
+    X, y = load_iris(return_X_y=True)
+    search = TPESearchCV(SVC(), {"C": Real(1e-2, 1e2, log=True)}, n_iter=5, cv=3,
+                         scoring={"acc": "accuracy", "f1": "f1_macro"}, refit=False,
+                         objective="f1", random_state=0).fit(X, y)
+    ax = plot_convergence(search)
+    assert "f1" in ax.get_ylabel()
+    best = np.maximum.accumulate(search.cv_results_["mean_test_f1"])
+    assert any(np.allclose(line.get_ydata(), best) for line in ax.get_lines())
+    plt.close("all")
