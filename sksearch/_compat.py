@@ -38,6 +38,7 @@ __all__ = [
     "_insert_error_scores",
     "Precomputed",
     "get_scorers",
+    "has_callbacks",
     "original_fit_and_score",
     "search_scope",
 ]
@@ -97,6 +98,12 @@ def _scoped_fit_and_score(*args, parameters=None, split_progress=None, **kwargs)
     return original_fit_and_score(
         *args, parameters=parameters, split_progress=split_progress, **kwargs
     )
+
+
+def has_callbacks(ctx):
+    """Whether a sklearn callback context has callbacks to call (sklearn >= 1.9
+    makes one for every fit, most with none)."""
+    return ctx is not None and bool(getattr(ctx, "_callbacks", True))
 
 
 def get_scorers(search):

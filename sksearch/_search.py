@@ -15,6 +15,7 @@ routing and sklearn's callbacks therefore behave exactly as in
 import copy
 import math
 import os
+import pickle
 import threading
 import time
 import warnings
@@ -39,6 +40,7 @@ from ._compat import (
     Precomputed,
     _insert_error_scores,
     get_scorers,
+    has_callbacks,
     original_check,
     original_fit_and_score,
     search_scope,
@@ -183,6 +185,7 @@ class _FitJobs:
         )
         if SKLEARN_HAS_CALLBACKS:
             self.kwargs["caller"] = search
+        self.snapshot_ctx = False
 
     def split(self, cv):
         """The folds of another splitter over the same data (Hyperband's
@@ -194,17 +197,19 @@ class _FitJobs:
         """The ``n_splits`` joblib jobs of one candidate, tagged ``(tag, fold)``
         (callback subtasks ``first_task``, ``first_task + 1``, ... of ``ctx``),
         on ``splits`` (default: the search's folds)."""
+        out = []
         for s, (train, test) in enumerate(self.splits if splits is None else splits):
             kwargs = dict(self.kwargs)
             if SKLEARN_HAS_CALLBACKS:
-                kwargs["callback_ctx"] = (
-                    None
-                    if ctx is None
-                    else ctx.subcontext(
+                sub = None
+                if ctx is not None:
+                    sub = ctx.subcontext(
                         task_name="candidate-split-evaluation", task_id=first_task + s
                     )
-                )
-            yield delayed(_tagged)(
+                    if self.snapshot_ctx:
+                        sub = _Snapshot(sub)
+                kwargs["callback_ctx"] = sub
+            out.append(delayed(_tagged)(
                 (tag, s),
                 fit_and_score,
                 clone(self.base),
@@ -216,7 +221,22 @@ class _FitJobs:
                 split_progress=(s, self.n_splits),
                 candidate_progress=progress,
                 **kwargs,
-            )
+            ))
+        return out
+
+
+class _Snapshot:
+    """A callback context as it is now, pickled at once: the worker gets it
+    unpickled. The context tree (each context holds its parent and its
+    children) keeps changing in the driver while joblib pickles earlier
+    tasks in another thread; pickling it then raised "dictionary changed size
+    during iteration"."""
+
+    def __init__(self, ctx):
+        self.blob = pickle.dumps(ctx)
+
+    def __reduce__(self):
+        return pickle.loads, (self.blob,)
 
 
 def _own_backend():
@@ -713,7 +733,7 @@ class BaseSearch(BaseSearchCV):
         jobs = self._fit_jobs = _FitJobs(self, *self._fit_args)
         evaluations = self._evaluations = _Evaluations()
         search_ctx = None
-        if callback_ctx is not None:
+        if has_callbacks(callback_ctx):
             search_ctx = callback_ctx.subcontext(
                 task_name="search", max_subtasks=n_units
             ).call_on_fit_task_begin(estimator=self)
@@ -728,11 +748,18 @@ class BaseSearch(BaseSearchCV):
         if stopped:
             reason = "callback"
         else:
+            backend = _own_backend()
+            # a task is pickled (loky's feeder thread, Dask's client) while the
+            # loop goes on: in asynchronous mode its callback context must be
+            # a snapshot taken under the loop's lock
+            jobs.snapshot_ctx = self.asynchronous and not getattr(
+                backend, "uses_threads", False
+            )
             parallel = Parallel(
                 n_jobs=self.n_jobs,
                 pre_dispatch=self.pre_dispatch,
                 return_as="generator_unordered",
-                backend=_own_backend(),
+                backend=backend,
             )
             with parallel:
                 if self.asynchronous:
@@ -872,13 +899,15 @@ class BaseSearch(BaseSearchCV):
                 return "exhausted"
             ctx = self._unit_context(search_ctx, len(batch) * n_splits)
             n_before = len(evaluations)
-            tasks = (
+            # made before any is dispatched: joblib pickles tasks in another
+            # thread, and making a task adds to the callback context tree
+            tasks = [
                 job
                 for i, unit in enumerate(batch)
                 for job in self._unit_jobs(
                     jobs, i, unit, (n_before + i, n_iter), ctx, i * n_splits
                 )
-            )
+            ]
             outs = [[None] * n_splits for _ in batch]
             for (i, s), out in parallel(tasks):
                 outs[i][s] = out
@@ -920,7 +949,9 @@ class BaseSearch(BaseSearchCV):
                     state["asked"] += 1
                     ctx = self._unit_context(search_ctx, n_splits)
                     flight[tag] = [batch[0], [None] * n_splits, n_splits, tag, ctx]
-                yield from self._unit_jobs(jobs, tag, batch[0], (tag, n_iter), ctx, 0)
+                    unit_jobs = list(self._unit_jobs(jobs, tag, batch[0], (tag, n_iter),
+                                                     ctx, 0))
+                yield from unit_jobs
 
         for (tag, s), out in parallel(tasks()):
             with lock:

@@ -108,3 +108,25 @@ def test_callbacks_see_every_batch():
     search.fit(X, y)
     assert rec.begun.count("search-batch") == 2  # batch_size=4: 4 + 1 candidates
     assert "search" in rec.begun
+
+
+@pytest.mark.parametrize("backend", ["loky", "threading"])
+def test_asynchronous_with_sklearn_callbacks_on_processes_and_threads(backend):
+    # in asynchronous mode the callback context tree grows while joblib
+    # pickles earlier tasks in another thread: each task carries a snapshot
+    callback = pytest.importorskip("sklearn.callback")
+    pytest.importorskip("rich")
+    from sksearch import HyperbandSearchCV, TPESearchCV
+
+    search = TPESearchCV(SVC(), SPACE, n_iter=12, cv=3, n_jobs=2, random_state=0,
+                         asynchronous=True)
+    search.set_callbacks(callback.ProgressBar())
+    with joblib.parallel_config(backend=backend):
+        search.fit(X, y)
+    assert len(search.cv_results_["params"]) == 12
+    hb = HyperbandSearchCV(SVC(), SPACE, resource="n_samples", min_resources=15, cv=3,
+                           n_jobs=2, random_state=0, asynchronous=True)
+    hb.set_callbacks(callback.ProgressBar())
+    with joblib.parallel_config(backend=backend):
+        hb.fit(X, y)
+    assert len(hb.cv_results_["params"]) == hb.n_iter_
