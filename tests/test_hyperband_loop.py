@@ -1,13 +1,9 @@
 """Hyperband on the one evaluation loop: asynchronous successive halving,
 checkpoint and resume, and sklearn left as it is."""
 
-import os
-import signal
-import subprocess
 import sys
 import textwrap
 import threading
-import time
 
 import numpy as np
 import pytest
@@ -27,6 +23,8 @@ from sksearch.optimizers.hyperband import (
     hyperband_plan,
 )
 from sksearch.space import Integer, Real
+
+from ._kill import kill_then_resume
 
 X, y = load_iris(return_X_y=True)
 SVC_SPACE = {"C": Real(1e-2, 1e2, log=True), "gamma": Real(1e-3, 1, log=True)}
@@ -265,21 +263,10 @@ def test_hyperband_sigkill_and_resume(tmp_path, asynchronous):
     path = tmp_path / "hb.jsonl"
     script = tmp_path / "run.py"
     script.write_text(_KILLED)
-    env = dict(os.environ, PYTHONPATH=os.getcwd())
-    proc = subprocess.Popen([sys.executable, str(script), str(path), asynchronous], env=env)
-    deadline = time.time() + 120
-    while time.time() < deadline:  # kill once some evaluations are journaled
-        if path.exists() and len(path.read_text().splitlines()) > 6:
-            break
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    n_before = len(path.read_text().splitlines()) - 1
+    n_before, words = kill_then_resume(script, path, asynchronous, min_lines=7, wait=120,
+                                       timeout=240)
     assert n_before > 0
-    out = subprocess.run([sys.executable, str(script), str(path), asynchronous], env=env,
-                         capture_output=True, text=True, timeout=240)
-    assert out.returncode == 0, out.stderr
-    n_rows, n_resumed = map(int, out.stdout.split())
+    n_rows, n_resumed = map(int, words)
     assert n_resumed >= n_before
     assert n_rows == len(path.read_text().splitlines()) - 1  # nothing lost or doubled
 

@@ -1,12 +1,8 @@
 """NASClassifier's checkpoint: a killed NAS fit resumes without training again
 what the journal holds."""
 
-import os
-import signal
-import subprocess
 import sys
 import textwrap
-import time
 import warnings
 
 import pytest
@@ -16,6 +12,8 @@ pytest.importorskip("torch")
 from sklearn.datasets import load_iris  # noqa: E402
 
 from sksearch.nas import NASClassifier  # noqa: E402
+
+from ._kill import kill_then_resume  # noqa: E402
 
 X, y = load_iris(return_X_y=True)
 NET = {"n_threads": 1, "batch_size": 32}
@@ -70,20 +68,8 @@ def test_nas_sigkill_and_resume(tmp_path):
     path = tmp_path / "nas.jsonl"
     script = tmp_path / "run.py"
     script.write_text(_KILLED)
-    env = dict(os.environ, PYTHONPATH=os.getcwd())
-    proc = subprocess.Popen([sys.executable, str(script), str(path)], env=env)
-    deadline = time.time() + 200
-    while time.time() < deadline:  # kill once some networks are journaled
-        if path.exists() and len(path.read_text().splitlines()) > 3:
-            break
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    n_before = len(path.read_text().splitlines()) - 1
+    n_before, words = kill_then_resume(script, path, min_lines=4)
     assert n_before > 0
-    out = subprocess.run([sys.executable, str(script), str(path)], env=env,
-                         capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr
-    n_rows, n_resumed = map(int, out.stdout.split())
+    n_rows, n_resumed = map(int, words)
     assert n_rows == 12
     assert n_resumed >= n_before
