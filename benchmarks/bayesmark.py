@@ -50,13 +50,16 @@ module re-implements its protocol on the sksearch benchmark machinery:
     Unavailable when that environment or HEBO is missing.
 
 - **Score** (Bayesmark's ``experiment_baseline.py`` and
-  ``experiment_analysis.py``, followed exactly). Per problem, over every
-  optimiser and seed of the results:
+  ``experiment_analysis.py``). Bayesmark evaluates every study of a test case
+  on one split (``shuffle_seed=0``) and pools its studies; here every seed has
+  its own splits, so each (problem, seed) is one objective and its references
+  come from the runs of that seed (a pool over seeds would compare losses of
+  different splits). Per problem and seed, over every optimiser:
 
-  - ``opt`` = the lowest loss any optimiser reached (every evaluation, every
-    seed), moved down by ``10000 * spacing(max(|opt|, tiny))`` as Bayesmark
-    does so it is strictly below every value;
-  - ``clip`` = the median of all of random search's evaluations (Bayesmark's
+  - ``opt`` = the lowest loss any optimiser reached (every evaluation),
+    moved down by ``10000 * spacing(max(|opt|, tiny))`` as Bayesmark does so
+    it is strictly below every value;
+  - ``clip`` = the median of random search's evaluations (Bayesmark's
     order-statistic quantile: the ``ceil(n/2)``-th smallest);
   - for a run, ``S_r`` = its best-so-far loss after round ``r``;
     normalised loss ``n_r = clip((S_r - opt) / (clip - opt), -1, 1)``, so 0
@@ -68,16 +71,16 @@ module re-implements its protocol on the sksearch benchmark machinery:
   - **relative to random search** (Bayesmark's "normed mean"): the mean
     normalised loss divided by that of random search's expected best-so-far
     after ``8 r`` evaluations (Bayesmark's unbiased expected-minimum estimate
-    from all of random search's evaluations, clipped at ``clip``), averaged
-    over problems the same way. Random search is about 1, 0 is the best seen;
+    from random search's evaluations, clipped at ``clip``), averaged over
+    seeds and problems the same way. Random search is about 1, 0 is the best seen;
     shown here as ``100 x (1 - ratio)`` so random search is about 0.
 
   ``opt`` and ``clip`` come from the whole runs (all 16 rounds), also when
   the score is read at round 8 ("8 rounds of 8", ``report --rounds 16,8``).
   Also shown: the benchmark suite's own normalised score with random search's
-  evaluations of the run as its baseline, ``(best - mean) / (max - mean)`` of
-  random search's scores pooled over seeds (0 = a mean random evaluation,
-  1 = the best random evaluation).
+  evaluations of the same seed as its baseline, ``(best - mean) / (max -
+  mean)`` of random search's scores (0 = a mean random evaluation, 1 = the
+  best random evaluation).
 
 Commands::
 
@@ -801,19 +804,33 @@ def summarise(records, rounds_at):
             continue
         n_rounds = min(r["n_rounds"] for r in rp)
         batch = rp[0]["batch_size"]
-        opt, clip, rand_mean = problem_reference(rand, [r["scores"] for r in rp], batch, n_rounds)
-        pool = np.array([s for run in rand for rr in run for s in rr
-                         if s is not None and math.isfinite(s)], dtype=float)
-        entry = {"opt": opt, "clip": clip, "rand_norm": normalised_loss(rand_mean, opt, clip),
-                 "n_rounds": n_rounds, "by_opt": {}}
+        # every seed has its own splits, so (problem, seed) is one objective: the
+        # references (best seen, median random, random's expected best) are per seed
+        refs = {}
+        for seed in sorted({r["seed"] for r in rp if r["adapter"] == "random"}):
+            rs = [r for r in rp if r["seed"] == seed]
+            rand = [r["scores"] for r in rs if r["adapter"] == "random"]
+            opt, clip, rand_mean = problem_reference(rand, [r["scores"] for r in rs], batch,
+                                                     n_rounds)
+            pool = np.array([x for run in rand for rr in run for x in rr
+                             if x is not None and math.isfinite(x)], dtype=float)
+            refs[seed] = (opt, clip, normalised_loss(rand_mean, opt, clip), pool)
+        entry = {"opt": float(np.mean([v[0] for v in refs.values()])),
+                 "clip": float(np.mean([v[1] for v in refs.values()])),
+                 "rand_norm": np.mean([v[2] for v in refs.values()], axis=0),
+                 "n_rounds": n_rounds, "seeds": sorted(refs), "by_opt": {}}
         for o in optimizers:
-            ro = sorted((r for r in rp if r["adapter"] == o), key=lambda r: r["seed"])
+            ro = sorted((r for r in rp if r["adapter"] == o and r["seed"] in refs),
+                        key=lambda r: r["seed"])
             if not ro:
                 continue
             traces = {r["seed"]: best_so_far(r["scores"][:n_rounds], n_rounds) for r in ro}
-            norm = {s: normalised_loss(t, opt, clip) for s, t in traces.items()}
-            suite = {s: (-t - pool.mean()) / (pool.max() - pool.mean()) if pool.max() > pool.mean()
-                     else np.full_like(t, np.nan) for s, t in traces.items()}
+            norm = {sd: normalised_loss(t, *refs[sd][:2]) for sd, t in traces.items()}
+            suite = {}
+            for sd, t in traces.items():
+                pool = refs[sd][3]
+                span = pool.max() - pool.mean()
+                suite[sd] = (-t - pool.mean()) / span if span > 0 else np.full_like(t, np.nan)
             entry["by_opt"][o] = {"norm": norm, "suite": suite,
                                   "wall": [r["wall_time"] for r in ro],
                                   "failed_fits": sum(r.get("n_failed_fits", 0) for r in ro)}
@@ -886,8 +903,9 @@ def section_markdown(records, rounds_at, argv=()):
         f"unset, as in Bayesmark (randomised models give a noisy objective).",
         "",
         "**Bayesmark score** = 100 × (1 − mean normalised loss); normalised loss of a run = "
-        "clip((best-so-far loss − best loss any optimiser reached on the problem) / "
-        "(median random-search evaluation − that best), −1, 1), averaged over seeds, then "
+        "clip((best-so-far loss − best loss any optimiser reached on the problem with the "
+        "same seed's splits) / (median random-search evaluation of that seed − that best), "
+        "−1, 1), averaged over seeds, then "
         "problems (Bayesmark's leaderboard score: 100 = the best seen every time; higher is "
         "better). **vs random** = 100 × (1 − mean normalised loss / that of random search's "
         "expected best-so-far at the same round): about 0 for random search, 100 = best seen. "

@@ -128,6 +128,13 @@ def test_normalised_score_definition(bm):
     assert res["summary"][("short", 2)]["score"] == pytest.approx(50)
     assert res["summary"][("mid", 2)]["score"] == pytest.approx(50)  # opt, clip unchanged
 
+    # every seed has its own splits: its references come from its own runs
+    shifted = [_record(r["adapter"], [[x + 0.05 for x in b] for b in r["scores"]], seed=1)
+               for r in records]
+    res = bm.summarise(records + shifted, [2])
+    assert res["summary"][("mid", 2)]["score"] == pytest.approx(50)
+    assert res["summary"][("best", 2)]["score"] == pytest.approx(100)
+
     n = bm.normalised_loss([-3.0, -0.5, 2.0, math.nan], opt=-1.0, clip=0.0)
     np.testing.assert_allclose(n, [-1.0, 0.5, 1.0, 1.0])  # clipped to [-1, 1]; NaN worst
 
