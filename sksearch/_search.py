@@ -198,8 +198,12 @@ class _FitJobs:
         (callback subtasks ``first_task``, ``first_task + 1``, ... of ``ctx``),
         on ``splits`` (default: the search's folds)."""
         out = []
+        base = dict(self.kwargs)
+        if self.snapshot_ctx and ctx is not None and "caller" in base:
+            # the search (its callbacks' state) changes too while tasks are pickled
+            base["caller"] = _Snapshot(base["caller"])
         for s, (train, test) in enumerate(self.splits if splits is None else splits):
-            kwargs = dict(self.kwargs)
+            kwargs = dict(base)
             if SKLEARN_HAS_CALLBACKS:
                 sub = None
                 if ctx is not None:
@@ -737,6 +741,10 @@ class BaseSearch(BaseSearchCV):
             search_ctx = callback_ctx.subcontext(
                 task_name="search", max_subtasks=n_units
             ).call_on_fit_task_begin(estimator=self)
+        else:
+            # sklearn reads the caller only for callbacks: without them the
+            # search is not pickled into every task
+            jobs.kwargs.pop("caller", None)
 
         self._metric = self._objective_metric
         self._announce(n_iter, what)
