@@ -49,6 +49,12 @@ class SleepRegressor(RegressorMixin, BaseEstimator):
 SPACE = {"a": Real(0.0, 1.0), "b": Real(0.0, 1.0)}
 
 
+def _warm():
+    """A task whose unpickling imports this module, sklearn and sksearch."""
+    time.sleep(0.05)
+    return sksearch.__version__
+
+
 def _busy(search, wall):
     r = search.cv_results_
     n_splits = search.n_splits_
@@ -113,10 +119,11 @@ def main():
                                    processes=True, dashboard_address=None)
             client = Client(cluster)
         if backend == "loky":
-            # start the worker processes before timing (as the benchmark
-            # harness does): the first search would otherwise pay for it
+            # start the worker processes and import sklearn and sksearch in
+            # them before timing (as the benchmark harness does): the first
+            # search would otherwise pay for it
             with parallel_config(backend="loky", n_jobs=N_WORKERS):
-                Parallel()(delayed(time.sleep)(0.01) for _ in range(2 * N_WORKERS))
+                Parallel()(delayed(_warm)() for _ in range(4 * N_WORKERS))
         for name in args.searches.split(","):
             for asynchronous in (False, True):
                 wall, busy, best = _run_search(name, asynchronous, backend, X, y,
