@@ -938,6 +938,14 @@ def section_markdown(records, rounds_at, argv=()):
     parts += [_table(header, rows), "",
               f"Summary over the problems every optimiser finished: "
               f"{', '.join(res['common']) or 'none'}.", ""]
+    all_seeds = sorted({sd for e in res["per_problem"].values() for sd in e["seeds"]})
+    for o in opts:
+        short = {p: sorted(e["by_opt"][o]["norm"]) for p, e in res["per_problem"].items()
+                 if o in e["by_opt"] and sorted(e["by_opt"][o]["norm"]) != all_seeds}
+        if short:
+            parts.append(f"- {o} has fewer seeds than the others (its scores are means over "
+                         f"these): " + "; ".join(f"{p} seeds {','.join(map(str, v))}"
+                                                 for p, v in short.items()))
     unavailable = {}
     for r in records:
         if r["status"] == "unavailable":
