@@ -724,10 +724,18 @@ class BaseSearch(BaseSearchCV):
             callback_ctx,
             n_iter=n_iter,
             batch_size=batch_size,
-            n_units=n_iter if self.asynchronous else math.ceil(n_iter / batch_size),
+            n_units=self._n_rounds(space, n_iter, batch_size),
             what="candidates",
             resume=lambda: self._resume(space, n_iter, batch_size, new_optimizer),
         )
+
+    def _n_rounds(self, space, n_iter, batch_size):
+        """Units the callback context is told to expect (None: not known). A
+        finite space may run short of new candidates, and a short round
+        means one more round."""
+        if self.asynchronous:
+            return n_iter
+        return math.ceil(n_iter / batch_size) if math.isinf(space.size) else None
 
     def _run_loop(self, evaluate_candidates, callback_ctx, *, n_iter, batch_size, n_units,
                   what, resume):

@@ -130,3 +130,18 @@ def test_asynchronous_with_sklearn_callbacks_on_processes_and_threads(backend):
     with joblib.parallel_config(backend=backend):
         hb.fit(X, y)
     assert len(hb.cv_results_["params"]) == hb.n_iter_
+
+
+def test_callbacks_with_a_finite_space_that_runs_short():
+    # a finite space can give short rounds (the strategy finds fewer new
+    # candidates than asked): the callback context must not be told a count
+    callback = pytest.importorskip("sklearn.callback")
+    pytest.importorskip("rich")
+    from sksearch import TPESearchCV
+
+    space = {"C": [0.1, 0.3, 1.0, 3.0, 10.0], "kernel": ["rbf", "linear"]}
+    search = TPESearchCV(SVC(), space, n_iter=10, cv=2, batch_size=3, random_state=0)
+    search.set_callbacks(callback.ProgressBar())
+    with pytest.warns(UserWarning):
+        search.fit(X, y)
+    assert len({tuple(sorted(p.items())) for p in search.cv_results_["params"]}) == 10
