@@ -1,13 +1,16 @@
 """The one scikit-learn driver behind every ``*SearchCV`` of sksearch.
 
 ``BaseSearch`` subclasses sklearn's ``BaseSearchCV`` (as sklearn's own
-Halving searches do) and implements ``_run_search`` as a loop: ask the
-strategy for a batch, let sklearn's ``evaluate_candidates`` cross-validate the
-batch in parallel (it keeps ``cv_results_``), tell the strategy the scores,
-and repeat until exactly ``n_iter`` candidates are evaluated. ``cv_results_``,
-``best_*``, refit, multi-metric scoring, ``error_score``, ``groups``, metadata
-routing and sklearn's callbacks therefore behave exactly as in
-``GridSearchCV``.
+Halving searches do) and implements ``_run_search`` as one evaluation loop:
+ask the strategy for a round of ``batch_size`` candidates (or, in
+asynchronous mode, one candidate whenever a worker frees), run their
+fit-and-score jobs (sklearn's ``_fit_and_score``) on the active joblib
+backend, tell the strategy the scores, journal them, and repeat until
+``n_iter`` candidates are evaluated. Hyperband's rungs are units of the same
+loop (``_hyperband.py``). One final ``evaluate_candidates`` call, which fits
+nothing, lets sklearn build ``cv_results_``, ``best_*``, refit and
+callbacks, so these, multi-metric scoring, ``error_score``, ``groups`` and
+metadata routing behave exactly as in ``GridSearchCV``.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
