@@ -48,6 +48,24 @@ def test_nas_checkpoint_errors_name_the_parameter(tmp_path):
         _nas(3).fit(X, y)
 
 
+def test_nas_batch_size_and_asynchronous_reach_the_search():
+    nas = NASClassifier("mlp", "tpe", n_iter=4, max_epochs=2, cv=2, random_state=0,
+                        net_params=NET, batch_size=2).fit(X, y)
+    assert nas.search_.batch_size_ == 2 and nas.search_.n_batches_ == 2
+    nas = NASClassifier("mlp", "random", n_iter=3, max_epochs=2, cv=2, random_state=0,
+                        net_params=NET, asynchronous=True).fit(X, y)
+    assert nas.search_.asynchronous and len(nas.cv_results_["params"]) == 3
+    with pytest.raises(ValueError, match="batch_size is given twice"):
+        NASClassifier("mlp", "tpe", n_iter=2, max_epochs=2, net_params=NET, batch_size=2,
+                      strategy_params={"batch_size": 3}).fit(X, y)
+    with pytest.raises(ValueError, match="asynchronous=True: strategy='darts'"):
+        NASClassifier("mlp", "darts", n_iter=2, max_epochs=2, net_params=NET,
+                      asynchronous=True).fit(X, y)
+    with pytest.raises(ValueError, match="batch_size"):
+        NASClassifier("mlp", "tpe", n_iter=2, max_epochs=2, net_params=NET,
+                      batch_size=0).fit(X, y)
+
+
 _KILLED = textwrap.dedent("""
     import sys
     from sklearn.datasets import load_iris
@@ -56,7 +74,7 @@ _KILLED = textwrap.dedent("""
     X, y = load_iris(return_X_y=True)
     nas = NASClassifier("mlp", "tpe", n_iter=12, max_epochs=15, cv=2, random_state=0,
                         net_params={"n_threads": 1, "batch_size": 8},
-                        strategy_params={"batch_size": 1}, checkpoint=sys.argv[1])
+                        batch_size=1, checkpoint=sys.argv[1])
     nas.fit(X, y)
     print(len(nas.cv_results_["params"]), nas.search_.n_resumed_)
 """)

@@ -115,6 +115,8 @@ class _BaseNAS(BaseEstimator):
         "error_score": [StrOptions({"raise"}), Real],
         "verbose": ["verbose"],
         "checkpoint": [str, os.PathLike, None],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "asynchronous": ["boolean"],
     }
 
     # -- building the search --------------------------------------------------
@@ -193,6 +195,15 @@ class _BaseNAS(BaseEstimator):
                     "strategy_params; give it once."
                 )
             kwargs["checkpoint"] = self.checkpoint
+        for param, default in (("batch_size", 4), ("asynchronous", False)):
+            value = getattr(self, param)
+            if param not in (self.strategy_params or {}):
+                kwargs[param] = value
+            elif value != default:
+                raise ValueError(
+                    f"{param} is given twice: as the {param} parameter ({value!r}) and "
+                    "in strategy_params; give it once."
+                )
         kwargs.update(self.strategy_params or {})
         unknown = sorted(set(kwargs) - set(signature))
         if unknown:
@@ -210,6 +221,12 @@ class _BaseNAS(BaseEstimator):
                 f"checkpoint={self.checkpoint!r}: strategy={strategy!r} trains one "
                 "supernet whose state a journal of evaluations cannot restore; use a "
                 "black-box strategy (such as 'tpe') to resume, or leave checkpoint=None."
+            )
+        if self.asynchronous:
+            raise ValueError(
+                f"asynchronous=True: strategy={strategy!r} trains one supernet, not "
+                "candidates on workers; use a black-box strategy, or leave "
+                "asynchronous=False."
             )
         settings = oneshot_settings(strategy, self.strategy_params, self.architecture)
         if self.scoring is not None:
@@ -386,7 +403,15 @@ _PARAMS_DOC = """
         the same path, after a crash or a kill, trains no network the journal
         holds (see the ``checkpoint`` parameter of
         :class:`~sksearch.TPESearchCV`). One-shot strategies train one
-        supernet and cannot resume: a ValueError says so."""
+        supernet and cannot resume: a ValueError says so.
+    batch_size : int, default=4
+        Networks the strategy proposes per round (black-box strategies), as
+        in :class:`~sksearch.TPESearchCV`: a property of the search, so the
+        same ``random_state`` gives the same networks for any ``n_jobs``.
+    asynchronous : bool, default=False
+        A new network is proposed as soon as a worker frees (black-box
+        strategies; see :class:`~sksearch.TPESearchCV`). One-shot strategies
+        refuse it."""
 
 _ATTRIBUTES_DOC = """
     best_estimator_ : estimator
@@ -515,6 +540,8 @@ class NASClassifier(ClassifierMixin, _BaseNAS):
         error_score=np.nan,
         verbose=0,
         checkpoint=None,
+        batch_size=4,
+        asynchronous=False,
     ):
         self.architecture = architecture
         self.strategy = strategy
@@ -532,6 +559,8 @@ class NASClassifier(ClassifierMixin, _BaseNAS):
         self.error_score = error_score
         self.verbose = verbose
         self.checkpoint = checkpoint
+        self.batch_size = batch_size
+        self.asynchronous = asynchronous
 
     _parameter_constraints = {
         **_BaseNAS._parameter_constraints,
@@ -617,6 +646,8 @@ class NASRegressor(RegressorMixin, _BaseNAS):
         error_score=np.nan,
         verbose=0,
         checkpoint=None,
+        batch_size=4,
+        asynchronous=False,
     ):
         self.architecture = architecture
         self.strategy = strategy
@@ -633,6 +664,8 @@ class NASRegressor(RegressorMixin, _BaseNAS):
         self.error_score = error_score
         self.verbose = verbose
         self.checkpoint = checkpoint
+        self.batch_size = batch_size
+        self.asynchronous = asynchronous
 
     def _net_class(self):
         return MLPNetRegressor
