@@ -406,8 +406,8 @@ class BaseSearch(BaseSearchCV):
         nothing the journal holds and ends with the same ``cv_results_`` as an
         uninterrupted run. A journal of another search (estimator, space,
         scoring, data or folds) is refused with a ValueError. If the journal
-        already holds the whole search, only its last batch is fitted again
-        (scikit-learn needs one evaluation to build the fitted search).
+        already holds the whole search, only the refit is fitted; a round cut
+        by the kill is completed.
     warm_start_from : fitted search, cv_results_ dict, journal path, or None
         Earlier results to start from: the strategy is told their
         candidates and scores before it proposes anything (model-based
