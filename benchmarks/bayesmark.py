@@ -710,8 +710,10 @@ def _run_one(opt, problem, preset, key, log):
                 "traceback": traceback.format_exc()[-4000:], "wall_time": wall}
     wall = time.perf_counter() - t0
     sizes = [len(r) for r in rounds]
+    # a used-up space ends with short rounds (the strategy finds fewer new
+    # candidates than asked for): still a finished run
     exhausted = info.get("used_up_space") and len(sizes) <= preset.n_rounds \
-        and all(k == preset.batch_size for k in sizes[:-1])
+        and all(0 < k <= preset.batch_size for k in sizes)
     if sizes != [preset.batch_size] * preset.n_rounds and not exhausted:
         return {**key, "status": "failed", "wall_time": wall, "scores": rounds, "info": info,
                 "message": f"expected {preset.n_rounds} rounds of {preset.batch_size}, got {sizes}"}
