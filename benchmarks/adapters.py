@@ -311,6 +311,15 @@ class OptunaTPE(_OptunaBase):
         return optuna.samplers.TPESampler(seed=seed)
 
 
+def torch_missing():
+    """Why torch cannot be imported (Optuna's GPSampler needs it), or None."""
+    try:
+        import torch  # noqa: F401
+    except Exception as exc:
+        return f"Optuna's GPSampler needs torch: {exc}"
+    return None
+
+
 class OptunaGP(_OptunaBase):
     """Optuna's ``GPSampler`` (needs PyTorch) with its defaults."""
 
@@ -318,12 +327,8 @@ class OptunaGP(_OptunaBase):
 
     def available(self):
         ok, why = super().available()
-        if ok:
-            try:
-                import torch  # noqa: F401
-            except Exception as exc:
-                return False, f"Optuna's GPSampler needs torch: {exc}"
-        return ok, why
+        missing = torch_missing() if ok else None
+        return (False, missing) if missing else (ok, why)
 
     def _sampler(self, seed):
         import optuna

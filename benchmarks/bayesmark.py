@@ -117,7 +117,14 @@ from pathlib import Path
 import numpy as np
 from scipy.special import gammaln, logsumexp
 
-from .adapters import _from_hyperopt, optuna_suggest, to_hyperopt, to_scipy, to_skopt
+from .adapters import (
+    _from_hyperopt,
+    optuna_suggest,
+    to_hyperopt,
+    to_scipy,
+    to_skopt,
+    torch_missing,
+)
 from .bayesmark_spaces import DATASETS, METRICS, MODELS, problem_names
 from .evaluation import cross_val_eval
 from .runner import _clean, _done_keys, _limit_threads, environment
@@ -371,12 +378,8 @@ class OptunaGP(_OptunaBatch):
 
     def available(self):
         ok, why = super().available()
-        if ok:
-            try:
-                import torch  # noqa: F401
-            except Exception as exc:
-                return False, f"Optuna's GPSampler needs torch: {exc}"
-        return ok, why
+        missing = torch_missing() if ok else None
+        return (False, missing) if missing else (ok, why)
 
     def sampler(self, seed):
         import optuna

@@ -58,6 +58,7 @@ from .optimizers.hyperband import (
     max_depth,
     resource_levels,
     round_evaluations,
+    tell_at_level,
 )
 
 __all__ = ["BaseHyperband"]
@@ -748,11 +749,7 @@ class BaseHyperband(BaseSearch):
             cand = self.space_.decode(Journal.vector(record))
             job = Job(cand, level, int(more.get("bracket", 0) or 0), 0)
             self._add_record(job, record)
-            score = Journal.score(record)
-            if getattr(sampler, "multi_fidelity", False):
-                sampler.tell([cand], [score], level=level)
-            elif level == 0:
-                sampler.tell([cand], [score])
+            tell_at_level(sampler, [cand], [Journal.score(record)], level)
         self._n_batches = 1 + max(evaluations.more["iter"], default=-1)
         return len(records)
 

@@ -37,6 +37,7 @@ from .tpe import TPEOptimizer
 
 __all__ = [
     "ASHAScheduler",
+    "tell_at_level",
     "BOHBOptimizer",
     "Bracket",
     "HyperbandScheduler",
@@ -179,6 +180,16 @@ def hyperband_plan(n_iter, s_max, factor):
         remaining -= costs[depth]
         r += 1
     return plan
+
+
+def tell_at_level(sampler, candidates, scores, level):
+    """Tell a sampler scores obtained at resource ``level`` (0: the maximum):
+    a ``multi_fidelity`` sampler (BOHB) is told every level, any other only
+    the maximum resource, whose scores are the candidates' own."""
+    if getattr(sampler, "multi_fidelity", False):
+        sampler.tell(candidates, scores, level=level)
+    elif level == 0:
+        sampler.tell(candidates, scores)
 
 
 class Job:
@@ -342,10 +353,7 @@ class HyperbandScheduler:
             by_level[job.level][1].append(score)
         for level in sorted(by_level, reverse=True):
             cands, s = by_level[level]
-            if getattr(self.sampler, "multi_fidelity", False):
-                self.sampler.tell(cands, s, level=level)
-            elif level == 0:
-                self.sampler.tell(cands, s)
+            tell_at_level(self.sampler, cands, s, level)
         self.history_.append(jobs)
         self._asked = None
         self._step += 1
@@ -482,10 +490,7 @@ class ASHAScheduler:
             raise ValueError("tell expects a job of this scheduler that was not told yet.")
         score = float(score)
         entry[1] = score if np.isfinite(score) else float("nan")
-        if getattr(self.sampler, "multi_fidelity", False):
-            self.sampler.tell([job.candidate], [entry[1]], level=job.level)
-        elif job.level == 0:
-            self.sampler.tell([job.candidate], [entry[1]])
+        tell_at_level(self.sampler, [job.candidate], [entry[1]], job.level)
 
     def restore(self, candidate, bracket, level, score):
         """Take a finished evaluation of an earlier run (a resumed journal)
