@@ -164,6 +164,18 @@ def search_fingerprint(search, space, X, y, splits, params=None, extra=None):
     return joblib.hash(parts), parts
 
 
+def top_resource_rows(n_resources):
+    """Indices of the rows to take as a search's observations: all of them,
+    or, for a multi-fidelity search (rows with ``n_resources``), those at its
+    highest resource, whose scores alone are scores of the candidates as
+    another search would evaluate them."""
+    known = [v for v in n_resources if v is not None]
+    if not known:
+        return list(range(len(n_resources)))
+    top = max(known)
+    return [i for i, v in enumerate(n_resources) if v == top]
+
+
 _RECORD_KEYS = ("vector", "params", "score")
 
 
@@ -338,12 +350,8 @@ class Journal:
         if not os.path.isfile(path):
             raise ValueError(f"{param}={path!r}: no such journal file.")
         records = read_lines(path, param)[0][1:]
-        n_res = [r.get("more", {}).get("n_resources") for r in records]
-        if any(v is not None for v in n_res):
-            # a multi-fidelity search's journal: only its scores at the
-            # highest resource are scores of the candidates as such
-            top = max(v for v in n_res if v is not None)
-            records = [r for r, v in zip(records, n_res) if v == top]
+        keep = top_resource_rows([r.get("more", {}).get("n_resources") for r in records])
+        records = [records[i] for i in keep]
         candidates = []
         for record in records:
             candidate = record["params"]

@@ -49,7 +49,7 @@ from ._compat import (
     search_scope,
 )
 from ._journal import FORMAT as JOURNAL_FORMAT
-from ._journal import Journal, search_fingerprint
+from ._journal import Journal, search_fingerprint, top_resource_rows
 from .space import Space, _is_estimator
 
 __all__ = ["BaseSearch"]
@@ -334,10 +334,7 @@ def _warm_start_observations(source, refit, space=None):
         refit = search_metric(source) or refit
     params, scores = list(results["params"]), list(_results_objective(results, refit))
     if "n_resources" in results:
-        # a multi-fidelity search: only its scores at the highest resource
-        # are scores of the candidates as this search would evaluate them
-        n_res = np.asarray(results["n_resources"])
-        keep = np.flatnonzero(n_res == n_res.max()) if n_res.size else []
+        keep = top_resource_rows(list(results["n_resources"]))
         params, scores = [params[i] for i in keep], [scores[i] for i in keep]
     return params, scores
 

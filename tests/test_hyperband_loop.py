@@ -304,3 +304,16 @@ def test_gridsearch_in_another_thread_during_a_hyperband_search():
     np.testing.assert_array_equal(during.cv_results_["mean_test_score"],
                                   alone.cv_results_["mean_test_score"])
     assert sk_search._fit_and_score is original_fit_and_score
+
+
+def test_warm_start_from_a_hyperband_journal_takes_its_top_rung(tmp_path):
+    from sksearch import TPESearchCV
+
+    path = tmp_path / "hb.jsonl"
+    hb = HyperbandSearchCV(SVC(), SVC_SPACE, resource="n_samples", min_resources=15, cv=3,
+                           random_state=0, checkpoint=path).fit(X, y)
+    top = int((hb.cv_results_["n_resources"] == hb.max_resources_).sum())
+    for source in (path, hb, hb.cv_results_):
+        warm = TPESearchCV(SVC(), SVC_SPACE, n_iter=2, cv=3, random_state=0,
+                           warm_start_from=source).fit(X, y)
+        assert warm.n_warm_start_ == top < len(hb.cv_results_["params"])
