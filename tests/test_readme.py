@@ -21,9 +21,9 @@ def test_readme_block_runs(code, tmp_path):
         pytest.importorskip("torch")
     if "dask" in code:
         pytest.importorskip("dask.distributed")
-    script = tmp_path / "block.py"
-    script.write_text(code, encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-W", "default", str(script)], cwd=tmp_path,
+    # on standard input, as pasted into an interpreter: a block that only works
+    # from a file (worker processes that re-import __main__) fails here
+    proc = subprocess.run([sys.executable, "-W", "default", "-"], input=code, cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-4000:]
     warnings = [line for line in proc.stderr.splitlines() if "Warning:" in line]
