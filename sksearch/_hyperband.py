@@ -530,16 +530,18 @@ class BaseHyperband(BaseSearch):
             callback_ctx,
             n_iter=n_iter,
             batch_size=batch_size,
-            n_units=n_iter if self.asynchronous else len(self._scheduler.steps),
+            # counted only for callbacks: a plan may have millions of steps
+            n_units=n_iter if self.asynchronous else self._scheduler.n_steps,
             what="evaluations",
             resume=lambda: self._resume_plan(new_scheduler),
         )
         scheduler = self._scheduler
+        brackets = scheduler.brackets if self.asynchronous else plan[: scheduler.n_started]
         if scheduler.n_repeated_:
             warnings.warn(
                 f"The search space has too few distinct candidates for the "
-                f"{len(plan)} brackets: {scheduler.n_repeated_} candidates are "
-                "evaluated in more than one bracket.",
+                f"{len(brackets)} bracket(s) that ran: {scheduler.n_repeated_} candidates "
+                "were drawn again and are evaluated more than once.",
                 UserWarning,
                 stacklevel=5,
             )
@@ -547,7 +549,6 @@ class BaseHyperband(BaseSearch):
         self.max_resources_ = max_r
         self.n_resources_ = sorted(levels[: depth + 1])
         self.n_iter_ = n_iter
-        brackets = scheduler.brackets if self.asynchronous else plan
         self.brackets_ = [
             {
                 "bracket": b.index,
@@ -830,7 +831,7 @@ class _Lineages:
         self.resource = search.resource
         self.owner = search.resource.rpartition("__")[0]
         self.n_splits = search._n_splits()
-        self.last_rung = {b: len(bracket.n_candidates) - 1 for b, bracket in enumerate(plan)}
+        self.plan = plan
         self.names = {}  # (bracket, id(candidate)) -> (lineage, candidate)
         self.stored = {}  # bracket -> lineages whose models are on disk
         self.n_named = 0
@@ -854,17 +855,20 @@ class _Lineages:
             now.setdefault(job.bracket, set()).add(name)
             out[id(job)] = _Continuation(
                 self.directory, name, self.resource, self.warm_param, self.mode,
-                load, job.rung < self.last_rung[job.bracket],
+                load, job.rung < self._last_rung(job.bracket),
             )
         for b, names in now.items():  # the candidates that were not promoted
             self._delete(self.stored.pop(b, set()) - names)
         return out
 
+    def _last_rung(self, bracket):
+        return len(self.plan[bracket].n_candidates) - 1
+
     def end_step(self, jobs):
         for b in {job.bracket for job in jobs}:
             names = {self.names[k][0] for k in self.names if k[0] == b}
             rung = max(job.rung for job in jobs if job.bracket == b)
-            if rung < self.last_rung[b]:
+            if rung < self._last_rung(b):
                 self.stored[b] = {
                     self.names[(b, id(job.candidate))][0]
                     for job in jobs
@@ -872,6 +876,8 @@ class _Lineages:
                 }
             else:  # the bracket is over
                 self._delete(names)
+                for key in [k for k in self.names if k[0] == b]:
+                    del self.names[key]
                 self.stored.pop(b, None)
                 self.names = {k: v for k, v in self.names.items() if k[0] != b}
 

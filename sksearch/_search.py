@@ -747,7 +747,7 @@ class BaseSearch(BaseSearchCV):
         search_ctx = None
         if has_callbacks(callback_ctx):
             search_ctx = callback_ctx.subcontext(
-                task_name="search", max_subtasks=n_units
+                task_name="search", max_subtasks=n_units() if callable(n_units) else n_units
             ).call_on_fit_task_begin(estimator=self)
         else:
             # sklearn reads the caller only for callbacks: without them the

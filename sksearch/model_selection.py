@@ -1410,8 +1410,11 @@ class HyperbandSearchCV(BaseHyperband):
     n_resources_ : list of int
         The rungs' resources, increasing.
     brackets_ : list of dict
-        The plan: for each bracket, its ``round``, ``n_candidates`` and
-        ``n_resources`` per rung.
+        The plan's brackets that started (all of them, unless ``max_time``
+        or a callback stopped the search first): for each bracket, its
+        ``round``, ``n_candidates`` and ``n_resources`` per rung. The plan
+        is made as it runs, so a huge ``n_iter`` with ``max_time`` costs
+        nothing up front.
     optimizer_ : Optimizer
         The sampler, with the results it was told.
     n_batches_, batch_size_ : int

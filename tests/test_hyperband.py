@@ -20,7 +20,7 @@ from sksearch.optimizers import RandomOptimizer
 from sksearch.optimizers.hyperband import (
     BOHBOptimizer,
     HyperbandScheduler,
-    _static_schedule,
+    _schedule_steps,
     hyperband_plan,
     hyperband_round,
     max_depth,
@@ -80,10 +80,64 @@ def test_plan_decomposes_leftovers_into_smaller_rounds():
         hyperband_plan(0, 2, 3)
 
 
-def test_static_schedule_runs_every_rung_once_in_order():
+def _eager_plan(n_iter, s_max, factor):
+    # the plan written out bracket by bracket, as the paper does
+    costs = [round_evaluations(s, factor) for s in range(s_max + 1)]
+    out, remaining, r = [], n_iter, 0
+    while remaining > 0:
+        depth = max(s for s in range(s_max + 1) if costs[s] <= remaining)
+        out.extend((r, s, c) for s, c in hyperband_round(depth, factor))
+        remaining -= costs[depth]
+        r += 1
+    return out
+
+
+@pytest.mark.parametrize("n_iter", [1, 8, 22, 23, 206, 207, 1000, 4321])
+def test_lazy_plan_is_the_eager_plan(n_iter):
+    plan = hyperband_plan(n_iter, 4, 3)
+    eager = _eager_plan(n_iter, 4, 3)
+    assert len(plan) == len(eager)
+    assert [(b.round, b.depth, b.n_candidates) for b in plan] == eager
+    assert [b.index for b in plan[-3:]] == list(range(max(0, len(plan) - 3), len(plan)))
+    assert plan[-1].index == len(plan) - 1
+    with pytest.raises(IndexError):
+        plan[len(plan)]
+    starts = {}
+    for _, s, c in eager:
+        starts[s] = starts.get(s, 0) + c[0]
+    assert plan.starts_by_depth() == starts
+    assert plan.n_evaluations == n_iter
+
+
+def test_a_huge_plan_costs_nothing_until_read():
+    plan = hyperband_plan(10**15, 4, 3)
+    assert len(plan) > 10**12
+    b = plan[10**12 + 3]
+    assert (b.index, b.depth) == (10**12 + 3, hyperband_round(4, 3)[3][0])
+    steps = _schedule_steps(plan, 8)
+    assert [next(steps) for _ in range(4)] == [[(0, 0)], [(0, 1)], [(0, 2)], [(0, 3), (1, 0)]]
+
+
+def test_huge_n_iter_with_max_time_stops_like_the_other_searches():
+    X, y = load_iris(return_X_y=True)
+    search = HyperbandSearchCV(
+        DecisionTreeClassifier(random_state=0), {"max_depth": Integer(1, 5)},
+        resource="n_samples", n_iter=10**9, max_time=0.2, random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # candidates drawn again
+        search.fit(X, y)
+    assert search.n_iter_ == 10**9
+    assert search.stop_reason_ == "max_time"
+    # brackets_ lists the brackets that ran, not the billion planned
+    ran = set(search.cv_results_["bracket"])
+    assert [b["bracket"] for b in search.brackets_] == list(range(max(ran) + 1))
+
+
+def test_schedule_runs_every_rung_once_in_order():
     plan = hyperband_plan(206, 4, 3)
     for batch_size in (1, 2, 40, 1000):
-        steps = _static_schedule(plan, batch_size)
+        steps = list(_schedule_steps(plan, batch_size))
         seen = {}
         for t, step in enumerate(steps):
             for b, i in step:
@@ -93,9 +147,9 @@ def test_static_schedule_runs_every_rung_once_in_order():
                 seen[(b, i)] = t
         assert len(seen) == sum(len(b.n_candidates) for b in plan)
     # one worker: brackets run one after the other
-    assert [len(s) for s in _static_schedule(plan, 1)] == [1] * 15
+    assert [len(s) for s in list(_schedule_steps(plan, 1))] == [1] * 15
     # many workers: every bracket starts at once
-    assert _static_schedule(plan, 1000)[0] == [(b.index, 0) for b in plan]
+    assert next(_schedule_steps(plan, 1000)) == [(b.index, 0) for b in plan]
 
 
 def _run(scheduler, func):

@@ -27,7 +27,8 @@ The budget is counted in *evaluations* (one candidate at one rung): see
 
 import math
 import numbers
-from collections import deque
+import operator
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -40,6 +41,7 @@ __all__ = [
     "tell_at_level",
     "BOHBOptimizer",
     "Bracket",
+    "HyperbandPlan",
     "HyperbandScheduler",
     "Job",
     "hyperband_plan",
@@ -150,6 +152,70 @@ def resource_levels(max_resources, factor, depth):
     return [int(math.floor(max_resources / factor**k + 0.5)) for k in range(depth + 1)]
 
 
+class HyperbandPlan(Sequence):
+    """The brackets of a Hyperband budget, made as they are read.
+
+    A sequence of :class:`Bracket` (``len``, indexing, slicing, iteration)
+    that holds one round and the short rounds of the leftover, not a bracket
+    per entry, so a budget of ``10**8`` evaluations with a ``max_time`` costs
+    nothing before the search starts. Made by :func:`hyperband_plan`.
+
+    Attributes
+    ----------
+    n_evaluations : int
+        Evaluations of the whole plan (``n_iter``).
+    """
+
+    def __init__(self, n_iter, s_max, factor):
+        factor = _as_factor(factor)
+        if isinstance(n_iter, bool) or not isinstance(n_iter, numbers.Integral) or n_iter < 1:
+            raise ValueError(f"n_iter must be an integer >= 1, got {n_iter!r}.")
+        costs = [round_evaluations(s, factor) for s in range(s_max + 1)]
+        self._round = hyperband_round(s_max, factor)
+        self._n_full, remaining = divmod(int(n_iter), costs[s_max])
+        self._tail, r = [], self._n_full
+        while remaining > 0:
+            depth = max(s for s in range(s_max + 1) if costs[s] <= remaining)
+            self._tail.extend((r, s, counts) for s, counts in hyperband_round(depth, factor))
+            remaining -= costs[depth]
+            r += 1
+        self._n_round_brackets = self._n_full * len(self._round)
+        self.n_evaluations = int(n_iter)
+
+    def __len__(self):
+        return self._n_round_brackets + len(self._tail)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        index = operator.index(index)
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("plan index out of range")
+        if index < self._n_round_brackets:
+            r, j = divmod(index, len(self._round))
+            s, counts = self._round[j]
+        else:
+            r, s, counts = self._tail[index - self._n_round_brackets]
+        return Bracket(index, r, s, list(counts))
+
+    def starts_by_depth(self):
+        """``{depth: candidates the plan starts in brackets of that depth}``."""
+        out = {}
+        for s, counts in self._round:
+            out[s] = out.get(s, 0) + self._n_full * counts[0]
+        for _, s, counts in self._tail:
+            out[s] = out.get(s, 0) + counts[0]
+        return {s: n for s, n in out.items() if n}
+
+
+def _n_evaluations(plan):
+    if isinstance(plan, HyperbandPlan):
+        return plan.n_evaluations
+    return sum(b.n_evaluations for b in plan)
+
+
 def hyperband_plan(n_iter, s_max, factor):
     """The brackets that spend exactly ``n_iter`` evaluations.
 
@@ -160,7 +226,8 @@ def hyperband_plan(n_iter, s_max, factor):
     plan always spends ``n_iter`` exactly and every bracket ends at the
     maximum resource.
 
-    Returns a list of :class:`Bracket`, in the order Hyperband runs them.
+    Returns a :class:`HyperbandPlan`: a sequence of :class:`Bracket`, in the
+    order Hyperband runs them, made as they are read.
 
     Examples
     --------
@@ -168,18 +235,7 @@ def hyperband_plan(n_iter, s_max, factor):
     >>> [b.n_candidates for b in hyperband_plan(8, 1, 3)]
     [[3, 1], [2], [1], [1]]
     """
-    factor = _as_factor(factor)
-    if isinstance(n_iter, bool) or not isinstance(n_iter, numbers.Integral) or n_iter < 1:
-        raise ValueError(f"n_iter must be an integer >= 1, got {n_iter!r}.")
-    costs = [round_evaluations(s, factor) for s in range(s_max + 1)]
-    plan, remaining, r = [], int(n_iter), 0
-    while remaining > 0:
-        depth = max(s for s in range(s_max + 1) if costs[s] <= remaining)
-        for s, counts in hyperband_round(depth, factor):
-            plan.append(Bracket(len(plan), r, s, counts))
-        remaining -= costs[depth]
-        r += 1
-    return plan
+    return HyperbandPlan(n_iter, s_max, factor)
 
 
 def tell_at_level(sampler, candidates, scores, level):
@@ -222,29 +278,28 @@ class Job:
         )
 
 
-def _static_schedule(plan, batch_size):
-    """Which (bracket, rung) pairs run at each step.
+def _schedule_steps(plan, batch_size):
+    """Which (bracket, rung) pairs run at each step, one step at a time.
 
     At every step each started bracket runs its next rung (a bracket's rung
     starts when its previous rung has ended); new brackets start, in plan
     order, while the step holds fewer than ``batch_size`` candidates, so
     parallel workers stay busy and, with few workers, brackets run one after
     the other (BOHB's model then sees every finished bracket). The schedule
-    depends only on the plan and ``batch_size``, never on scores.
+    depends only on the plan and ``batch_size``, never on scores. A
+    generator: a plan of millions of brackets is scheduled as it runs.
     """
-    waiting = deque(plan)
-    active = []
-    steps = []
-    while active or waiting:
+    n_brackets, started, active = len(plan), 0, []
+    while active or started < n_brackets:
         step = list(active)
-        size = sum(plan[b].n_candidates[i] for b, i in step)
-        while waiting and (size < batch_size or not step):
-            b = waiting.popleft()
-            step.append((b.index, 0))
-            size += b.n_candidates[0]
-        steps.append(step)
-        active = [(b, i + 1) for b, i in step if i + 1 < len(plan[b].n_candidates)]
-    return steps
+        size = sum(counts[i] for _, i, counts in step)
+        while started < n_brackets and (size < batch_size or not step):
+            counts = plan[started].n_candidates
+            step.append((started, 0, counts))
+            size += counts[0]
+            started += 1
+        yield [(b, i) for b, i, _ in step]
+        active = [(b, i + 1, counts) for b, i, counts in step if i + 1 < len(counts)]
 
 
 class HyperbandScheduler:
@@ -252,7 +307,7 @@ class HyperbandScheduler:
 
     Parameters
     ----------
-    plan : list of Bracket
+    plan : HyperbandPlan or list of Bracket
         From :func:`hyperband_plan`.
     sampler : Optimizer
         Proposes the new candidates of each bracket's first rung
@@ -270,10 +325,10 @@ class HyperbandScheduler:
 
     Attributes
     ----------
-    steps : list of list of (int, int)
-        The (bracket, rung) pairs of every step, known in advance.
     n_evaluations : int
         Evaluations of the whole plan.
+    n_started : int
+        Brackets started so far (the plan's first ``n_started``).
     n_repeated_ : int
         Candidates drawn again because the sampler had no new one left.
 
@@ -292,22 +347,27 @@ class HyperbandScheduler:
     """
 
     def __init__(self, plan, sampler, *, batch_size=1, random_state=None):
-        self.plan = list(plan)
+        self.plan = plan if isinstance(plan, HyperbandPlan) else list(plan)
         self.sampler = sampler
         self.batch_size = max(1, int(batch_size))
         self.rng = as_generator(random_state)
-        self.steps = _static_schedule(self.plan, self.batch_size)
-        self.n_evaluations = sum(b.n_evaluations for b in self.plan)
+        self._steps = _schedule_steps(self.plan, self.batch_size)
+        self._next = next(self._steps, None)
+        self.n_evaluations = _n_evaluations(self.plan)
+        self.n_started = 0
         self.n_repeated_ = 0
         self.history_ = []
-        self._step = 0
         self._members = {}  # bracket -> candidates of its last rung
         self._scores = {}  # bracket -> their scores
         self._asked = None
 
     @property
     def done(self):
-        return self._step >= len(self.steps)
+        return self._next is None
+
+    def n_steps(self):
+        """Steps of the whole plan (counted by running the schedule anew)."""
+        return sum(1 for _ in _schedule_steps(self.plan, self.batch_size))
 
     def ask(self):
         """The jobs of the next step (an empty list when the plan is done)."""
@@ -316,11 +376,12 @@ class HyperbandScheduler:
         if self.done:
             return []
         jobs = []
-        for b, i in self.steps[self._step]:
+        for b, i in self._next:
             bracket = self.plan[b]
             n = bracket.n_candidates[i]
             if i == 0:
                 members = self._sample(n)
+                self.n_started = max(self.n_started, b + 1)
             else:
                 members = self._top(self._members[b], self._scores[b], n)
             jobs.extend(Job(c, bracket.levels[i], b, i) for c in members)
@@ -356,7 +417,7 @@ class HyperbandScheduler:
             tell_at_level(self.sampler, cands, s, level)
         self.history_.append(jobs)
         self._asked = None
-        self._step += 1
+        self._next = next(self._steps, None)
 
     # -- helpers -----------------------------------------------------------
     @staticmethod
@@ -436,20 +497,24 @@ class ASHAScheduler:
     """
 
     def __init__(self, plan, sampler, *, factor, n_evaluations=None, random_state=None):
-        plan = list(plan)
-        if not plan:
+        if not isinstance(plan, HyperbandPlan):
+            plan = list(plan)
+        if not len(plan):
             raise ValueError("ASHAScheduler needs a plan of at least one bracket.")
         self.factor = _as_factor(factor)
         self.sampler = sampler
         self.rng = as_generator(random_state)
-        weights = {}
-        for b in plan:
-            weights[b.depth] = weights.get(b.depth, 0) + b.n_candidates[0]
+        if isinstance(plan, HyperbandPlan):
+            weights = plan.starts_by_depth()
+        else:
+            weights = {}
+            for b in plan:
+                weights[b.depth] = weights.get(b.depth, 0) + b.n_candidates[0]
         depths = sorted(weights, reverse=True)  # the most aggressive first
         self.brackets = [Bracket(i, 0, d, [0] * (d + 1)) for i, d in enumerate(depths)]
         self._weights = [weights[d] for d in depths]
         self.n_evaluations = (
-            sum(b.n_evaluations for b in plan) if n_evaluations is None else int(n_evaluations)
+            _n_evaluations(plan) if n_evaluations is None else int(n_evaluations)
         )
         self.n_asked = 0
         self.n_repeated_ = 0
