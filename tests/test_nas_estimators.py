@@ -316,3 +316,13 @@ def test_label_smoothing_caps_the_confidence(Net, kw):
     assert top_plain.mean() > 0.9
     assert top_smooth.max() < 0.7 < top_plain.mean()
     assert "label_smoothing" not in MLPNetRegressor().get_params()
+
+
+@pytest.mark.parametrize("Net", [MLPNetClassifier, MLPNetRegressor, ConvNetClassifier])
+def test_hyperband_continues_the_networks_epochs(Net):
+    # Hyperband's warm_start='auto' continues a network from rung to rung
+    # only if it knows the network class; otherwise every rung retrains
+    from sksearch._hyperband import _continuation_mode
+
+    mode, how = _continuation_mode(Net(), "max_epochs")
+    assert mode is not None, how

@@ -9,7 +9,8 @@ without it, and ``fit`` says how to install it.
 # SPDX-License-Identifier: BSD-3-Clause
 
 from ._cell_estimator import CELL_OPS, CellNetClassifier
-from ._estimators import ConvNetClassifier, MLPNetClassifier, MLPNetRegressor
+from ._cnn import ConvNetClassifier
+from ._mlp import MLPNetClassifier, MLPNetRegressor
 from ._nas import NASClassifier, NASRegressor, available_strategies
 from ._spaces import cell_search_space, default_search_space
 

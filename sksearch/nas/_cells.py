@@ -25,12 +25,14 @@ the one-shot strategies, so that ``import sksearch`` works without PyTorch.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
+import warnings
 from collections import defaultdict
 
 import torch
 from torch import nn
 
-from ._cell_estimator import (
+from ..space import Categorical, Space
+from ._cell_grammar import (
     CELL_OPS,
     _cell_edges,
     _check_cell,
@@ -40,6 +42,7 @@ from ._cell_estimator import (
     _resize_cell,
     _valid_n_nodes,
 )
+from ._cnn import _infer_image_shape
 
 __all__ = [
     "CELL_OPS",
@@ -301,10 +304,6 @@ def cell_oneshot_decisions(search_space, net, *, user_space=True):
         The parameters the space gives one value each (``n_nodes``, ...),
         to set on the network before the supernet is built.
     """
-    import warnings
-
-    from ..space import Categorical, Space
-
     space = Space(search_space)
     if len(space.subspaces) != 1:
         raise ValueError("search_space of a cell must be one dict, not a list of sub-spaces.")
@@ -502,8 +501,6 @@ def build_supernet(net, decisions, input_shape, n_out):
         ``arch_parameters()``, ``weight_parameters()``, ``derive()``,
         ``to_params(arch_values)``.
     """
-    from ._estimators import _infer_image_shape
-
     if isinstance(input_shape, (int,)) or hasattr(input_shape, "__index__"):
         shape = _infer_image_shape((0, int(input_shape)), net.input_shape, "X")
     else:

@@ -67,7 +67,11 @@ from scipy.stats import rankdata
 from sklearn.base import clone, is_classifier
 from sklearn.model_selection import train_test_split
 
-from ._estimators import _import_torch, _torch_threads
+from ..model_selection import TPESearchCV
+from ..optimizers import ReinforceOptimizer
+from ..space import Categorical, Space
+from ._cell_grammar import _parse_edge_name
+from ._training import _import_torch, _torch_threads
 
 __all__ = ["ONESHOT_STRATEGIES", "OneShotSearch"]
 
@@ -89,8 +93,6 @@ def _is_architecture(architecture, name):
     """Whether ``name`` is an architecture dimension of the family (searched by
     the supernet), as opposed to a training setting."""
     if architecture == "cnn":
-        from ._cells import _parse_edge_name
-
         return _parse_edge_name(name) is not None
     from ._supernet import _TOPOLOGY, _UNITS
 
@@ -98,8 +100,6 @@ def _is_architecture(architecture, name):
 
 
 def _contains(dim, value):
-    from ..space import Categorical
-
     if isinstance(dim, Categorical):
         return any(repr(value) == repr(c) for c in dim.choices)
     low, high = getattr(dim, "low", None), getattr(dim, "high", None)
@@ -120,8 +120,6 @@ def training_dims(architecture, search_space, arch_params):
     Single-valued dimensions of those sub-spaces are returned apart, as fixed
     settings. Returns ``(space dict of multi-valued dims, fixed dict)``.
     """
-    from ..space import Categorical, Space
-
     subs = Space(search_space).subspaces
     matching = [sub for sub in subs
                 if all(_contains(sub[k], v) for k, v in arch_params.items() if k in sub)]
@@ -221,8 +219,6 @@ def _family(architecture):
 
 def _controller_class():
     """The ENAS controller (an ask/tell optimizer with ``sample`` and ``mode``)."""
-    from ..optimizers import ReinforceOptimizer
-
     return ReinforceOptimizer
 
 
@@ -328,8 +324,6 @@ class OneShotSearch:
         part (one holdout split). Updates ``best_params_``; sets
         ``training_results_`` (None when skipped), ``training_best_score_``
         and ``tune_time_``."""
-        from ..model_selection import TPESearchCV
-
         self.training_results_ = None
         self.training_best_score_ = None
         self.tune_time_ = 0.0
@@ -523,8 +517,6 @@ class OneShotSearch:
             self._record(torch, arch, epoch=epochs, source="sampled", final=True)
 
     def _search_enas(self, torch):
-        from ..space import Categorical, Space
-
         s, supernet = self.settings_, self.supernet_
         space = Space({name: Categorical(list(c)) for name, c in supernet.decisions})
         kwargs = {}

@@ -12,6 +12,7 @@ columns as such) never model the width of a layer that does not exist.
 # SPDX-License-Identifier: BSD-3-Clause
 
 from ..space import Integer, Real
+from ._cell_grammar import CELL_OPS, _cell_edges, _edge_name
 
 __all__ = ["default_search_space"]
 
@@ -158,8 +159,6 @@ def cell_search_space(n_nodes=3, ops=None):
     >>> space["op_1_2"]
     ['conv3x3', 'skip', 'zero']
     """
-    from ._cell_estimator import CELL_OPS, _cell_edges, _edge_name
-
     if isinstance(n_nodes, bool) or not isinstance(n_nodes, int) or n_nodes < 1:
         raise ValueError(f"n_nodes must be an integer >= 1, got {n_nodes!r}.")
     ops = CELL_OPS if ops is None else ops
