@@ -1,5 +1,6 @@
 """NASClassifier / NASRegressor: topology search through the driver."""
 
+import inspect
 import pickle
 import warnings
 
@@ -12,6 +13,7 @@ from joblib import cpu_count, parallel_config  # noqa: E402
 from sklearn.datasets import load_diabetes, load_digits, load_iris  # noqa: E402
 from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
+from sksearch import model_selection  # noqa: E402
 from sksearch._search import BaseSearch  # noqa: E402
 from sksearch.nas import (  # noqa: E402
     MLPNetClassifier,
@@ -146,13 +148,33 @@ def test_strategy_resolution():
     assert nas.strategy_ == found["random"].__name__
 
 
+def test_strategy_registry_lists_every_public_searchcv():
+    """The registry is written out by hand; this is where a new public
+    ``*SearchCV`` that was not added to it shows up."""
+    public = {
+        name[: -len("SearchCV")].lower(): cls
+        for name in model_selection.__all__
+        if isinstance(cls := getattr(model_selection, name), type)
+        and issubclass(cls, BaseSearch) and name.endswith("SearchCV")
+        and not inspect.isabstract(cls)
+    }
+    found = available_strategies()
+    assert {k: v for k, v in found.items() if k != "random"} == public
+    assert issubclass(found["random"], BaseSearch)
+    found["tpe"] = None  # a copy: the registry itself is unchanged
+    assert available_strategies()["tpe"] is model_selection.TPESearchCV
+
+
+def test_unknown_strategy_lists_the_names():
+    with pytest.raises(ValueError, match="not a sksearch strategy") as info:
+        _tiny(strategy="simplex").fit(X_iris, y_iris)
+    for name in available_strategies():
+        assert repr(name) in str(info.value)
+    assert "'darts'" in str(info.value)
+
+
 @pytest.mark.parametrize("name", ["tpe", "bayes", "genetic", "hyperband"])
 def test_named_strategies(name):
-    if name not in available_strategies():
-        with pytest.warns(UserWarning, match="searching with 'random'"):
-            nas = _tiny(strategy=name).fit(X_iris, y_iris)
-        assert nas.strategy_ == "random"
-        return
     nas = _tiny(strategy=name, n_iter=3,
                 search_space=default_search_space("mlp", max_depth=2)).fit(X_iris, y_iris)
     assert nas.strategy_ == name

@@ -23,10 +23,22 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._compat import Interval, StrOptions, _fit_context
 from .._search import BaseSearch
+from ..model_selection import (
+    AnnealingSearchCV,
+    BayesSearchCV,
+    CoordinateDescentSearchCV,
+    GeneticSearchCV,
+    HyperbandSearchCV,
+    PSOSearchCV,
+    ReinforceSearchCV,
+    TPESearchCV,
+)
 from ..optimizers import RandomOptimizer
-from ._estimators import ConvNetClassifier, MLPNetClassifier, MLPNetRegressor, _import_torch
+from ._cnn import ConvNetClassifier
+from ._mlp import MLPNetClassifier, MLPNetRegressor
 from ._oneshot import ONESHOT_STRATEGIES, OneShotSearch, family_net_class, oneshot_settings
 from ._spaces import default_search_space
+from ._training import _import_torch
 
 __all__ = ["NASClassifier", "NASRegressor"]
 
@@ -50,14 +62,32 @@ class _RandomNASSearch(BaseSearch):
         return RandomOptimizer(space, random_state=random_state)
 
 
+#: The black-box strategies, by name: every public ``*SearchCV`` of
+#: :mod:`sksearch.model_selection`, named by its class name without ``SearchCV``
+#: in lower case, and ``"random"``. A new ``*SearchCV`` is added here (a test
+#: checks that none is missing).
+_STRATEGIES = {
+    "annealing": AnnealingSearchCV,
+    "bayes": BayesSearchCV,
+    "coordinatedescent": CoordinateDescentSearchCV,
+    "genetic": GeneticSearchCV,
+    "hyperband": HyperbandSearchCV,
+    "pso": PSOSearchCV,
+    "random": _RandomNASSearch,
+    "reinforce": ReinforceSearchCV,
+    "tpe": TPESearchCV,
+}
+
+
 def available_strategies():
-    """The strategies NAS can use in this installation, ``{name: SearchCV class}``.
+    """The black-box strategies of NAS, ``{name: SearchCV class}``.
 
     Every public ``*SearchCV`` of :mod:`sksearch.model_selection` is one, named by
     its class name without ``SearchCV``, in lower case (``TPESearchCV`` is
     ``"tpe"``, ``BayesSearchCV`` is ``"bayes"``, ``GeneticSearchCV`` is
-    ``"genetic"``, ``HyperbandSearchCV`` is ``"hyperband"``), so strategies
-    added to sksearch later are picked up. ``"random"`` is always there.
+    ``"genetic"``, ``HyperbandSearchCV`` is ``"hyperband"``), and ``"random"``
+    (random search on the same driver). The mapping is a fresh copy: changing
+    it changes nothing in sksearch.
 
     These are the black-box strategies (every candidate trained from scratch
     and cross-validated). NASClassifier / NASRegressor also take the one-shot
@@ -65,20 +95,7 @@ def available_strategies():
     supernet, see :ref:`nas`), which are not ``*SearchCV`` classes and are not
     listed here.
     """
-    from .. import model_selection
-
-    found = {"random": _RandomNASSearch}
-    for name in getattr(model_selection, "__all__", []):
-        cls = getattr(model_selection, name, None)
-        if (isinstance(cls, type) and issubclass(cls, BaseSearch)
-                and name.endswith("SearchCV") and not inspect.isabstract(cls)):
-            found[name[: -len("SearchCV")].lower()] = cls
-    return found
-
-
-# strategies the issue names; asking for one that this installation lacks
-# falls back to random search with a warning (an unknown name is an error)
-_KNOWN_STRATEGIES = {"random", "tpe", "bayes", "genetic", "hyperband", "pso", "annealing"}
+    return dict(_STRATEGIES)
 
 
 # The training recipe of the one-shot CNN family's default space (one value
@@ -129,21 +146,12 @@ class _BaseNAS(BaseEstimator):
                     f"sksearch._search.BaseSearch, got {strategy!r}."
                 )
             return strategy.__name__, strategy
-        found = available_strategies()
         key = strategy.lower()
-        if key in found:
-            return key, found[key]
-        if key in _KNOWN_STRATEGIES:
-            warnings.warn(
-                f"strategy={strategy!r} is not available in this version of sksearch "
-                f"(available: {sorted(found)}); searching with 'random' instead.",
-                UserWarning,
-                stacklevel=3,
-            )
-            return "random", found["random"]
+        if key in _STRATEGIES:
+            return key, _STRATEGIES[key]
         raise ValueError(
             f"strategy={strategy!r} is not a sksearch strategy; choose one of "
-            f"{sorted(found)}, a one-shot strategy {list(ONESHOT_STRATEGIES)}, "
+            f"{sorted(_STRATEGIES)}, a one-shot strategy {list(ONESHOT_STRATEGIES)}, "
             "or pass a BaseSearch subclass."
         )
 
@@ -337,11 +345,10 @@ _PARAMS_DOC = """
         How topologies are searched: ``"tpe"``, ``"bayes"`` (Gaussian
         process), ``"genetic"``, ``"hyperband"`` (epochs as the resource),
         ``"random"``, or any other sksearch strategy (see
-        :func:`sksearch.nas.available_strategies`); a known strategy that this
-        version lacks falls back to ``"random"`` with a warning. A
-        ``BaseSearch`` subclass is used as it is. One-shot strategies train
-        one weight-sharing supernet instead of every
-        candidate: ``"darts"`` (gradient on relaxed architecture weights),
+        :func:`sksearch.nas.available_strategies`); an unknown name is an
+        error that lists them. A ``BaseSearch`` subclass is used as it is.
+        One-shot strategies train one weight-sharing supernet instead of
+        every candidate: ``"darts"`` (gradient on relaxed architecture weights),
         ``"enas"`` (a REINFORCE controller) and ``"random-ws"`` (random
         architectures scored with the shared weights); they search the
         depth, widths and activation of the MLP, or the operation of every
