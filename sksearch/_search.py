@@ -996,13 +996,7 @@ class BaseSearch(BaseSearchCV):
         out = evaluations.out
         if callable(self.scoring):
             _insert_error_scores(out, self.error_score)
-        scores = np.array(
-            [
-                _candidate_score(out[i * n_splits : (i + 1) * n_splits], self._metric)
-                for i in range(len(evaluations))
-            ]
-        )
-        self._check_failures(evaluations, scores, len(evaluations), what)
+        self._check_failures(evaluations, len(evaluations), what)
         if evaluations.n_failed:  # sklearn's FitFailedWarning, once for the search
             original_check(out, self.error_score)
         ok = [
@@ -1014,17 +1008,17 @@ class BaseSearch(BaseSearchCV):
         marker = Precomputed(evaluations.params[i], out[i * n_splits : (i + 1) * n_splits])
         verbose, self.verbose = self.verbose, 0  # sklearn would print "Fitting ..." again
         try:
-            with warnings.catch_warnings():
-                # sklearn warns about NaN scores; the search said it already
-                warnings.filterwarnings(
-                    "ignore", message="One or more of the .* scores are non-finite"
-                )
-                evaluate_candidates([marker], cv=self._frozen_cv)
+            # sklearn warns here about non-finite mean scores, as GridSearchCV
+            # does; no warning filter is installed around it, since
+            # warnings.catch_warnings is process-wide and not thread-safe (a
+            # search fitted in threads would leave its filter behind)
+            evaluate_candidates([marker], cv=self._frozen_cv)
         finally:
             self.verbose = verbose
 
-    def _check_failures(self, failures, scores, n_done, what):
-        """End of a search: raise if every fit failed, warn once about NaN scores."""
+    def _check_failures(self, failures, n_done, what):
+        """End of a search: raise if every fit failed. (Non-finite mean
+        scores are sklearn's warning, when the fitted search is built.)"""
         if failures.n_fits and failures.n_failed == failures.n_fits:
             warnings.warn(
                 f"All the {failures.n_fits} fits failed (scored as {self.error_score}).",
@@ -1036,15 +1030,6 @@ class BaseSearch(BaseSearchCV):
                 "no candidate could be scored. It is very likely that the estimator "
                 "or the search space is misconfigured; set error_score='raise' to "
                 f"see the first error.\n{failures.last_message}"
-            )
-        scores = np.asarray(scores, dtype=float)
-        if scores.size and not np.isfinite(scores).all():
-            n_bad = int((~np.isfinite(scores)).sum())
-            warnings.warn(
-                f"{n_bad} of the {n_done} {what} have a non-finite mean test score "
-                "(failed fits get error_score); the search went on without them.",
-                UserWarning,
-                stacklevel=6,
             )
 
     def _n_splits(self):

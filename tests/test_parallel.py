@@ -145,3 +145,71 @@ def test_callbacks_with_a_finite_space_that_runs_short():
     with pytest.warns(UserWarning):
         search.fit(X, y)
     assert len({tuple(sorted(p.items())) for p in search.cv_results_["params"]}) == 10
+
+
+class _FailsOnC(ClassifierMixin, BaseEstimator):
+    """Fails to fit when C > 1 (a NaN score), else predicts the majority."""
+
+    def __init__(self, C=1.0):
+        self.C = C
+
+    def fit(self, X, y):
+        if self.C > 1:
+            raise ValueError("C too large")
+        self.classes_, counts = np.unique(y, return_counts=True)
+        self.majority_ = self.classes_[np.argmax(counts)]
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.majority_)
+
+
+def _search_with_failures(seed):
+    X, y = load_iris(return_X_y=True)
+    search = RandomSearch(_FailsOnC(), {"C": Real(0.1, 2.0)}, n_iter=6, cv=2,
+                          random_state=seed)
+    return search.fit(X, y)
+
+
+def test_a_search_never_installs_a_warning_filter(monkeypatch):
+    # warnings.catch_warnings is process-wide and not thread-safe: two
+    # searches fitted in threads would leave a filter installed for good
+    import sys
+    import warnings
+
+    entered = []
+    real = warnings.catch_warnings
+
+    class Recorder(real):
+        def __enter__(self):
+            entered.append(sys._getframe(1).f_globals.get("__name__", ""))
+            return super().__enter__()
+
+    X, y = load_iris(return_X_y=True)
+    monkeypatch.setattr(warnings, "catch_warnings", Recorder)
+    search = RandomSearch(_FailsOnC(), {"C": Real(0.1, 2.0)}, n_iter=6, cv=2, random_state=0)
+    search.fit(X, y)
+    assert np.isnan(search.cv_results_["mean_test_score"]).any()
+    assert [m for m in entered if m.startswith("sksearch")] == []
+
+
+def test_searches_in_threads_leave_no_filter_that_hides_sklearns_warnings():
+    import warnings
+    from concurrent.futures import ThreadPoolExecutor
+
+    # one recorder, entered by this thread only, sees every thread's warnings
+    with pytest.warns(UserWarning) as seen:
+        with ThreadPoolExecutor(4) as pool:
+            searches = list(pool.map(_search_with_failures, range(8)))
+    assert all(np.isnan(s.cv_results_["mean_test_score"]).any() for s in searches)
+    # NaN scores are reported as GridSearchCV reports them, for each search
+    sklearns = "One or more of the test scores are non-finite"
+    assert sum(sklearns in str(w.message) for w in seen) == len(searches)
+    # (sklearn's own type_of_target enters catch_warnings in each thread, so
+    # the filter list itself may not come back as it was; none of its
+    # entries may hide the non-finite warning)
+    hides = [f for f in warnings.filters if f[0] == "ignore" and f[1] is not None
+             and f[1].search(sklearns)]
+    assert hides == []
+    with pytest.warns(UserWarning, match=sklearns):
+        _search_with_failures(0)
