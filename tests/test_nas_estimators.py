@@ -13,6 +13,7 @@ from sklearn.datasets import load_digits, load_iris, make_regression  # noqa: E4
 from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
 from sksearch.nas import ConvNetClassifier, MLPNetClassifier, MLPNetRegressor  # noqa: E402
+from sksearch.nas._training import _device_available  # noqa: E402
 
 # tiny, one-threaded nets: fast and deterministic on a loaded CI machine
 FAST = dict(max_epochs=30, lr=1e-2, batch_size=32, n_threads=1, random_state=0)
@@ -273,16 +274,17 @@ def test_pickle_round_trip_and_continue(Net):
                                rtol=1e-5, atol=1e-7)
 
 
-def test_pickle_holds_cpu_tensors_and_loads_a_gpu_model_on_cpu():
+@pytest.mark.parametrize("device", ["cuda:0", "cuda:7", "mps"])
+def test_pickle_holds_cpu_tensors_and_loads_a_gpu_model_on_cpu(device):
     net = MLPNetClassifier((8,), **{**FAST, "max_epochs": 1}).fit(X_iris, y_iris)
     state = net.__getstate__()
     assert state["module_"] is None and isinstance(state["_torch_state"], bytes)
     saved = torch.load(__import__("io").BytesIO(state["_torch_state"]), weights_only=True)
     assert all(t.device.type == "cpu" for t in saved["module"].values())
-    if torch.cuda.is_available():
-        pytest.skip("this machine has CUDA: a CUDA-trained model would load on it")
-    # as if trained on a GPU: loads on the CPU with a warning
-    state["device_"] = "cuda:0"
+    if _device_available(torch, torch.device(device)):
+        pytest.skip(f"this machine has {device}: a model trained there would load on it")
+    # as if trained on a GPU this machine lacks: loads on the CPU with a warning
+    state["device_"] = device
     clone_ = MLPNetClassifier.__new__(MLPNetClassifier)
     with pytest.warns(UserWarning, match="loaded on the CPU"):
         clone_.__setstate__(state)

@@ -72,6 +72,20 @@ def _torch_threads(torch, n_threads):
         torch.set_num_threads(old)
 
 
+def _device_available(torch, device):
+    """Whether this machine has ``device`` (a model trained on a GPU may be
+    loaded on a machine without one, or with fewer)."""
+    if device.type == "cpu":
+        return True
+    if device.type == "cuda":
+        return torch.cuda.is_available() and (device.index or 0) < torch.cuda.device_count()
+    if device.type == "mps":
+        return torch.backends.mps.is_available()
+    backend = getattr(torch, device.type, None)  # torch.xpu, ...
+    is_available = getattr(backend, "is_available", None)
+    return bool(is_available()) if callable(is_available) else True
+
+
 def _cpu(obj):
     """A copy of a (nested) state dict with every tensor on the CPU."""
     if hasattr(obj, "detach"):
@@ -348,7 +362,7 @@ class _TorchNet(BaseEstimator):
         torch = _import_torch()
         saved = torch.load(io.BytesIO(blob), map_location="cpu", weights_only=True)
         device = torch.device(self.device_)
-        if device.type == "cuda" and not torch.cuda.is_available():
+        if not _device_available(torch, device):
             warnings.warn(
                 f"{type(self).__name__} was trained on {device}, which this machine "
                 "lacks; it is loaded on the CPU.",
