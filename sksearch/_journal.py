@@ -294,9 +294,11 @@ class Journal:
                 if "folds" in what
                 else ""
             )
+            # "its space differs", "its levels differ", "its X and Y differ"
+            singular = len(what) <= 1 and not (what and what[0].endswith("s"))
             raise ValueError(
                 f"checkpoint={self.path!r} was written by another search: its "
-                f"{', '.join(what) or 'fingerprint'} differ{'s' if len(what) == 1 else ''} "
+                f"{' and '.join(what) or 'fingerprint'} differ{'s' if singular else ''} "
                 f"from this one's{hint}. Use another path, or delete the file to start "
                 "again."
             )

@@ -223,3 +223,51 @@ def test_a_round_cut_by_a_kill_is_completed_not_replaced(tmp_path):
     assert _CountingTree.fits == 6 * 3 + 1  # the missing candidates, then the refit
     assert resumed.cv_results_["params"] == full.cv_results_["params"]
     assert list(resumed.cv_results_["iter"]) == list(full.cv_results_["iter"])
+
+
+def _shift(X):
+    return X + 1.0
+
+
+def test_warm_start_from_a_journal_tells_every_choice_of_any_type(tmp_path, recwarn):
+    # tuples, dicts and estimator objects (a FunctionTransformer of a
+    # function among them) come back from the journal as the space's own
+    # choices: the strategy is told every candidate, as from the fitted search
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+    pipe = Pipeline([("pre", StandardScaler()), ("clf", LogisticRegression(max_iter=500))])
+    space = {
+        "pre": [StandardScaler(), "passthrough", FunctionTransformer(_shift)],
+        "clf__class_weight": [None, {0: 1, 1: 2, 2: 1}, "balanced"],
+        "clf__C": [0.1, 1.0],
+    }
+    path = tmp_path / "j.jsonl"
+    first = TPESearchCV(pipe, space, n_iter=5, cv=3, random_state=0, checkpoint=path).fit(X, y)
+    from_file = TPESearchCV(pipe, space, n_iter=2, cv=3, random_state=1,
+                            warm_start_from=str(path)).fit(X, y)
+    from_search = TPESearchCV(pipe, space, n_iter=2, cv=3, random_state=1,
+                              warm_start_from=first).fit(X, y)
+    assert from_file.n_warm_start_ == from_search.n_warm_start_ == 5
+    assert not [w for w in recwarn if "outside" in str(w.message)]
+    # the same strategy state gives the same next candidates (estimators
+    # compare by their parameters)
+    assert [repr(p) for p in from_file.cv_results_["params"]] == [
+        repr(p) for p in from_search.cv_results_["params"]
+    ]
+
+
+def test_warm_start_from_a_journal_with_tuple_values(tmp_path, recwarn):
+    from sklearn.neural_network import MLPClassifier
+
+    space = {"hidden_layer_sizes": [(4,), (8,), (4, 4)], "alpha": [1e-4, 1e-2]}
+    est = MLPClassifier(max_iter=20, random_state=0)
+    path = tmp_path / "j.jsonl"
+    with pytest.warns(Warning):  # MLP does not converge in 20 iterations
+        TPESearchCV(est, space, n_iter=4, cv=2, random_state=0, checkpoint=path).fit(X, y)
+        again = TPESearchCV(est, space, n_iter=2, cv=2, random_state=1,
+                            warm_start_from=str(path)).fit(X, y)
+    assert again.n_warm_start_ == 4
+    assert not [w for w in recwarn if "outside" in str(w.message)]
+    assert all(isinstance(p["hidden_layer_sizes"], tuple) for p in again.cv_results_["params"])

@@ -229,7 +229,7 @@ def test_hyperband_journal_of_other_levels_is_refused(tmp_path):
     path = tmp_path / "hb.jsonl"
     kw = dict(resource="n_samples", cv=3, random_state=0)
     HyperbandSearchCV(SVC(), SVC_SPACE, min_resources=15, checkpoint=path, **kw).fit(X, y)
-    with pytest.raises(ValueError, match="checkpoint"):
+    with pytest.raises(ValueError, match="checkpoint=.*its levels differ from"):
         HyperbandSearchCV(SVC(), SVC_SPACE, min_resources=40, checkpoint=path,
                           **kw).fit(X, y)
 
