@@ -17,21 +17,35 @@ _DEFAULT_ITERATIONS = 20
 
 
 class PSOOptimizer(Optimizer):
-    """Global-best particle swarm with linearly decreasing inertia.
+    """Global-best particle swarm with asynchronous updates and linearly decreasing inertia.
 
     Each of ``swarm_size`` particles has a position ``x`` and a velocity
-    ``v`` in the unit cube; one iteration moves every particle (Kennedy &
-    Eberhart 1995, with the inertia weight of Shi & Eberhart 1998)::
+    ``v`` in the unit cube; a move of a particle is (Kennedy & Eberhart
+    1995, with the inertia weight of Shi & Eberhart 1998)::
 
         v <- w(t) v + c1 r1 (pbest - x) + c2 r2 (gbest - x)
         x <- x + v
 
     where ``r1, r2 ~ U(0, 1)`` per dimension, ``pbest`` is the particle's
     best position, ``gbest`` the swarm's, and the inertia ``w(t)`` decreases
-    linearly from ``inertia_start`` to ``inertia_end`` over the iterations
-    the budget allows (Shi & Eberhart 1999 use 0.9 to 0.4). One iteration is
-    one generation of ``swarm_size`` candidates, a whole number of parallel
-    batches.
+    linearly from ``inertia_start`` to ``inertia_end`` over the moves per
+    particle the budget allows, ``n_iter / swarm_size`` (Shi & Eberhart 1999
+    use 0.9 to 0.4).
+
+    Particles are updated **asynchronously** (Carlisle & Dozier 2001): a
+    particle moves as soon as its own score is told, towards the swarm's
+    best at that moment, instead of waiting for a whole generation. They
+    take turns in the order they were told, so with every score told in
+    the order its candidate was asked (as the search's rounds are), the
+    ``k``-th candidate is particle ``k mod swarm_size``'s next position and
+    depends only on the scores of the candidates asked up to ``swarm_size``
+    places before it. The candidates are therefore the same however the
+    caller groups them into ``ask(n)`` calls, for any ``n <= swarm_size``: a
+    round of a search is a slice of the particles' turns, not a
+    generation, and the swarm size is free of the batch size. A caller that
+    asks for more candidates than there are particles waiting for their
+    turn (more candidates in flight than particles) gets prior draws for
+    the rest; they count for the swarm's best only.
 
     - **Velocity clamping**: each component of ``v`` is limited to
       ``max_velocity`` (a fraction of the unit range; Eberhart & Shi 2000).
@@ -52,10 +66,8 @@ class PSOOptimizer(Optimizer):
     a Gaussian of growing width until it lands on a new one, and is
     re-initialised by a prior draw if that fails (a "turbulence" operator,
     cf. Liu & Abraham 2005). A failed evaluation (NaN) is the worst score.
-    ``ask`` can be called before every result of an iteration is told: the
-    particles still waiting keep their position, the others move.
 
-    Cost per iteration: ``O(swarm_size * n_dims)``.
+    Cost per candidate: ``O(n_dims)``.
 
     Parameters
     ----------
@@ -63,10 +75,10 @@ class PSOOptimizer(Optimizer):
         The search space.
     swarm_size : int, default=None
         Number of particles. ``None``: about ``sqrt(n_iter)`` (at least 5;
-        10 when ``n_iter`` is unknown) rounded up to a multiple of
-        ``n_workers``.
+        10 when ``n_iter`` is unknown), and at least ``n_workers``.
     inertia_start, inertia_end : float in [0, 1], default=0.9, 0.4
-        Inertia weight at the first and at the last planned iteration.
+        Inertia weight at the first move of a particle and at its last
+        planned one.
     cognitive : float >= 0, default=1.49445
         Weight ``c1`` of the pull towards the particle's own best.
     social : float >= 0, default=1.49445
@@ -76,12 +88,14 @@ class PSOOptimizer(Optimizer):
         short runs of hyper-parameter search (mean best score over 8 seeds,
         60 evaluations, on a 4-D Rosenbrock: -6.3 against -6.7).
     max_velocity : float in (0, 1], default=0.3
-        Largest move per iteration along one dimension, as a fraction of
-        its range.
+        Largest move along one dimension, as a fraction of its range.
     n_iter : int, default=None
         The evaluation budget: sizes the swarm and the inertia schedule.
     n_workers : int, default=1
-        Candidates evaluated in parallel: the swarm is a multiple of it.
+        Candidates asked at a time (a search's ``batch_size``). The default
+        swarm has at least this many particles, so that a round never runs
+        short of particles; with fewer (a default swarm is at least 5) it
+        changes nothing.
     random_state : None, int, numpy Generator or RandomState
 
     Attributes
@@ -89,7 +103,8 @@ class PSOOptimizer(Optimizer):
     swarm_size_ : int
         Number of particles in effect.
     n_iterations_ : int
-        Swarm iterations so far (the initial draw counts).
+        The most positions any particle has been asked at (its initial draw
+        counts): the swarm iteration the search has reached.
 
     References
     ----------
@@ -99,6 +114,8 @@ class PSOOptimizer(Optimizer):
     CEC, 1998; "Empirical study of particle swarm optimization", CEC 1999.
     R. Eberhart and Y. Shi, "Comparing inertia weights and constriction
     factors in particle swarm optimization", CEC 2000.
+    A. Carlisle and G. Dozier, "An off-the-shelf PSO", Proc. Workshop on
+    Particle Swarm Optimization, Indianapolis, 2001.
     M. Clerc and J. Kennedy, "The particle swarm - explosion, stability, and
     convergence in a multidimensional complex space", IEEE Trans. Evol.
     Comput. 6(1), 2002.
@@ -143,21 +160,25 @@ class PSOOptimizer(Optimizer):
         self.n_iter = check_int("n_iter", n_iter, 1, allow_none=True)
         self.n_workers = check_int("n_workers", n_workers, 1)
 
-        self.swarm_size_ = self.swarm_size or default_group_size(self.n_iter, self.n_workers)
+        self.swarm_size_ = self.swarm_size or max(
+            default_group_size(self.n_iter, 1), self.n_workers
+        )
         s, d = self.swarm_size_, self.space.n_dims
         self._planned = (
             max(2, math.ceil(self.n_iter / s)) if self.n_iter else _DEFAULT_ITERATIONS
         )
         self.n_iterations_ = 0
-        self._pos = np.full((s, d), np.nan)  # positions in the unit cube
+        self._pos = np.zeros((s, d))  # positions in the unit cube
         self._vel = np.zeros((s, d))
         self._pbest = np.full((s, d), np.nan)
         self._pbest_score = np.full(s, -np.inf)
-        self._gbest = None
+        self._gbest = None  # encoded vector of the best candidate told
         self._gbest_score = -np.inf
-        self._queue = []  # (vector, particle) of this iteration not yet handed out
-        self._asked = {}  # key -> particle waiting for its score
-        self._waiting = np.zeros(s, dtype=bool)  # queued or asked, not told
+        self._guide = [None] * s  # the swarm's best when each particle was told
+        self._moves = np.zeros(s, dtype=int)  # positions each particle was asked at
+        self._ready = list(range(s))  # particles whose turn it is, in the order told
+        self._asked = {}  # key -> (particle or -1 for a prior draw, ask number)
+        self._n_asked = 0
         cat = self.space.is_categorical
         self._k = np.where(cat, np.maximum(self.space.n_choices, 1), 0)
 
@@ -174,70 +195,65 @@ class PSOOptimizer(Optimizer):
         u[cat] = (np.round(v[cat]) + 0.5) / self._k[cat]
         return u
 
-    # -- propose -------------------------------------------------------------
+    # -- propose: one particle's turn per candidate --------------------------
     def _propose(self, n):
-        out = []
+        out, taken = [], set()  # taken: the keys of this call's candidates
         while len(out) < n:
-            while self._queue and len(out) < n:
-                v, i = self._queue.pop(0)
-                key = self.space.key(v)
-                if key in self._seen:  # told meanwhile by someone else
-                    if i >= 0:
-                        self._waiting[i] = False
-                    continue
-                self._asked[key] = i
-                out.append(v)
-            if len(out) < n and not self._iterate(n - len(out)):
-                break
+            if self._ready:
+                i = self._ready[0]
+                v = self._turn(i, taken)
+                if v is None:  # nothing new left to move to
+                    break
+                del self._ready[0]
+            else:  # every particle waits for its score: a prior draw
+                i, draws = -1, self._sample_new(1, exclude=taken)
+                if len(draws) == 0:
+                    break
+                v = draws[0]
+            key = self.space.key(v)
+            taken.add(key)
+            self._asked[key] = (i, self._n_asked)
+            self._n_asked += 1
+            out.append(v)
         return np.array(out, dtype=float).reshape(-1, self.space.n_dims)
 
-    def _iterate(self, n_missing):
-        """Queue the next positions of the particles that are not waiting
-        (prior draws if all are); False when nothing new is left."""
-        taken = {self.space.key(v) for v, _ in self._queue} | set(self._asked)
-        idle = np.flatnonzero(~self._waiting)
-        if idle.size == 0:
-            extra = self._sample_new(n_missing, exclude=taken)
-            self._queue.extend((v, -1) for v in extra)
-            return len(extra) > 0
-        unset = idle[np.isnan(self._pos[idle, 0])]
-        moved = idle[~np.isnan(self._pos[idle, 0])]
-        queued = 0
-        if unset.size:  # initial positions: prior draws, SPSO-2007 velocities
-            for i, v in zip(unset, self._sample_new(unset.size, exclude=taken)):
-                u = self._to_unit(v)
-                self._pos[i] = u
-                self._vel[i] = self._clamp(0.5 * (self.rng.random(u.size) - u))
-                self._queue.append((v, i))
-                self._waiting[i] = True
-                queued += 1
-        if moved.size:
-            self._move(moved)
-            for i in moved:
-                found = self._new_position(i, taken)
-                if found is None:
-                    continue
-                self._queue.append((found, i))
-                self._waiting[i] = True
-                queued += 1
-        self.n_iterations_ += 1
-        return queued > 0
+    def _turn(self, i, taken):
+        """Particle ``i``'s next position as a new encoded vector: a prior
+        draw the first time, a move after; None if the space has none."""
+        if self._moves[i] == 0:  # initial position: SPSO-2007 velocity
+            draws = self._sample_new(1, exclude=taken)
+            if len(draws) == 0:
+                return None
+            v = draws[0]
+            u = self._to_unit(v)
+            self._pos[i] = u
+            self._vel[i] = self._clamp(0.5 * (self.rng.random(u.size) - u))
+        else:
+            self._move(i)
+            v = self._new_position(i, taken)
+            if v is None:
+                return None
+        self._moves[i] += 1
+        self.n_iterations_ = max(self.n_iterations_, int(self._moves[i]))
+        return v
 
-    def _inertia(self):
-        t = min(1.0, max(self.n_iterations_ - 1, 0) / max(self._planned - 1, 1))
+    def _inertia(self, move):
+        """Inertia of a particle's ``move``-th move (1 is its first)."""
+        t = min(1.0, max(move - 1, 0) / max(self._planned - 2, 1))
         return self.inertia_start + t * (self.inertia_end - self.inertia_start)
 
     def _clamp(self, vel):
         return np.clip(vel, -self.max_velocity, self.max_velocity)
 
-    def _move(self, idx):
-        x = self._pos[idx]
-        pbest = np.where(np.isnan(self._pbest[idx]), x, self._pbest[idx])
-        gbest = self._to_unit(self._gbest) if self._gbest is not None else pbest
+    def _move(self, i):
+        x = self._pos[i]
+        pbest = self._pbest[i] if not np.isnan(self._pbest[i, 0]) else x
+        guide = self._guide[i]
+        gbest = self._to_unit(guide) if guide is not None else pbest
         r1 = self.rng.random(x.shape)
         r2 = self.rng.random(x.shape)
         vel = (
-            self._inertia() * self._vel[idx]
+            self._inertia(self._moves[i]) * self._vel[i]
             + self.cognitive * r1 * (pbest - x)
             + self.social * r2 * (gbest - x)
         )
@@ -245,8 +261,8 @@ class PSOOptimizer(Optimizer):
         x = x + vel
         out = (x < 0.0) | (x > 1.0)
         vel[out] = 0.0  # absorbing walls
-        self._pos[idx] = np.clip(x, 0.0, 1.0)
-        self._vel[idx] = vel
+        self._pos[i] = np.clip(x, 0.0, 1.0)
+        self._vel[i] = vel
 
     def _new_position(self, i, taken):
         """Encoded vector of particle ``i``'s position, made new if needed."""
@@ -260,21 +276,25 @@ class PSOOptimizer(Optimizer):
             v = draws[0]
             self._vel[i] = 0.0
         else:
-            v, key = found
-            taken.add(key)
+            v = found[0]
         self._pos[i] = self._to_unit(v)
         return v
 
-    # -- observe -------------------------------------------------------------
+    # -- observe: in the order asked, so that turns do not depend on batching -
     def _observe(self, X, y):
         scores = rank_scores(y)
+        told = []
         for v, s in zip(X, scores):
-            i = self._asked.pop(self.space.key(v), -1)
-            if i >= 0:
-                self._waiting[i] = False
-                if s > self._pbest_score[i] or np.isnan(self._pbest[i, 0]):
-                    self._pbest[i] = self._to_unit(v)
-                    self._pbest_score[i] = s
+            i, number = self._asked.pop(self.space.key(v), (-1, -1))
+            told.append((number, i, v, s))
+        told.sort(key=lambda t: t[0])  # stable: candidates never asked first
+        for _, i, v, s in told:
             if s > self._gbest_score or self._gbest is None:
                 self._gbest = np.array(v, dtype=float)
                 self._gbest_score = s
+            if i >= 0:
+                if s > self._pbest_score[i] or np.isnan(self._pbest[i, 0]):
+                    self._pbest[i] = self._to_unit(v)
+                    self._pbest_score[i] = s
+                self._guide[i] = self._gbest
+                self._ready.append(i)
