@@ -121,10 +121,97 @@ def _continuation_table():
             _INCREMENT,
         ),
     ]
-    nets = sys.modules.get("sksearch.nas._estimators")  # loaded if one is used
+    nets = _torch_net_class()
     if nets is not None:
-        table.append(((nets._TorchNet,), "max_epochs", _INCREMENT))
+        table.append(((nets,), "max_epochs", _INCREMENT))
     return table
+
+
+def _torch_net_class():
+    """sksearch.nas's base network class, if the module is loaded (it is when
+    one is used), else None; never imports torch."""
+    for name in ("sksearch.nas._training", "sksearch.nas._estimators"):
+        module = sys.modules.get(name)
+        if module is not None and hasattr(module, "_TorchNet"):
+            return module._TorchNet
+    return None
+
+
+# -- the fixed cost of an evaluation -------------------------------------------
+
+# An evaluation at resource r costs about F + v * r: a fixed part F (input
+# validation, the set-up of a fit, HistGradientBoosting's binning, scoring
+# the whole test fold with resource="n_samples") and a part proportional to
+# r. A rung at r is worth its place in a bracket while v * r >= F: its fixed
+# part is at most half of what it costs, so it costs at most twice its share
+# r / max_resources of a full evaluation. min_resources="auto" starts at the
+# smallest level with r >= F / v, F / v read from the table below by the type
+# of the estimator that owns the resource (the final step of a Pipeline with
+# "n_samples"); a rule of the estimator's type and the data size, never of a
+# measured time, so the proposals stay a function of random_state.
+#
+# The figures, from `benchmarks/hyperband_speed.py --costs` (3-fold CV, one
+# thread; "overhead" = cost(r) / cost(max) divided by r / max, 1 when the
+# cost is proportional to r): HistGradientBoosting max_iter on 4000 x 20
+# samples, F ~ 16 iterations (overhead 5.3 at r=3, 2.1 at 9, 1.3 at 27 of
+# 81); a scaled SGDClassifier's epochs on 10000 x 50, F ~ 6 epochs (2.9 at
+# 3, 1.6 at 9); ExtraTrees n_estimators, F ~ 1 tree (1.95 at 1, 1.5 at 3);
+# with n_samples, ExtraTrees on 20000 x 20: F ~ 0.15 of the full training
+# fold (overhead 4.3 at 1/27, 1.85 at 1/9), HistGradientBoosting: F is most
+# of a fit, its histograms cost per bin rather than per sample (overhead 4.9
+# at 1/9 and still 2.3 at 1/3), so it starts at 1/3; an RBF SVC on n_samples
+# costs less than its share at every level (overhead 0.6-1.1 down to 1/27).
+# Estimators not in the table start at "smallest", as before.
+_PER_RESOURCE_FIXED = "resource units"  # F / v in units of the resource
+_FRACTION_FIXED = "fraction of max_resources"  # F / v as a share of the maximum
+
+
+def _fixed_cost_table():
+    from sklearn import ensemble, linear_model, neural_network
+
+    forests = (
+        ensemble.RandomForestClassifier,
+        ensemble.RandomForestRegressor,
+        ensemble.ExtraTreesClassifier,
+        ensemble.ExtraTreesRegressor,
+        ensemble.BaggingClassifier,
+        ensemble.BaggingRegressor,
+    )
+    hist = (ensemble.HistGradientBoostingClassifier, ensemble.HistGradientBoostingRegressor)
+    sgd = (
+        linear_model.SGDClassifier,
+        linear_model.SGDRegressor,
+        linear_model.SGDOneClassSVM,
+        linear_model.Perceptron,
+        linear_model.PassiveAggressiveClassifier,
+        linear_model.PassiveAggressiveRegressor,
+    )
+    mlp = (neural_network.MLPClassifier, neural_network.MLPRegressor)
+    return [
+        # (classes, resource leaf or "n_samples", kind, F / v)
+        (hist, "max_iter", _PER_RESOURCE_FIXED, 16),
+        (sgd, "max_iter", _PER_RESOURCE_FIXED, 6),
+        (mlp, "max_iter", _PER_RESOURCE_FIXED, 1),
+        (forests, "n_estimators", _PER_RESOURCE_FIXED, 1),
+        (forests, "n_samples", _FRACTION_FIXED, 0.15),
+        (hist, "n_samples", _FRACTION_FIXED, 1 / 3),
+    ]
+
+
+def _fixed_cost_resource(estimator, resource, max_resources):
+    """F / v (see above) in units of the resource, for the estimator that
+    owns it; 0 where the table has no figure."""
+    if resource == "n_samples":
+        owner, leaf = estimator, "n_samples"
+        while hasattr(owner, "steps"):  # a Pipeline: its final estimator learns
+            owner = owner.steps[-1][1]
+    else:
+        owner_path, _, leaf = resource.rpartition("__")
+        owner = estimator.get_params(deep=True)[owner_path] if owner_path else estimator
+    for classes, name, kind, value in _fixed_cost_table():
+        if leaf == name and isinstance(owner, classes):
+            return value * max_resources if kind == _FRACTION_FIXED else value
+    return 0
 
 
 def _continuation_mode(estimator, resource):
@@ -265,7 +352,7 @@ class BaseHyperband(BaseSearch):
         "resource": [str],
         "min_resources": [
             Interval(Integral, 1, None, closed="left"),
-            StrOptions({"exhaust", "smallest"}),
+            StrOptions({"auto", "exhaust", "smallest"}),
         ],
         "max_resources": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "factor": [Interval(Real, 2, None, closed="left")],
@@ -279,7 +366,7 @@ class BaseHyperband(BaseSearch):
         *,
         n_iter="auto",
         resource="n_samples",
-        min_resources="exhaust",
+        min_resources="auto",
         max_resources="auto",
         factor=3,
         warm_start="auto",
@@ -448,7 +535,12 @@ class BaseHyperband(BaseSearch):
             )
         else:
             smallest, how = 1, "1"
-        if self.min_resources == "exhaust":
+        if self.min_resources == "auto":
+            # the smallest level whose fixed cost does not dominate (see
+            # _fixed_cost_resource); adapts to n_iter as 'exhaust' does
+            fixed = _fixed_cost_resource(self.estimator, resource, max_r)
+            min_r = min(max(smallest, int(np.ceil(fixed))), max_r)
+        elif self.min_resources == "exhaust":
             min_r = min(smallest, max_r)  # 'exhaust' adapts instead of failing
         elif self.min_resources == "smallest":
             min_r = smallest
@@ -478,7 +570,7 @@ class BaseHyperband(BaseSearch):
             n_iter = int(self.n_iter)
             fits = [s for s in range(s_cap + 1) if costs[s] <= n_iter]
             depth = max(fits)
-            if self.min_resources != "exhaust" and depth < s_cap:
+            if self.min_resources not in ("auto", "exhaust") and depth < s_cap:
                 raise ValueError(
                     f"n_iter={n_iter} cannot fill one Hyperband round from "
                     f"min_resources={levels[s_cap]} to max_resources={max_r} with "

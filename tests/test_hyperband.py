@@ -412,6 +412,93 @@ def test_exhaust_picks_the_deepest_round_that_fits():
     assert len(search.cv_results_["params"]) == 30
 
 
+def _hgb(max_iter):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(max_iter=max_iter, early_stopping=False,
+                                          random_state=0)
+
+
+def _extra_trees(n_estimators):
+    from sklearn.ensemble import ExtraTreesClassifier
+
+    return ExtraTreesClassifier(n_estimators=n_estimators, random_state=0)
+
+
+def _scaled_sgd(max_iter):
+    return Pipeline([("scale", StandardScaler()),
+                     ("sgd", SGDClassifier(max_iter=max_iter, tol=None, random_state=0))])
+
+
+@pytest.mark.parametrize(
+    "estimator, resource, space, expected",
+    [
+        # HistGradientBoosting's fixed cost is ~16 iterations: the rung at 16
+        # is the smallest whose fixed part is at most half of what it costs
+        # ('exhaust': [2, 5, 16, 48])
+        (_hgb(48), "max_iter", {"learning_rate": Real(0.01, 1, log=True)}, [16, 48]),
+        # a scaled SGD's is ~6 epochs, also as a Pipeline step ([1, 3, 9, 27])
+        (_scaled_sgd(27), "sgd__max_iter", {"sgd__alpha": Real(1e-5, 1e-1, log=True)},
+         [9, 27]),
+        # a forest's is about one tree: as 'exhaust'
+        (_extra_trees(3), "n_estimators", {"min_samples_leaf": Integer(1, 5)}, [1, 3]),
+        # with n_samples (cv=2: 'exhaust' is [17, 50, 150]) a forest's is
+        # ~0.15 of the data (23 of 150 samples), also as a Pipeline's last step
+        (_extra_trees(2), "n_samples", {"min_samples_leaf": Integer(1, 5)}, [50, 150]),
+        (Pipeline([("scale", StandardScaler()), ("trees", _extra_trees(2))]), "n_samples",
+         {"trees__min_samples_leaf": Integer(1, 5)}, [50, 150]),
+        # HistGradientBoosting's histograms cost per bin, not per sample: 1/3
+        (_hgb(3), "n_samples", {"learning_rate": Real(0.01, 1, log=True)}, [50, 150]),
+        # an estimator without a figure starts where 'exhaust' does
+        (DecisionTreeClassifier(random_state=0), "n_samples",
+         {"min_impurity_decrease": Real(0, 0.1)}, [17, 50, 150]),
+    ],
+)
+def test_min_resources_auto_skips_rungs_dominated_by_fixed_costs(
+    estimator, resource, space, expected
+):
+    search = HyperbandSearchCV(estimator, space, resource=resource, min_resources="auto",
+                               cv=2, refit=False, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SGD's ConvergenceWarning at few epochs
+        search.fit(X, y)
+    assert search.n_resources_ == expected and search.min_resources_ == expected[0]
+    # n_iter="auto": one whole round from there
+    assert len(search.cv_results_["params"]) == round_evaluations(len(expected) - 1, 3)
+    if isinstance(estimator, DecisionTreeClassifier):
+        exhaust = HyperbandSearchCV(estimator, space, resource=resource, cv=2, refit=False,
+                                    min_resources="exhaust", random_state=0).fit(X, y)
+        assert exhaust.n_resources_ == expected
+
+
+def test_min_resources_auto_adapts_to_a_small_n_iter():
+    space = {"learning_rate": Real(0.01, 1, log=True)}
+    # from 16 iterations a round needs 6 evaluations; 'auto' then starts
+    # higher, as 'exhaust' does, where 'smallest' is an error
+    search = HyperbandSearchCV(_hgb(48), space, resource="max_iter", n_iter=4,
+                               min_resources="auto", cv=2, refit=False,
+                               random_state=0).fit(X, y)
+    assert search.n_resources_ == [48] and len(search.cv_results_["params"]) == 4
+    with pytest.raises(ValueError, match=r"n_iter=4 cannot fill one Hyperband round"):
+        HyperbandSearchCV(_hgb(48), space, resource="max_iter", n_iter=4,
+                          min_resources=16, cv=2, refit=False, random_state=0).fit(X, y)
+
+
+def test_min_resources_auto_is_a_rule_not_a_timing():
+    # the same candidates at the same rungs, fit after fit (proposals never
+    # depend on how long an evaluation took)
+    space = {"learning_rate": Real(0.01, 1, log=True), "max_leaf_nodes": Integer(2, 8)}
+    runs = [
+        HyperbandSearchCV(_hgb(48), space, resource="max_iter", n_iter=12,
+                          min_resources="auto", cv=2, refit=False, random_state=3,
+                          n_jobs=n_jobs).fit(X, y).cv_results_
+        for n_jobs in (1, 2)
+    ]
+    assert runs[0]["params"] == runs[1]["params"]
+    np.testing.assert_array_equal(runs[0]["n_resources"], runs[1]["n_resources"])
+    assert set(runs[0]["n_resources"]) == {16, 48}
+
+
 @pytest.mark.parametrize(
     "kwargs, match",
     [
@@ -423,7 +510,7 @@ def test_exhaust_picks_the_deepest_round_that_fits():
         (dict(factor=1.5), "factor"),
         (dict(sampler="bayes"), "sampler"),
         (dict(n_iter=0), "n_iter"),
-        (dict(min_resources="nope"), "min_resources"),
+        (dict(min_resources="nope"), r"min_resources.*'auto'"),
         (dict(resource="random_state"), r"max_resources='auto' uses the estimator's "
                                          r"random_state=0 "),
         (dict(n_iter=10, min_resources="smallest", cv=2),
