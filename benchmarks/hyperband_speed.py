@@ -73,6 +73,7 @@ from sklearn.svm import SVC
 from threadpoolctl import threadpool_limits
 
 from sksearch import HyperbandSearchCV
+from sksearch._hyperband import _fixed_cost_resource
 from sksearch.optimizers.hyperband import max_depth, round_evaluations
 
 
@@ -179,11 +180,41 @@ def problem_svc_n_samples():
                                   min_resources=100)
 
 
+def problem_hgb_n_samples():
+    """HistGradientBoosting (30 iterations) on 20000 x 20 synthetic samples, resource n_samples."""
+    X, y = _synthetic(n_samples=20000, n_features=20)
+    est = HistGradientBoostingClassifier(max_iter=30, early_stopping=False, random_state=0)
+    space = {
+        "learning_rate": loguniform(1e-2, 1.0),
+        "max_leaf_nodes": randint(2, 64),
+        "min_samples_leaf": randint(1, 100),
+        "l2_regularization": loguniform(1e-4, 1e2),
+    }
+    return X, y, est, space, dict(resource="n_samples", max_resources="auto",
+                                  min_resources=100)
+
+
+def problem_et_n_samples():
+    """ExtraTrees (8 trees) on 20000 x 20 synthetic samples, resource n_samples (100..all)."""
+    X, y = _synthetic(n_samples=20000, n_features=20)
+    est = ExtraTreesClassifier(n_estimators=8, random_state=0)
+    space = {
+        "max_features": uniform(0.05, 0.95),
+        "min_samples_leaf": randint(1, 40),
+        "max_depth": randint(2, 30),
+        "criterion": ["gini", "entropy"],
+    }
+    return X, y, est, space, dict(resource="n_samples", max_resources="auto",
+                                  min_resources=100)
+
+
 PROBLEMS = {
     "hgb_max_iter": problem_hgb_max_iter,
     "et_n_estimators": problem_et_n_estimators,
     "sgd_max_iter": problem_sgd_max_iter,
     "svc_n_samples": problem_svc_n_samples,
+    "et_n_samples": problem_et_n_samples,
+    "hgb_n_samples": problem_hgb_n_samples,
     # the problems of the first session (slower or saturated)
     "hgb_max_iter_digits": problem_hgb_digits,
     "svc_n_samples_synthetic": problem_svc_synthetic,
@@ -218,6 +249,8 @@ def run_one(name, make, X, y, Xt, yt, cv, top_resource):
         "n_eval": len(scores),
         "n_top": int(top.sum()),
         "n_warm": int(np.sum(res.get("warm_started", []))),
+        "min_resources_": (int(search.min_resources_)
+                           if hasattr(search, "min_resources_") else None),
     }
 
 
@@ -233,16 +266,37 @@ def score_at(trace, when):
     return float(best[ok][-1]) if ok.any() else float("nan")
 
 
-def run_problem(pname, seed, rounds, cold=False, asha=False):
+# the multi-fidelity searches: (sampler, warm_start, asynchronous)
+SEARCHES = {
+    "hyperband": ("random", "auto", False),
+    "bohb": ("tpe", "auto", False),
+    "asha": ("random", "auto", True),
+    "asha-bohb": ("tpe", "auto", True),
+    "hyperband-cold": ("random", False, False),
+}
+
+
+def _min_resources(value, res_kw, est, cv, X, y):
+    """The smallest resource a search with ``min_resources=value`` starts at."""
+    max_r = len(X) if res_kw["max_resources"] == "auto" else res_kw["max_resources"]
+    smallest = (2 * cv.get_n_splits() * len(np.unique(y))
+                if res_kw["resource"] == "n_samples" else 1)
+    if value == "smallest" or value == "exhaust":
+        return smallest, max_r
+    if value == "auto":
+        fixed = _fixed_cost_resource(est, res_kw["resource"], max_r)
+        return min(max(smallest, int(np.ceil(fixed))), max_r), max_r
+    return int(value), max_r
+
+
+def run_problem(pname, seed, rounds, searches=("hyperband", "bohb"), min_resources=("problem",)):
+    """Random40, Halving (with the problem's min_resources), then each search
+    of ``searches`` with each value of ``min_resources`` ("problem": the
+    problem's own; any other value is passed to HyperbandSearchCV and named
+    in the search's name, e.g. ``bohb min=auto``)."""
     X, y, est, space, res_kw = PROBLEMS[pname]()
     X, Xt, y, yt = train_test_split(X, y, test_size=0.25, stratify=y, random_state=seed)
     cv = StratifiedKFold(3, shuffle=True, random_state=seed)
-    # one Hyperband round from the smallest resource, as a count of evaluations
-    max_r = len(X) if res_kw["max_resources"] == "auto" else res_kw["max_resources"]
-    min_r = res_kw["min_resources"]
-    if min_r == "smallest":
-        min_r = 2 * cv.get_n_splits() * len(np.unique(y))
-    one_round = round_evaluations(max_depth(min_r, max_r, 3), 3)
 
     def random40(scorer):
         return RandomizedSearchCV(est, space, n_iter=40, cv=cv, scoring=scorer,
@@ -253,37 +307,32 @@ def run_problem(pname, seed, rounds, cold=False, asha=False):
                                      scoring=scorer, random_state=seed, n_jobs=1,
                                      return_train_score=False, **res_kw)
 
-    def hyperband(sampler, budget, warm_start="auto", asynchronous=False):
+    def hyperband(sampler, warm_start, asynchronous, budget, min_value):
+        kw = dict(res_kw)
+        if min_value != "problem":
+            kw["min_resources"] = min_value
+        # n_iter: whole rounds from the smallest resource (max_time stops earlier)
+        one_round = round_evaluations(
+            max_depth(*_min_resources(kw["min_resources"], res_kw, est, cv, X, y), 3), 3)
+
         def make(scorer):
             return HyperbandSearchCV(est, space, n_iter=rounds * one_round, factor=3, cv=cv,
                                      scoring=scorer, random_state=seed, n_jobs=1,
                                      sampler=sampler, max_time=budget,
                                      warm_start=warm_start, asynchronous=asynchronous,
-                                     **res_kw)
+                                     **kw)
         return make
 
     out = [run_one("random40", random40, X, y, Xt, yt, cv, None)]
     # the budget of Hyperband and BOHB: Random40's wall time
     budget = out[0]["wall"]
-    out += [
-        # halving may stop below max_resources: its top is the largest resource it reached
-        run_one("halving", halving, X, y, Xt, yt, cv, lambda s: s.n_resources_[-1]),
-        run_one("hyperband", hyperband("random", budget), X, y, Xt, yt, cv,
-                lambda s: s.max_resources_),
-        run_one("bohb", hyperband("tpe", budget), X, y, Xt, yt, cv,
-                lambda s: s.max_resources_),
-    ]
-    if asha:
-        # asynchronous successive halving over the same plan's brackets
-        out += [
-            run_one("asha", hyperband("random", budget, asynchronous=True), X, y, Xt, yt,
-                    cv, lambda s: s.max_resources_),
-            run_one("asha-bohb", hyperband("tpe", budget, asynchronous=True), X, y, Xt, yt,
-                    cv, lambda s: s.max_resources_),
-        ]
-    if cold:
-        out.append(run_one("hyperband-cold", hyperband("random", budget, False), X, y, Xt,
-                           yt, cv, lambda s: s.max_resources_))
+    # halving may stop below max_resources: its top is the largest resource it reached
+    out.append(run_one("halving", halving, X, y, Xt, yt, cv, lambda s: s.n_resources_[-1]))
+    for min_value in min_resources:
+        for name in searches:
+            label = name if min_value == "problem" else f"{name} min={min_value}"
+            out.append(run_one(label, hyperband(*SEARCHES[name], budget, min_value), X, y,
+                               Xt, yt, cv, lambda s: s.max_resources_))
     target = out[0]["best_cv"]
     t_random = out[0]["wall"]
     t_halving = out[1]["wall"]
@@ -328,6 +377,48 @@ def warm_vs_cold(pname, seed):
           f"{'yes' if same else 'no'} |", flush=True)
 
 
+def rung_costs(pname, seed, n_candidates=6):
+    """What one evaluation (3-fold fit and score, trained from scratch) costs at
+    each resource level of the problem, relative to one at the maximum
+    resource: the same candidates at every level, levels interleaved per
+    candidate so that a change of load falls on all of them alike. Prints one
+    Markdown row per level: resource, its share of the maximum, the measured
+    cost share, and their quotient (the overhead factor: 1 = cost proportional
+    to the resource; 2 = half of the evaluation is fixed cost)."""
+    from sklearn.base import clone
+    from sklearn.model_selection import ParameterSampler
+
+    X, y, est, space, res_kw = PROBLEMS[pname]()
+    X, _, y, _ = train_test_split(X, y, test_size=0.25, stratify=y, random_state=seed)
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=seed).split(X, y))
+    resource = res_kw["resource"]
+    max_r = (len(folds[0][0]) if resource == "n_samples" else res_kw["max_resources"])
+    smallest = 30 if resource == "n_samples" else 1  # two classes in a random subsample
+    levels = [r for r in (int(max_r / 3**k + 0.5) for k in range(12)) if r >= smallest]
+    rng = np.random.RandomState(seed)
+    cands = list(ParameterSampler(space, n_candidates, random_state=seed))
+    times = {r: [] for r in levels}
+    for params in cands:
+        for r in levels:
+            start = time.perf_counter()
+            for train, test in folds:
+                if resource == "n_samples":
+                    train = rng.choice(train, size=r, replace=False)
+                    model = clone(est).set_params(**params)
+                else:
+                    model = clone(est).set_params(**params, **{resource: r})
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    model.fit(X[train], y[train])
+                model.score(X[test], y[test])
+            times[r].append(time.perf_counter() - start)
+    full = np.median(times[max_r])
+    for r in levels:
+        share = np.median(times[r]) / full
+        print(f"| {pname} | {resource} | {r} | {r / max_r:.4f} | {share:.4f} | "
+              f"{share / (r / max_r):.2f} | {np.median(times[r]):.3f} |", flush=True)
+
+
 def _mean(rows, key):
     v = [r[key] for r in rows if r[key] is not None and np.isfinite(r[key])]
     return float(np.mean(v)) if v else float("nan")
@@ -348,6 +439,7 @@ def report(rows):
     problems = list(dict.fromkeys(r["problem"] for r in rows))
     lines = []
     summary = {}
+    names = NAMES + [n for n in dict.fromkeys(r["name"] for r in rows) if n not in NAMES]
     for pname in problems:
         prow = [r for r in rows if r["problem"] == pname]
         seeds = sorted({r["seed"] for r in prow})
@@ -356,11 +448,11 @@ def report(rows):
             "",
             f"{len(seeds)} seeds {seeds}, 3-fold CV, n_jobs=1.",
             "",
-            "| search | wall s | evals (at max) | warm-started | reached | ratio mean "
+            "| search | min res | wall s | evals (at max) | warm-started | reached | ratio mean "
             "| ratio per seed | final CV | CV @halving wall | CV @random40 wall | test acc |",
-            "|---|---|---|---|---|---|---|---|---|---|---|",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
-        for name in NAMES:
+        for name in names:
             rs = sorted((r for r in prow if r["name"] == name), key=lambda r: r["seed"])
             if not rs:
                 continue
@@ -373,8 +465,9 @@ def report(rows):
                 "final": _mean(rs, "final"), "at_halving": _mean(rs, "at_halving"),
                 "at_random": _mean(rs, "at_random"), "test": _mean(rs, "test"),
             })
+            mins = sorted({r.get("min_resources_") for r in rs} - {None})
             lines.append(
-                f"| {name} | {_mean(rs, 'wall'):.1f} | {_mean(rs, 'n_eval'):.0f} "
+                f"| {name} | {'/'.join(map(str, mins)) or '-'} | {_mean(rs, 'wall'):.1f} | {_mean(rs, 'n_eval'):.0f} "
                 f"({_mean(rs, 'n_top'):.0f}) | {_mean(rs, 'n_warm'):.0f} | "
                 f"{n_reached}/{len(rs)} | {_mean(rs, 'ratio'):.2f} | {per_seed} | "
                 f"{_mean(rs, 'final'):.4f} | {_mean_of_some(rs, 'at_halving')} | "
@@ -388,7 +481,7 @@ def report(rows):
         "| CV @random40 wall | test acc |",
         "|---|---|---|---|---|---|---|",
     ]
-    for name in NAMES:
+    for name in names:
         if name not in summary:
             continue
         ps = summary[name]
@@ -420,7 +513,26 @@ def main():
     parser.add_argument("--warm-vs-cold", action="store_true",
                         help="time one Hyperband round with and without continued "
                              "training on the parameter-resource problems, and exit")
+    parser.add_argument("--searches", nargs="+", choices=list(SEARCHES),
+                        help="the multi-fidelity searches to run (default: hyperband and "
+                             "bohb, with those of --asha and --cold)")
+    parser.add_argument("--min-resources", nargs="+", default=["problem"],
+                        help="min_resources of the multi-fidelity searches: 'problem' (the "
+                             "problem's own, as Halving's) or values for HyperbandSearchCV "
+                             "('auto', 'exhaust', an integer); each is run")
+    parser.add_argument("--costs", action="store_true",
+                        help="time one evaluation at every resource level of each "
+                             "problem (relative to the maximum resource), and exit")
     args = parser.parse_args()
+    if args.costs:
+        threadpool_limits(args.threads)
+        print("| problem | resource | r | r / max | cost / cost(max) | overhead factor "
+              "| s per evaluation |")
+        print("|---|---|---|---|---|---|---|")
+        for pname in args.problems:
+            for seed in args.seeds:
+                rung_costs(pname, seed)
+        return
     if args.warm_vs_cold:
         threadpool_limits(args.threads)
         print("| problem | seed | evals (warm-started) | cold wall s | warm wall s | ratio "
@@ -440,7 +552,10 @@ def main():
     for pname in args.problems:
         for seed in args.seeds:
             load = os.getloadavg()[0]
-            for r in run_problem(pname, seed, args.rounds, cold=args.cold, asha=args.asha):
+            searches = args.searches or (
+                ["hyperband", "bohb"] + ["asha", "asha-bohb"] * args.asha
+                + ["hyperband-cold"] * args.cold)
+            for r in run_problem(pname, seed, args.rounds, searches, args.min_resources):
                 r["load"] = load
                 rows.append(r)
                 print(f"  {pname} seed={seed} {r['name']:<14} wall={r['wall']:6.1f}s "
