@@ -34,6 +34,7 @@ import math
 import numbers
 import os
 import time
+import warnings
 
 import joblib
 import numpy as np
@@ -43,7 +44,13 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
-__all__ = ["Journal", "search_fingerprint"]
+__all__ = ["CheckpointError", "Journal", "search_fingerprint"]
+
+
+class CheckpointError(OSError, ValueError):
+    """The checkpoint path cannot hold a journal (a device, a directory, no
+    permission, no space): an ``OSError`` that is also a ``ValueError`` about
+    the ``checkpoint`` parameter, raised before anything is fitted."""
 
 FORMAT = 1
 
@@ -235,7 +242,9 @@ class Journal:
         self.path = os.fspath(path)
         self.header = header
         self.records = []
+        self.failed = None  # why writing stopped (a full disk), if it did
         self._file = None
+        self._end = None  # offset after the last whole line written
 
     @classmethod
     def open(cls, path, header):
@@ -249,20 +258,39 @@ class Journal:
                 f"checkpoint={journal.path!r} is a symbolic link; give the path of the "
                 "journal itself."
             )
-        os.makedirs(os.path.dirname(os.path.abspath(journal.path)), exist_ok=True)
-        # open without truncating, and lock before reading anything
-        journal._file = open(journal.path, "a+b")
+        if os.path.exists(journal.path) and not os.path.isfile(journal.path):
+            # a device such as /dev/full reads forever and is no one's journal
+            raise CheckpointError(
+                f"checkpoint={journal.path!r} is not a regular file (a directory, a "
+                "device or a pipe): the journal must be a file it can read back."
+            )
+        try:
+            os.makedirs(os.path.dirname(os.path.abspath(journal.path)), exist_ok=True)
+            # open without truncating, and lock before reading anything;
+            # unbuffered, so that a failed write leaves nothing pending
+            journal._file = open(journal.path, "a+b", buffering=0)
+        except OSError as exc:
+            raise CheckpointError(
+                exc.errno, f"checkpoint={journal.path!r} cannot be written: {exc.strerror}"
+            ) from exc
         try:
             journal._lock()
             lines, good_end, size = read_lines(journal.path, "checkpoint")
             if not lines:
                 if size > 0:  # a header cut during the first write: ours
                     journal._file.truncate(0)
-                journal._append([header])
+                try:
+                    journal._append([header])
+                except OSError as exc:
+                    raise CheckpointError(
+                        exc.errno,
+                        f"checkpoint={journal.path!r} cannot be written: {exc.strerror}",
+                    ) from exc
             else:
                 journal._check(lines)
                 if good_end < size:  # a last line cut by a kill
                     journal._file.truncate(good_end)
+                    journal._end = good_end
                 journal.records = lines[1:]
         except BaseException:
             journal.close()
@@ -304,12 +332,26 @@ class Journal:
             )
 
     def _append(self, objects):
+        """Write whole lines and fsync them; on an error (a full disk) cut the
+        file back to its last whole record and raise."""
         if self._file is None:
-            self._file = open(self.path, "ab")
-        for obj in objects:
-            self._file.write((json.dumps(obj, allow_nan=False) + "\n").encode("utf-8"))
-        self._file.flush()
-        os.fsync(self._file.fileno())
+            self._file = open(self.path, "ab", buffering=0)
+        if self._end is None:
+            self._end = os.fstat(self._file.fileno()).st_size
+        data = memoryview(
+            b"".join((json.dumps(o, allow_nan=False) + "\n").encode("utf-8") for o in objects)
+        )
+        try:
+            while data:
+                data = data[self._file.write(data) :]
+            os.fsync(self._file.fileno())
+        except OSError:
+            try:
+                self._file.truncate(self._end)
+            except OSError:  # pragma: no cover - a resume drops a cut line anyway
+                pass
+            raise
+        self._end = os.fstat(self._file.fileno()).st_size
 
     def write(self, candidates, vectors, scores, outs, n_splits, more):
         """Append one record per candidate (``outs``: n_splits raw results each)."""
@@ -337,7 +379,22 @@ class Journal:
                     ],
                 }
             )
-        self._append(records)
+        if self.failed is not None:
+            return
+        try:
+            self._append(records)
+        except OSError as exc:
+            # the results are kept in memory and the search goes on: a full
+            # disk must not cost the evaluations it could not journal
+            self.failed = f"{exc.strerror or exc}"
+            warnings.warn(
+                f"checkpoint={self.path!r} cannot be written ({self.failed}): it keeps "
+                f"the {len(self.records)} evaluations journaled so far, and the search "
+                "goes on without journaling more.",
+                UserWarning,
+                stacklevel=2,
+            )
+            return
         self.records.extend(records)
 
     @classmethod

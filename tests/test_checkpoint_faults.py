@@ -271,3 +271,200 @@ def test_warm_start_from_a_journal_with_tuple_values(tmp_path, recwarn):
     assert again.n_warm_start_ == 4
     assert not [w for w in recwarn if "outside" in str(w.message)]
     assert all(isinstance(p["hidden_layer_sizes"], tuple) for p in again.cv_results_["params"])
+
+
+# -- faults: a path that cannot hold a journal, a full disk, a kill, Ctrl-C,
+# a dead worker ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["directory", "/dev/full", "/dev/null"])
+def test_a_checkpoint_that_is_not_a_regular_file_is_refused_unread(tmp_path, where):
+    from sksearch._journal import CheckpointError
+
+    path = str(tmp_path) if where == "directory" else where
+    if not os.path.exists(path):
+        pytest.skip(f"{path} is missing")
+    # /dev/full reads zeros for ever: reading it as a journal would hang
+    with pytest.raises(ValueError, match="checkpoint=.*is not a regular file") as info:
+        _search(path).fit(X, y)
+    assert isinstance(info.value, CheckpointError) and isinstance(info.value, OSError)
+
+
+def test_a_checkpoint_that_cannot_be_created_is_named(tmp_path):
+    from sksearch._journal import CheckpointError
+
+    (tmp_path / "a_file").write_text("x")
+    with pytest.raises(CheckpointError, match="checkpoint=.*cannot be written"):
+        _search(tmp_path / "a_file" / "j.jsonl").fit(X, y)
+    assert (tmp_path / "a_file").read_text() == "x"
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="root writes to read-only directories")
+def test_a_read_only_directory_is_named(tmp_path):
+    from sksearch._journal import CheckpointError
+
+    d = tmp_path / "ro"
+    d.mkdir()
+    d.chmod(0o500)
+    try:
+        with pytest.raises(CheckpointError, match="checkpoint=.*cannot be written"):
+            _search(d / "j.jsonl").fit(X, y)
+    finally:
+        d.chmod(0o700)
+
+
+def _failing_fsync(monkeypatch, after):
+    import errno
+
+    import sksearch._journal as journal_module
+
+    real, calls = os.fsync, []
+
+    def fsync(fd):
+        calls.append(fd)
+        if len(calls) > after:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(fd)
+
+    monkeypatch.setattr(journal_module.os, "fsync", fsync)
+
+
+def test_a_full_disk_before_the_first_record_is_an_error_naming_checkpoint(tmp_path, monkeypatch):
+    from sksearch._journal import CheckpointError
+
+    _failing_fsync(monkeypatch, after=0)
+    path = tmp_path / "j.jsonl"
+    with pytest.raises(CheckpointError, match="checkpoint=.*No space left") as info:
+        _search(path).fit(X, y)
+    assert info.value.errno == 28
+    assert path.read_bytes() == b""  # cut back: a later run starts it afresh
+
+
+def test_a_full_disk_in_the_middle_keeps_every_result(tmp_path, monkeypatch):
+    path = tmp_path / "j.jsonl"
+    full = _search(n_iter=8, batch_size=2).fit(X, y)
+    _failing_fsync(monkeypatch, after=3)  # the header and two rounds
+    with pytest.warns(UserWarning, match="checkpoint=.*cannot be written.*keeps the 4 "):
+        search = _search(path, n_iter=8, batch_size=2).fit(X, y)
+    # nothing the search evaluated is lost: the fitted search has it all
+    assert search.cv_results_["params"] == full.cv_results_["params"]
+    # and the journal is whole: its 4 records, no cut line
+    lines = path.read_text().splitlines()
+    assert len(lines) == 5 and all(json.loads(line) for line in lines)
+    monkeypatch.undo()
+    resumed = _search(path, n_iter=8, batch_size=2).fit(X, y)
+    assert resumed.n_resumed_ == 4
+    assert resumed.cv_results_["params"] == full.cv_results_["params"]
+
+
+_CHILD = """
+import os, signal, sys, time
+sys.path.insert(0, {root!r})
+from sklearn.datasets import load_iris
+from sklearn.svm import SVC
+from sksearch import TPESearchCV
+from sksearch.space import Real
+
+
+class SlowSVC(SVC):
+    def __init__(self, C=1.0, delay=0.1, flag=None):
+        super().__init__(C=C)
+        self.delay = delay
+        self.flag = flag
+
+    def fit(self, X, y, sample_weight=None):
+        if self.flag and os.path.exists(self.flag) and self.C > 10:
+            os.remove(self.flag)  # once: this worker dies in the middle of a fit
+            os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(self.delay)
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+if __name__ == "__main__":
+    X, y = load_iris(return_X_y=True)
+    path, n_jobs, asynchronous, flag = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", sys.argv[4]
+    s = TPESearchCV(SlowSVC(flag=flag or None), {{"C": Real(1e-2, 1e2, log=True)}}, n_iter=12,
+                    cv=3, random_state=5, n_jobs=n_jobs, asynchronous=asynchronous,
+                    checkpoint=path).fit(X, y)
+    print("RESUMED", s.n_resumed_, "ROWS", len(s.cv_results_["params"]))
+    print("PARAMS", [round(p["C"], 9) for p in s.cv_results_["params"]])
+"""
+
+
+def _child(tmp_path):
+    script = tmp_path / "child.py"
+    script.write_text(_CHILD.format(root=os.getcwd()))
+    return script
+
+
+def _journal_params(path):
+    lines = path.read_text().splitlines()[1:]
+    return [round(json.loads(line)["params"]["C"], 9) for line in lines]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+@pytest.mark.parametrize("asynchronous", ["0", "1"])
+def test_sigkill_with_two_workers_loses_nothing_and_fits_nothing_twice(tmp_path, asynchronous):
+    from ._kill import kill_then_resume
+
+    path = tmp_path / "j.jsonl"
+    n_before, words = kill_then_resume(_child(tmp_path), path, "2", asynchronous, "",
+                                       min_lines=4, wait=120)
+    assert 3 <= n_before < 12
+    assert words[:4] == ["RESUMED", str(n_before), "ROWS", "12"]
+    params = _journal_params(path)
+    assert len(params) == 12 and len(set(params)) == 12  # none evaluated twice
+    if asynchronous == "0":  # the deterministic mode ends as an uninterrupted run
+        env = dict(os.environ, PYTHONPATH=os.getcwd())
+        fresh = subprocess.run([sys.executable, str(_child(tmp_path)),
+                                str(tmp_path / "fresh.jsonl"), "2", "0", ""],
+                               env=env, capture_output=True, text=True, timeout=300)
+        assert fresh.returncode == 0, fresh.stderr
+        assert _journal_params(tmp_path / "fresh.jsonl") == params
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT")
+def test_ctrl_c_keeps_every_finished_evaluation(tmp_path):
+    import signal
+    import time
+
+    path = tmp_path / "j.jsonl"
+    env = dict(os.environ, PYTHONPATH=os.getcwd())
+    cmd = [sys.executable, str(_child(tmp_path)), str(path), "1", "0", ""]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (
+        path.exists() and len(path.read_text().splitlines()) >= 5
+    ):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0 and b"KeyboardInterrupt" in err
+    done = _journal_params(path)
+    assert 4 <= len(done) < 12
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[:4] == ["RESUMED", str(len(done)), "ROWS", "12"]
+    fresh = subprocess.run(cmd[:2] + [str(tmp_path / "fresh.jsonl"), "1", "0", ""], env=env,
+                           capture_output=True, text=True, timeout=300)
+    # Ctrl-C and resume end with exactly the uninterrupted run's candidates
+    assert _journal_params(path) == _journal_params(tmp_path / "fresh.jsonl")
+    assert fresh.returncode == 0
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_a_worker_killed_mid_fit_loses_nothing_that_had_finished(tmp_path):
+    path, flag = tmp_path / "j.jsonl", tmp_path / "kill-once"
+    flag.write_text("")
+    env = dict(os.environ, PYTHONPATH=os.getcwd())
+    cmd = [sys.executable, str(_child(tmp_path)), str(path), "2", "0", str(flag)]
+    first = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert first.returncode != 0 and "TerminatedWorkerError" in first.stderr
+    assert not flag.exists()  # the worker died in its fit
+    done = _journal_params(path)
+    assert 0 < len(done) < 12
+    again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.split()[:4] == ["RESUMED", str(len(done)), "ROWS", "12"]
+    assert _journal_params(path)[: len(done)] == done
