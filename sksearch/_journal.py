@@ -8,8 +8,8 @@ lines=True)``), the score the strategy was told, and the raw per-fold results
 scikit-learn's ``_fit_and_score`` returned, so that a resumed search rebuilds
 the same ``cv_results_`` without fitting anything again.
 
-Guarantees. The store is a JSON-lines file (readable with pandas, no new
-dependency), append-only, and ``fsync``'d after every batch:
+Guarantees. The store is a JSON-lines file (readable with pandas; doc/design.rst
+says why not sqlite3), append-only, and ``fsync``'d after every batch:
 
 * a file is recognised as a journal (its first line is a header) before
   anything is written to it: a CSV or config given as ``checkpoint=`` is
@@ -20,6 +20,10 @@ dependency), append-only, and ``fsync``'d after every batch:
   the very first write starts a fresh journal;
 * while a journal is open it holds an exclusive ``flock``: a second writer is
   refused (no locking where ``fcntl`` is missing);
+* a path that is not a regular file, or cannot be created or written, is a
+  :class:`CheckpointError` before anything is fitted; a write that fails
+  later (a full disk) cuts the file back to its last whole record and the
+  search goes on without journaling, with a warning;
 * the fingerprint covers every parameter of every dimension, the fit
   parameters, and identifies callables by module, qualname and code, so a
   search is resumed from another process.
