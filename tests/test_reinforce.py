@@ -85,6 +85,31 @@ def test_baseline_and_advantage():
     np.testing.assert_allclose(opt.policy_[0], [-1 / 3, 2 / 3, -1 / 3])
 
 
+@pytest.mark.parametrize("batch", [1, 3, 4, 8])
+def test_one_policy_update_per_told_score_whatever_the_batch(batch):
+    opt = ReinforceOptimizer(CATEGORICAL, random_state=0)
+    steps = []
+    opt._step = lambda x, a, step=opt._step: (steps.append(a), step(x, a))
+    seen = run(opt, n_right, 24, batch)
+    assert len(seen) == 24
+    assert opt.n_updates_ == len(steps) == 24
+    # a round's updates are made one after the other: each moves the baseline
+    assert len(set(steps[1:])) > 1
+
+
+def test_updates_follow_the_order_asked_not_the_order_told():
+    a = ReinforceOptimizer(CATEGORICAL, random_state=2)
+    b = ReinforceOptimizer(CATEGORICAL, random_state=2)
+    for _ in range(5):
+        ca, cb = a.ask(4), b.ask(4)
+        assert ca == cb
+        a.tell(ca, [n_right(c) for c in ca])
+        b.tell(cb[::-1], [n_right(c) for c in cb[::-1]])
+    for za, zb in zip(a.policy_, b.policy_):
+        np.testing.assert_array_equal(za, zb)
+    assert a.ask(4) == b.ask(4)
+
+
 def test_subspaces_only_active_columns_learn():
     space = Space([{"a": ["x", "y"], "u": Real(0, 1)}, {"b": ["p", "q", "r"]}])
     opt = ReinforceOptimizer(space, random_state=0)
@@ -196,3 +221,13 @@ def test_search_cv_uses_the_controller():
     assert search.optimizer_.learning_rate == 0.5 and search.optimizer_.n_bins == 4
     assert len(search.optimizer_.y_) == 8
     assert search.best_params_["max_depth"] in (3, None)
+
+
+@pytest.mark.parametrize("batch_size", [1, 4])
+def test_search_cv_updates_the_policy_once_per_candidate(batch_size):
+    X, y = load_iris(return_X_y=True)
+    space = {"max_depth": [1, 2, 3, 4, None], "min_samples_leaf": [1, 5, 10],
+             "criterion": ["gini", "entropy"]}
+    search = ReinforceSearchCV(DecisionTreeClassifier(random_state=0), space, n_iter=12,
+                               cv=2, batch_size=batch_size, random_state=0).fit(X, y)
+    assert search.optimizer_.n_updates_ == 12
