@@ -200,3 +200,26 @@ def test_anytime_adapter_prefix_is_the_shorter_run(bench):
                         scorer=bench.evaluation.TimedScorer(problem.metric))[0] for n in (3, 5)]
     assert [e.score for e in runs[0]] == [e.score for e in runs[1][:3]]
     assert not bench.adapters.SkoptBayes().anytime_for(bench.problems.get_problem("automl_digits"))
+
+
+def test_skorch_wrapper_quick_run(tmp_path):
+    """``python -m benchmarks.skorch_wrapper --quick`` measures both wrappers;
+    sksearch's network continues exactly across warm starts and its pickles
+    load in a fresh process (skorch's rows are only reported)."""
+    pytest.importorskip("skorch")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from benchmarks import skorch_wrapper
+
+    out = tmp_path / "skorch.json"
+    rows, checks = skorch_wrapper.main(["--quick", "--seeds", "1", "--out", str(out)])
+    assert checks == {}
+    assert sorted(r["wrapper"] for r in rows) == ["skorch", "sksearch"]
+    for r in rows:
+        assert r["seed"] == 1 and r["epochs"] == 4
+        assert 0.1 < r["accuracy"] <= 1 and r["pickle_kb"] > 0 and r["pickle_same"]
+    ours = next(r for r in rows if r["wrapper"] == "sksearch")
+    assert ours["fresh_process_same"] and ours["fresh_process_warnings"] == []
+    for case in ("plain", "global_rng_draw", "pickle"):
+        assert ours[f"warm_{case}_diff"] == 0 and ours[f"warm_{case}_epochs"] == 4
+    assert json.loads(out.read_text())["rows"] == rows
