@@ -332,6 +332,30 @@ def _fit_and_score_continued(estimator, X, y, *, parameters=None, split_progress
     return result
 
 
+def _rung_costs(results, max_resources):
+    """What an evaluation cost at each resource, over one at ``max_resources``.
+
+    The median fit and score time of the evaluations trained from scratch
+    (a continued one pays only for its increment) at each ``n_resources``,
+    divided by that at ``max_resources``; NaN where a resource has no such
+    evaluation. Measured, so it is advice (compare it with ``n_resources /
+    max_resources``: a rung that costs much more than its share is dominated
+    by fixed costs, and a larger ``min_resources`` skips it); the search
+    never reads it.
+    """
+    n_res = np.asarray(results["n_resources"])
+    cost = np.asarray(results["mean_fit_time"], dtype=float) + np.asarray(
+        results["mean_score_time"], dtype=float
+    )
+    cold = ~np.asarray(results.get("warm_started", np.zeros(len(n_res), bool)), dtype=bool)
+    median = {}
+    for r in np.unique(n_res):
+        rows = cold & (n_res == r) & np.isfinite(cost)
+        median[int(r)] = float(np.median(cost[rows])) if rows.any() else float("nan")
+    full = median.get(int(max_resources), float("nan"))
+    return {r: (c / full if full > 0 else float("nan")) for r, c in sorted(median.items())}
+
+
 def _round_text(depth, factor, levels):
     return (
         f"a round of {depth + 1} bracket{'s' if depth else ''} from "
@@ -455,7 +479,9 @@ class BaseHyperband(BaseSearch):
             self._n_classes = int(np.unique(np.asarray(y)).shape[0])
         self._models_dir = None
         try:
-            return super().fit(X, y, **params)
+            super().fit(X, y, **params)
+            self.rung_costs_ = _rung_costs(self.cv_results_, self.max_resources_)
+            return self
         finally:
             if self._models_dir is not None:
                 shutil.rmtree(self._models_dir, ignore_errors=True)

@@ -829,3 +829,25 @@ def test_boosting_grown_from_rung_to_rung_equals_a_cold_search():
         warm.cv_results_["mean_test_score"], cold.cv_results_["mean_test_score"]
     )
     assert warm.best_params_ == cold.best_params_
+
+
+def test_rung_costs_are_measured_advice():
+    search = HyperbandSearchCV(_extra_trees(9), {"min_samples_leaf": Integer(1, 20)},
+                               resource="n_estimators", min_resources=1, n_iter=22, cv=2,
+                               refit=False, warm_start=False, random_state=0).fit(X, y)
+    costs = search.rung_costs_
+    assert sorted(costs) == search.n_resources_ == [1, 3, 9]
+    assert costs[9] == 1.0
+    assert all(np.isfinite(c) and c > 0 for c in costs.values())
+    # with continued training, only evaluations trained from scratch count:
+    # the promoted ones paid for their increment alone
+    warm = HyperbandSearchCV(_extra_trees(9), {"min_samples_leaf": Integer(1, 20)},
+                             resource="n_estimators", min_resources=1, n_iter=22, cv=2,
+                             refit=False, random_state=0).fit(X, y)
+    res = warm.cv_results_
+    assert res["warm_started"].any()
+    cold = ~res["warm_started"] & (res["n_resources"] == 3)
+    expected = np.median(res["mean_fit_time"][cold] + res["mean_score_time"][cold])
+    top = ~res["warm_started"] & (res["n_resources"] == 9)
+    expected /= np.median(res["mean_fit_time"][top] + res["mean_score_time"][top])
+    assert warm.rung_costs_[3] == pytest.approx(expected)
