@@ -328,8 +328,10 @@ def run_problem(pname, seed, rounds, searches=("hyperband", "bohb"), min_resourc
     budget = out[0]["wall"]
     # halving may stop below max_resources: its top is the largest resource it reached
     out.append(run_one("halving", halving, X, y, Xt, yt, cv, lambda s: s.n_resources_[-1]))
-    for min_value in min_resources:
-        for name in searches:
+    for spec in min_resources:
+        # "auto", or "problem:bohb,asha" for only those searches
+        min_value, _, only = spec.partition(":")
+        for name in (only.split(",") if only else searches):
             label = name if min_value == "problem" else f"{name} min={min_value}"
             out.append(run_one(label, hyperband(*SEARCHES[name], budget, min_value), X, y,
                                Xt, yt, cv, lambda s: s.max_resources_))
@@ -519,7 +521,8 @@ def main():
     parser.add_argument("--min-resources", nargs="+", default=["problem"],
                         help="min_resources of the multi-fidelity searches: 'problem' (the "
                              "problem's own, as Halving's) or values for HyperbandSearchCV "
-                             "('auto', 'exhaust', an integer); each is run")
+                             "('auto', 'exhaust', an integer); each is run, with every "
+                             "search or, written 'auto:bohb,asha', with those")
     parser.add_argument("--costs", action="store_true",
                         help="time one evaluation at every resource level of each "
                              "problem (relative to the maximum resource), and exit")
