@@ -451,8 +451,9 @@ def report(rows):
             f"{len(seeds)} seeds {seeds}, 3-fold CV, n_jobs=1.",
             "",
             "| search | min res | wall s | evals (at max) | warm-started | reached | ratio mean "
-            "| ratio per seed | final CV | CV @halving wall | CV @random40 wall | test acc |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "| ratio median | ratio per seed | final CV | CV @halving wall | CV @random40 wall "
+            "| test acc |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for name in names:
             rs = sorted((r for r in prow if r["name"] == name), key=lambda r: r["seed"])
@@ -462,8 +463,9 @@ def report(rows):
                 f"{r['ratio']:.2f}" if r["reached"] else f">{r['ratio']:.2f}" for r in rs
             )
             n_reached = sum(r["reached"] for r in rs)
+            median = float(np.median([r["ratio"] for r in rs]))
             summary.setdefault(name, []).append({
-                "ratio": _mean(rs, "ratio"), "reached": n_reached / len(rs),
+                "ratio": _mean(rs, "ratio"), "median": median, "reached": n_reached / len(rs),
                 "final": _mean(rs, "final"), "at_halving": _mean(rs, "at_halving"),
                 "at_random": _mean(rs, "at_random"), "test": _mean(rs, "test"),
             })
@@ -471,7 +473,7 @@ def report(rows):
             lines.append(
                 f"| {name} | {'/'.join(map(str, mins)) or '-'} | {_mean(rs, 'wall'):.1f} | {_mean(rs, 'n_eval'):.0f} "
                 f"({_mean(rs, 'n_top'):.0f}) | {_mean(rs, 'n_warm'):.0f} | "
-                f"{n_reached}/{len(rs)} | {_mean(rs, 'ratio'):.2f} | {per_seed} | "
+                f"{n_reached}/{len(rs)} | {_mean(rs, 'ratio'):.2f} | {median:.2f} | {per_seed} | "
                 f"{_mean(rs, 'final'):.4f} | {_mean_of_some(rs, 'at_halving')} | "
                 f"{_mean(rs, 'at_random'):.4f} | {_mean(rs, 'test'):.4f} |"
             )
@@ -479,16 +481,17 @@ def report(rows):
     lines += [
         f"### Averaged over the {len(problems)} problems",
         "",
-        "| search | ratio mean | seeds reached | final CV | CV @halving wall "
-        "| CV @random40 wall | test acc |",
-        "|---|---|---|---|---|---|---|",
+        "| search | ratio mean | ratio median (mean over problems) | seeds reached "
+        "| final CV | CV @halving wall | CV @random40 wall | test acc |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name in names:
         if name not in summary:
             continue
         ps = summary[name]
         lines.append(
-            f"| {name} | {_mean(ps, 'ratio'):.2f} | {100 * _mean(ps, 'reached'):.0f} % | "
+            f"| {name} | {_mean(ps, 'ratio'):.2f} | {_mean(ps, 'median'):.2f} | "
+            f"{100 * _mean(ps, 'reached'):.0f} % | "
             f"{_mean(ps, 'final'):.4f} | {_mean_of_some(ps, 'at_halving')} | "
             f"{_mean(ps, 'at_random'):.4f} | {_mean(ps, 'test'):.4f} |"
         )
