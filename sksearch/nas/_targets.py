@@ -1,6 +1,6 @@
 """What the network estimators do with their targets: class labels and
 cross-entropy for the classifiers, standardized values and squared error for
-the regressor, mixed in before :class:`~sksearch.nas._training._TorchNet`.
+the regressor, mixed in before ``_TorchNet`` (``_training.py``).
 """
 
 # SPDX-License-Identifier: BSD-3-Clause

@@ -125,8 +125,11 @@ class _TorchNet(BaseEstimator):
     prediction, the RNG, threads, device and pickling.
 
     Subclasses implement ``_module_spec`` (the build arguments, from the
-    parameters and the data), ``_build_module(spec)``, ``_prepare_X`` (X as a
-    float32 array in the module's input layout) and the target methods.
+    parameters and the data), ``_build_module(spec)`` and ``fit``; they may
+    override ``_check_X`` (X in the module's input layout, as the image input
+    of ``_cnn.py`` does) and ``_standardize_axes``. The target methods
+    (``_check_y``, ``_encode_y``, ``_n_out``, ``_loss``, ``predict``,
+    ``partial_fit``) come from a mixin of ``_targets.py``.
     """
 
     # -- data ---------------------------------------------------------------
