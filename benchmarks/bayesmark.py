@@ -92,7 +92,9 @@ Commands::
 and skips those already in ``--out`` (an interrupted run resumes). ``report``
 writes ``benchmarks/sections/bayesmark.md`` and puts that section into
 ``benchmarks/RESULTS.md`` where ``python -m benchmarks report`` puts every
-``sections/*.md`` file, replacing only that section.
+``sections/*.md`` file, replacing only that section. Text below the line
+``NOTES_MARK`` in the section file is written by hand and kept when
+``report`` rewrites the part above it.
 
 Presets: ``small`` (4 cheap problems x 3 seeds x every optimiser, about 25
 minutes on 2 cores), ``full`` (every model x data set x metric, 90 problems,
@@ -136,6 +138,9 @@ HERE = Path(__file__).resolve().parent
 SCHEMA = 1
 SUITE = "bayesmark"
 SECTION = HERE / "sections" / "bayesmark.md"
+# what follows this line in the section is written by hand (e.g. what each
+# change measured); ``report`` regenerates the part above it and keeps the rest
+NOTES_MARK = "<!-- Written by hand below this line; `report` keeps it. -->"
 RESULTS_MD = HERE / "RESULTS.md"
 HEBO_PYTHON = HERE / ".venv-hebo" / "bin" / "python"
 
@@ -1126,6 +1131,9 @@ def main(argv=None):
             if old is None or rank.get(r["status"], 0) >= rank.get(old["status"], 0):
                 by_key[_key(r)] = r
         text = section_markdown(list(by_key.values()), list(args.rounds), argv=argv)
+        old = args.output.read_text() if args.output.exists() else ""
+        if NOTES_MARK in old:
+            text = text.rstrip("\n") + "\n\n" + old[old.index(NOTES_MARK):]
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text)
         print(f"wrote {args.output}")

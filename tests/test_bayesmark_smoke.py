@@ -87,6 +87,13 @@ def test_run_resume_report(bm, tmp_path, monkeypatch, capsys):
     assert i < lines.index("<!-- from sections/cells.md -->") < lines.index("## Per problem")
     assert "cells table" in lines and "### svc_digits" in lines
 
+    # notes written by hand below the mark survive a new report, once
+    section.write_text(section.read_text() + "\n" + bm.NOTES_MARK + "\n\nhand-written table\n")
+    bm.main(["report", str(out), "--rounds", "2", "--output", str(section), "--results-md", ""])
+    text = section.read_text()
+    assert text.count(bm.NOTES_MARK) == 1 and text.endswith("hand-written table\n")
+    assert "Bayesmark score, 2 rounds" in text and "Bayesmark score, 1 rounds" not in text
+
 
 def _record(adapter, scores, seed=0):
     return {"suite": "bayesmark", "status": "ok", "problem": "DT_iris_acc", "adapter": adapter,
