@@ -10,6 +10,7 @@ from sklearn.linear_model import LogisticRegression
 
 from sksearch import BayesSearchCV
 from sksearch.optimizers import BayesOptimizer, RandomOptimizer
+from sksearch.optimizers import bayes as bayes_module
 from sksearch.optimizers._gp.acqf import Acquisition, log_h
 from sksearch.optimizers._gp.gp import Posterior, fit_kernel
 from sksearch.optimizers._gp.search_space import FeatureMap
@@ -130,6 +131,43 @@ def test_every_acquisition_function_optimises(acq_func):
     assert best_after(opt, branin, 25) > -1.5
 
 
+@pytest.mark.parametrize("liar", ["best", "worst", "mean"])
+def test_every_liar_gives_new_candidates_that_optimise(liar):
+    opt = BayesOptimizer(BRANIN, liar=liar, n_initial_points=8, random_state=0)
+    best = best_after(opt, branin, 32, batch=4)
+    assert len({opt.space.key(v) for v in opt.X_}) == 32
+    assert best > -1.5
+
+
+@pytest.mark.parametrize("liar", ["best", "worst", "mean"])
+def test_pending_candidates_get_the_score_the_liar_names(liar, monkeypatch):
+    opt = BayesOptimizer(BRANIN, liar=liar, n_initial_points=5, random_state=0)
+    best_after(opt, branin, 8)
+    opt.ask(2)  # pending, never told
+    seen = []
+
+    class Recording(Posterior):
+        def __init__(self, kernel, F, y):
+            super().__init__(kernel, F, y)
+            seen.append(np.array(y))
+
+    monkeypatch.setattr(bayes_module, "Posterior", Recording)
+    opt.ask(1)
+    y = seen[-1]  # the GP the proposal was chosen on: 8 told, then 2 fantasies
+    told, lies = y[:8], y[8:]
+    assert len(lies) == 2
+    if liar == "best":
+        np.testing.assert_array_equal(lies, told.max())
+    elif liar == "worst":
+        np.testing.assert_array_equal(lies, told.min())
+    else:  # the kriging believer: the GP's mean there, given the told points only
+        fmap = opt._fmap
+        pending = np.array(opt._pending_vectors()[:2])
+        believed = Posterior(opt.kernel_, fmap.transform(np.array(opt.X_)), told)
+        np.testing.assert_allclose(lies, believed.predict(fmap.transform(pending))[0])
+        assert lies[0] != lies[1]
+
+
 def test_training_set_is_capped():
     opt = BayesOptimizer({"x": Real(0, 1)}, n_initial_points=3, max_model_points=10, random_state=0)
     best_after(opt, lambda c: -((c["x"] - 0.3) ** 2), 16)
@@ -151,6 +189,12 @@ def test_categoricals_are_one_hot_and_inactive_columns_constant():
     assert fmap.n_features == 2 + 3 + 1 + 1 + 1
     np.testing.assert_array_equal(F[0], [1, 0, 0, 0, 1, 1, 0, 0.5])
     np.testing.assert_array_equal(F[1], [0, 1, 0, 0, 0, 0, 1, 0.25])
+
+
+@pytest.mark.parametrize("knob, value", [("liar", "optimistic"), ("liar", 1)])
+def test_bad_optimizer_only_knobs_are_named(knob, value):
+    with pytest.raises(ValueError, match=knob):
+        BayesOptimizer(BRANIN, **{knob: value})
 
 
 def test_log_h_is_accurate_and_finite_far_in_the_tail():

@@ -9,7 +9,7 @@ from scipy.stats import qmc
 
 from ._base import Optimizer
 from ._gp.acqf import Acquisition
-from ._gp.gp import Posterior, fit_kernel, single_threaded_blas, transform_scores
+from ._gp.gp import Posterior, fit_kernel, single_threaded_blas
 from ._gp.optim_mixed import local_candidates, optimize_acqf
 from ._gp.search_space import FeatureMap
 from ._validation import check_int, check_option, check_real
@@ -19,7 +19,6 @@ __all__ = ["BayesOptimizer"]
 _ACQ_FUNCS = ("ei", "pi", "ucb", "lcb")
 _DESIGNS = ("sobol", "lhs", "random")
 _LIARS = ("best", "worst", "mean")
-_Y_TRANSFORMS = ("standardize", "copula")
 
 
 class BayesOptimizer(Optimizer):
@@ -35,8 +34,7 @@ class BayesOptimizer(Optimizer):
 
     * numeric dimensions are GP inputs in ``[0, 1]`` (log dimensions in log
       space, scipy distributions through their CDF); scores are
-      standardised (or, with ``y_transform="copula"``, replaced by the
-      standard normal quantiles of their ranks);
+      standardised;
     * categorical dimensions, and the choice of sub-space in a list of dicts,
       are one-hot inputs, so their choices are never ordered; columns of the
       sub-spaces a candidate does not use are set to a constant and do not
@@ -67,10 +65,11 @@ class BayesOptimizer(Optimizer):
     (``benchmarks/bayesmark.py``, 16 rounds of 8, 5 seeds; the measurements
     are in ``benchmarks/sections/bayesmark.md``): against the pessimistic
     one it found the best SVM_iris_acc candidate on 4 seeds of 5 instead of
-    3, and it is scikit-optimize's default. The copula helped there too, but
-    on smooth functions it throws away the size of the differences the GP
-    should fit (on Branin, 30 evaluations, best -0.74 to -1.94 over three
-    seeds against -0.43 to -0.55 standardised), so it is not the default.
+    3, and it is scikit-optimize's default. A Gaussian copula of the scores
+    (HEBO-style output warping) did as well there but on smooth functions
+    it throws away the size of the differences the GP should fit (on
+    Branin, 30 evaluations, best -0.74 to -1.94 over three seeds against
+    -0.43 to -0.55 standardised), so the scores are only standardised.
 
     Cost per ask: one GP fit, ``O(m^3)`` in the number ``m`` of training
     points, capped at ``max_model_points`` (the best half and the most
@@ -93,8 +92,8 @@ class BayesOptimizer(Optimizer):
         ``mean + kappa * std`` (``"lcb"`` is the same, named as for
         minimisation).
     xi : float, default=0.01
-        Improvement margin of ``"ei"`` and ``"pi"``, in units of the
-        transformed scores (standard deviations); larger explores more.
+        Improvement margin of ``"ei"`` and ``"pi"``, in standard deviations of
+        the observed scores; larger explores more.
     kappa : float, default=1.96
         Exploration weight of ``"ucb"``/``"lcb"``.
     initial_design : {"sobol", "lhs", "random"}, default="sobol"
@@ -113,12 +112,6 @@ class BayesOptimizer(Optimizer):
         given in the GP while the rest of the batch is chosen: the best
         observed score (optimistic constant liar), the worst (pessimistic: the
         batch spreads out), or the GP's own mean there (kriging believer).
-    y_transform : {"standardize", "copula"}, default="standardize"
-        How scores are scaled for the GP: ``(y - mean) / std``, or a Gaussian
-        copula of their ranks (Salinas, Shen & Perrone 2020; HEBO warps its
-        outputs to the same end): robust to outliers and plateaus of
-        degenerate models, blind to the size of gaps, which costs on smooth
-        objectives.
     random_state : None, int, numpy Generator or RandomState, default=None
         Seed of the design, the candidate draws and the acquisition
         optimisation.
@@ -158,7 +151,6 @@ class BayesOptimizer(Optimizer):
         n_restarts=5,
         max_model_points=200,
         liar="best",
-        y_transform="standardize",
         random_state=None,
     ):
         super().__init__(space, random_state=random_state)
@@ -171,7 +163,6 @@ class BayesOptimizer(Optimizer):
         self.n_restarts = check_int("n_restarts", n_restarts, 0)
         self.max_model_points = check_int("max_model_points", max_model_points, 2)
         self.liar = check_option("liar", liar, _LIARS)
-        self.y_transform = check_option("y_transform", y_transform, _Y_TRANSFORMS)
         self._fmap = FeatureMap(self.space)
         self._design = None
         self._design_pos = 0
@@ -234,7 +225,8 @@ class BayesOptimizer(Optimizer):
     def _propose_model(self, n):
         space, fmap = self.space, self._fmap
         X, y = self._training_set()
-        ys = transform_scores(y, self.y_transform)
+        scale = y.std()
+        ys = (y - y.mean()) / (scale if scale > 0 else 1.0)
         F = fmap.transform(X)
         theta0 = None if self.kernel_ is None else self.kernel_.theta
         # warm start from the previous fit; every 5th fit also from the default

@@ -1,8 +1,7 @@
 """The Gaussian-process surrogate: hyperparameter fit and posterior.
 
 The kernel is ``C * Matern(nu=5/2, ARD) + White`` on the GP features (inputs
-in ``[0, 1]``, outputs transformed by :func:`transform_scores`), as in Snoek
-et al. (2012).
+in ``[0, 1]``, outputs standardised by the caller), as in Snoek et al. (2012).
 The kernel is a scikit-learn kernel object; its hyperparameters are fitted
 by maximising the log marginal likelihood with L-BFGS-B (warm-started from
 the previous fit and capped in iterations so the cost per ask stays flat).
@@ -25,8 +24,6 @@ import warnings
 import numpy as np
 from scipy.linalg import cho_solve, cholesky, solve_triangular
 from scipy.optimize import minimize
-from scipy.special import ndtri
-from scipy.stats import rankdata
 from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 
 _SQRT5 = np.sqrt(5.0)
@@ -161,24 +158,6 @@ def fit_kernel(F, y, theta0=None, restart=True, maxiter=50):
         if np.all(np.isfinite(res.x)) and res.fun < best:
             best_theta, best = res.x, res.fun
     return kernel.clone_with_theta(best_theta)
-
-
-def transform_scores(y, method="standardize"):
-    """Scores as the GP's targets: ``"standardize"`` is ``(y - mean) / std``;
-    ``"copula"`` maps their ranks to standard normal quantiles,
-    ``Phi^-1((rank - 1/2) / n)`` (ties share their mean rank).
-
-    The copula (Salinas, Shen & Perrone 2020; HEBO's output warping serves
-    the same end) keeps the order and drops the gaps: a few very bad scores
-    (degenerate models, imputed failures) no longer squeeze the good ones
-    into a sliver of the standardised range, where the GP reads their
-    differences as noise.
-    """
-    y = np.asarray(y, dtype=float)
-    if method == "copula":
-        return ndtri((rankdata(y) - 0.5) / len(y))
-    scale = y.std()
-    return (y - y.mean()) / (scale if scale > 0 else 1.0)
 
 
 class Posterior:
