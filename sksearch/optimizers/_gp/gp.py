@@ -19,7 +19,6 @@ about 0.2 ms per call, which dominated a finite-difference L-BFGS-B run
 
 # SPDX-License-Identifier: BSD-3-Clause
 
-import warnings
 
 import numpy as np
 from scipy.linalg import cho_solve, cholesky, solve_triangular
@@ -149,8 +148,10 @@ def fit_kernel(F, y, theta0=None, restart=True, maxiter=50):
     )
     best_theta, best = kernel.theta, np.inf
     for theta in starts:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
+        # np.errstate, not warnings.catch_warnings: the latter swaps the
+        # process-wide filters and is not thread-safe (searches fitted in
+        # threads would leave RuntimeWarnings ignored for good)
+        with np.errstate(all="ignore"):
             res = minimize(
                 neg, np.clip(theta, bounds[:, 0], bounds[:, 1]), jac=True,
                 method="L-BFGS-B", bounds=bounds, options={"maxiter": maxiter},
