@@ -82,7 +82,8 @@ class GeneticSearchCV(BaseSearch):
         search (see :mod:`sksearch.callbacks`).
     population_size : int >= 2, default=None
         New candidates per generation. ``None``: about ``sqrt(n_iter)`` (at
-        least 5), rounded up to a multiple of the number of parallel workers.
+        least 5), rounded up to a multiple of ``batch_size``, so that a
+        generation is whole rounds.
     crossover_probability : float in [0, 1], default=0.8
         Probability that two parents are recombined.
     mutation_probability : float in [0, 1], default=0.9
@@ -222,9 +223,10 @@ class PSOSearchCV(BaseSearch):
     categoricals rounded), pulled towards each particle's best and the
     swarm's best, with the linearly decreasing inertia of Shi & Eberhart
     (1998), velocity clamping and absorbing boundaries (see
-    :class:`~sksearch.optimizers.PSOOptimizer`). One swarm iteration is one
-    parallel batch when ``swarm_size`` is a multiple of the workers (the
-    default). No candidate is evaluated twice.
+    :class:`~sksearch.optimizers.PSOOptimizer`). Particles move
+    asynchronously, each as soon as its own score is told, so the candidates
+    do not depend on ``batch_size`` (up to ``swarm_size``) nor on ``n_jobs``.
+    No candidate is evaluated twice.
 
     Parameters
     ----------
@@ -252,7 +254,7 @@ class PSOSearchCV(BaseSearch):
         search (see :mod:`sksearch.callbacks`).
     swarm_size : int >= 1, default=None
         Number of particles. ``None``: about ``sqrt(n_iter)`` (at least 5),
-        rounded up to a multiple of the number of parallel workers.
+        and at least ``batch_size``.
     inertia_start, inertia_end : float in [0, 1], default=0.9, 0.4
         Inertia weight at the first and at the last swarm iteration.
     cognitive, social : float >= 0, default=1.49445
