@@ -44,6 +44,13 @@ averaged over problems). Run each problem under the shared lock::
 
 ``--warm-vs-cold`` times one Hyperband round with and without continued
 training (the same evaluations) on the parameter-resource problems.
+
+``--costs`` times one evaluation (trained from scratch) at every resource level
+of each problem, relative to one at the maximum resource: the fixed costs that
+``min_resources="auto"`` accounts for. ``--searches`` picks the multi-fidelity
+searches and ``--min-resources problem auto`` runs each of them with the
+problem's ``min_resources`` and with ``"auto"`` (``auto:bohb`` for BOHB only),
+so the two are compared within one run.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
