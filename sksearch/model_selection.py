@@ -1316,15 +1316,29 @@ class HyperbandSearchCV(BaseHyperband):
     resource : str, default="n_samples"
         What grows from rung to rung: ``"n_samples"``, or the name of an
         integer parameter of the estimator.
-    min_resources : int, "exhaust" or "smallest", default="exhaust"
-        Smallest resource of a rung. "smallest" is ``2 * n_splits *
-        n_classes`` samples (``2 * n_splits`` for a regressor) or 1 for a
-        parameter, as in ``HalvingRandomSearchCV``. "exhaust" starts at
-        "smallest" if ``n_iter`` fills a round from there, and otherwise
-        higher: at the smallest resource whose round fits in ``n_iter``. An
-        integer or "smallest" with an ``n_iter`` too small for one round is an
-        error that says what ``n_iter`` can fill. The rungs' resources are
-        ``max_resources / factor**k``; ``min_resources_`` is the smallest used.
+    min_resources : int, "auto", "exhaust" or "smallest", default="auto"
+        Smallest resource of a rung. "auto" starts at the smallest rung whose
+        fixed cost (the set-up of a fit, the binning of HistGradientBoosting,
+        scoring the whole test fold with ``resource="n_samples"``) is at most
+        half of what an evaluation there costs, so no rung costs more than
+        twice its share ``n_resources / max_resources`` of a full one. The
+        fixed cost is read from the type of the estimator that owns the
+        resource (the last step of a Pipeline with "n_samples"), never timed,
+        so the candidates stay a function of ``random_state``: about 16
+        iterations of ``HistGradientBoosting*`` (``max_iter``), 1 epoch of
+        MLP estimators, one tree of a forest or bagging model
+        (``n_estimators``); with "n_samples", 0.15 of the samples for a forest
+        and 1/3 for ``HistGradientBoosting*``. Other estimators start where
+        "exhaust" does. Like "exhaust", it starts higher if ``n_iter`` cannot
+        fill a round from there. "smallest" is ``2 * n_splits * n_classes``
+        samples (``2 * n_splits`` for a regressor) or 1 for a parameter, as in
+        ``HalvingRandomSearchCV``. "exhaust" starts at "smallest" if
+        ``n_iter`` fills a round from there, and otherwise higher: at the
+        smallest resource whose round fits in ``n_iter``. An integer or
+        "smallest" with an ``n_iter`` too small for one round is an error that
+        says what ``n_iter`` can fill. The rungs' resources are
+        ``max_resources / factor**k``; ``min_resources_`` is the smallest
+        used, and ``rung_costs_`` what each rung measured.
     max_resources : int or "auto", default="auto"
         Resource of the last rung of every bracket, and of the refit: "auto"
         is the number of samples, or the estimator's own value of the
@@ -1411,6 +1425,12 @@ class HyperbandSearchCV(BaseHyperband):
         Smallest and largest resource of the rungs.
     n_resources_ : list of int
         The rungs' resources, increasing.
+    rung_costs_ : dict of int to float
+        Measured advice: for each resource, the median fit and score time of
+        the evaluations trained from scratch, over that at ``max_resources``
+        (NaN where none). A rung whose cost is well above ``n_resources /
+        max_resources`` is dominated by fixed costs, and a larger
+        ``min_resources`` skips it. The search never reads it.
     brackets_ : list of dict
         The plan's brackets that started (all of them, unless ``max_time``
         or a callback stopped the search first): for each bracket, its
@@ -1468,7 +1488,7 @@ class HyperbandSearchCV(BaseHyperband):
         *,
         n_iter="auto",
         resource="n_samples",
-        min_resources="exhaust",
+        min_resources="auto",
         max_resources="auto",
         factor=3,
         warm_start="auto",
