@@ -3,7 +3,7 @@ RandomizedSearchCV(n_iter=40) reaches, against sklearn's random and halving
 searches.
 
 Same problem, prior (the same scipy.stats ``param_distributions`` for every
-search), CV folds and seed for every search in one run. Every search runs with
+search), CV folds and seed for every search in one run. Every search runs (by default) with
 ``n_jobs=1`` so that fits happen one after the other in this process and a
 timing scorer can time-stamp each evaluation: the *trace* of a search is, for
 each evaluation at the maximum resource, the wall time since ``fit`` started
@@ -42,6 +42,27 @@ averaged over problems). Run each problem under the shared lock::
     PYTHONPATH=. python benchmarks/hyperband_speed.py \
         --report benchmarks/results/hyperband_speed.jsonl
 
+``--n-jobs N`` (N > 1) runs every search with ``n_jobs=N`` and measures in
+wall time: the timing scorer cannot see evaluations in worker processes, so a
+HyperbandSearchCV's trace is read from its checkpoint journal (``checkpoint=``
+a temporary file; one record per finished evaluation, time-stamped when the
+driver recorded it): for each record at the maximum resource, its time since
+``fit`` started and the best score so far. RandomizedSearchCV and
+HalvingRandomSearchCV have no journal: their trace is one point, their whole
+wall time with their best score at the top resource (so their ``ratio`` is
+1 for Random40 by definition, and Halving's is its wall over Random40's when it
+reaches the target). Random40's best is the target and its wall time (at
+``n_jobs=N``) the denominator and the ``max_time`` of the multi-fidelity
+searches. Unlike the ``n_jobs=1`` ratio, where the wall time of one process is
+also the summed compute, this ratio is wall over wall: evaluations running side
+by side count once, and idle workers (a synchronous rung waiting for its
+slowest fit) count too. Run it with ``--out`` to its own file, e.g.::
+
+    flock /tmp/bench.lock env OMP_NUM_THREADS=1 PYTHONPATH=. \
+      python benchmarks/hyperband_speed.py --n-jobs 2 --seeds 0 1 2 3 4 \
+      --problems hgb_max_iter --asha \
+      --out benchmarks/results/hyperband_speed_njobs2.jsonl
+
 ``--warm-vs-cold`` times one Hyperband round with and without continued
 training (the same evaluations) on the parameter-resource problems.
 
@@ -58,6 +79,8 @@ so the two are compared within one run.
 import argparse
 import json
 import os
+import shutil
+import tempfile
 import time
 import warnings
 
@@ -81,6 +104,7 @@ from threadpoolctl import threadpool_limits
 
 from sksearch import HyperbandSearchCV
 from sksearch._hyperband import _fixed_cost_resource
+from sksearch._journal import _score_from_json, read_lines
 from sksearch.optimizers.hyperband import max_depth, round_evaluations
 
 
@@ -229,28 +253,62 @@ PROBLEMS = {
 }
 
 
-def run_one(name, make, X, y, Xt, yt, cv, top_resource):
-    scorer = TimedScorer()
-    search = make(scorer)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        start = time.perf_counter()
-        search.fit(X, y)
-        wall = time.perf_counter() - start
-    res = search.cv_results_
-    n_splits = cv.get_n_splits()
-    done = np.array(scorer.times[n_splits - 1 :: n_splits]) - start
-    scores = np.asarray(res["mean_test_score"], dtype=float)
-    if "n_resources" in res:
-        top = np.asarray(res["n_resources"]) == top_resource(search)
-    else:
-        top = np.ones(len(scores), dtype=bool)
-    t = done[top]
-    best = np.maximum.accumulate(np.where(np.isfinite(scores[top]), scores[top], -np.inf))
+def _top_trace(times, scores, top):
+    """(times, best score so far) of the evaluations at the top resource."""
+    scores = np.asarray(scores, dtype=float)[top]
+    best = np.maximum.accumulate(np.where(np.isfinite(scores), scores, -np.inf))
+    return np.asarray(times, dtype=float)[top], best
+
+
+def journal_trace(path, start, top_resource):
+    """The trace of a search from its checkpoint journal at ``path``: for each
+    record at ``top_resource`` (``more["n_resources"]``), the wall-clock time
+    the driver recorded it minus ``start`` (``time.time()`` at ``fit``), and
+    the best score so far among those records."""
+    records = sorted(read_lines(path, "checkpoint")[0][1:], key=lambda r: r["index"])
+    times = [r["time"] - start for r in records]
+    scores = [_score_from_json(r["score"]) for r in records]
+    top = np.array([r.get("more", {}).get("n_resources") == top_resource for r in records],
+                   dtype=bool)
+    return _top_trace(times, scores, top)
+
+
+def run_one(name, make, X, y, Xt, yt, cv, top_resource, n_jobs=1, journal=False):
+    """Fit one search; ``make(scoring, checkpoint)`` builds it. With
+    ``n_jobs=1`` the trace comes from a timing scorer; with more, from the
+    checkpoint journal if ``journal`` (HyperbandSearchCV), else it is one
+    point: the whole wall time and the best score at the top resource."""
+    scorer = TimedScorer() if n_jobs == 1 else "accuracy"
+    tmp = tempfile.mkdtemp(prefix="hyperband_speed_") if n_jobs > 1 and journal else None
+    checkpoint = os.path.join(tmp, "journal.jsonl") if tmp else None
+    try:
+        search = make(scorer, checkpoint)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            start, start_clock = time.perf_counter(), time.time()
+            search.fit(X, y)
+            wall = time.perf_counter() - start
+        res = search.cv_results_
+        scores = np.asarray(res["mean_test_score"], dtype=float)
+        if "n_resources" in res:
+            top = np.asarray(res["n_resources"]) == top_resource(search)
+        else:
+            top = np.ones(len(scores), dtype=bool)
+        if n_jobs == 1:
+            n_splits = cv.get_n_splits()
+            trace = _top_trace(np.array(scorer.times[n_splits - 1 :: n_splits]) - start,
+                               scores, top)
+        elif checkpoint:
+            trace = journal_trace(checkpoint, start_clock, top_resource(search))
+        else:
+            trace = _top_trace(np.full(len(scores), wall), scores, top)
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
     return {
         "name": name,
         "wall": wall,
-        "trace": (t, best),
+        "trace": trace,
         "best_cv": float(search.best_score_),
         "test": float(search.score(Xt, yt)),
         "n_eval": len(scores),
@@ -258,6 +316,7 @@ def run_one(name, make, X, y, Xt, yt, cv, top_resource):
         "n_warm": int(np.sum(res.get("warm_started", []))),
         "min_resources_": (int(search.min_resources_)
                            if hasattr(search, "min_resources_") else None),
+        "n_jobs": n_jobs,
     }
 
 
@@ -296,7 +355,8 @@ def _min_resources(value, res_kw, est, cv, X, y):
     return int(value), max_r
 
 
-def run_problem(pname, seed, rounds, searches=("hyperband", "bohb"), min_resources=("problem",)):
+def run_problem(pname, seed, rounds, searches=("hyperband", "bohb"), min_resources=("problem",),
+                n_jobs=1):
     """Random40, Halving (with the problem's min_resources), then each search
     of ``searches`` with each value of ``min_resources`` ("problem": the
     problem's own; any other value is passed to HyperbandSearchCV and named
@@ -305,13 +365,13 @@ def run_problem(pname, seed, rounds, searches=("hyperband", "bohb"), min_resourc
     X, Xt, y, yt = train_test_split(X, y, test_size=0.25, stratify=y, random_state=seed)
     cv = StratifiedKFold(3, shuffle=True, random_state=seed)
 
-    def random40(scorer):
+    def random40(scorer, checkpoint):
         return RandomizedSearchCV(est, space, n_iter=40, cv=cv, scoring=scorer,
-                                  random_state=seed, n_jobs=1)
+                                  random_state=seed, n_jobs=n_jobs)
 
-    def halving(scorer):
+    def halving(scorer, checkpoint):
         return HalvingRandomSearchCV(est, space, n_candidates="exhaust", factor=3, cv=cv,
-                                     scoring=scorer, random_state=seed, n_jobs=1,
+                                     scoring=scorer, random_state=seed, n_jobs=n_jobs,
                                      return_train_score=False, **res_kw)
 
     def hyperband(sampler, warm_start, asynchronous, budget, min_value):
@@ -322,26 +382,27 @@ def run_problem(pname, seed, rounds, searches=("hyperband", "bohb"), min_resourc
         one_round = round_evaluations(
             max_depth(*_min_resources(kw["min_resources"], res_kw, est, cv, X, y), 3), 3)
 
-        def make(scorer):
+        def make(scorer, checkpoint):
             return HyperbandSearchCV(est, space, n_iter=rounds * one_round, factor=3, cv=cv,
-                                     scoring=scorer, random_state=seed, n_jobs=1,
+                                     scoring=scorer, random_state=seed, n_jobs=n_jobs,
                                      sampler=sampler, max_time=budget,
                                      warm_start=warm_start, asynchronous=asynchronous,
-                                     **kw)
+                                     checkpoint=checkpoint, **kw)
         return make
 
-    out = [run_one("random40", random40, X, y, Xt, yt, cv, None)]
+    out = [run_one("random40", random40, X, y, Xt, yt, cv, None, n_jobs)]
     # the budget of Hyperband and BOHB: Random40's wall time
     budget = out[0]["wall"]
     # halving may stop below max_resources: its top is the largest resource it reached
-    out.append(run_one("halving", halving, X, y, Xt, yt, cv, lambda s: s.n_resources_[-1]))
+    out.append(run_one("halving", halving, X, y, Xt, yt, cv, lambda s: s.n_resources_[-1],
+                       n_jobs))
     for spec in min_resources:
         # "auto", or "problem:bohb,asha" for only those searches
         min_value, _, only = spec.partition(":")
         for name in (only.split(",") if only else searches):
             label = name if min_value == "problem" else f"{name} min={min_value}"
             out.append(run_one(label, hyperband(*SEARCHES[name], budget, min_value), X, y,
-                               Xt, yt, cv, lambda s: s.max_resources_))
+                               Xt, yt, cv, lambda s: s.max_resources_, n_jobs, journal=True))
     target = out[0]["best_cv"]
     t_random = out[0]["wall"]
     t_halving = out[1]["wall"]
@@ -452,10 +513,12 @@ def report(rows):
     for pname in problems:
         prow = [r for r in rows if r["problem"] == pname]
         seeds = sorted({r["seed"] for r in prow})
+        jobs = "/".join(str(j) for j in sorted({r.get("n_jobs", 1) for r in prow}))
+        clock = "" if jobs == "1" else " (every time is wall time; see --n-jobs)"
         lines += [
             f"### {pname}: {PROBLEMS[pname].__doc__.strip()}",
             "",
-            f"{len(seeds)} seeds {seeds}, 3-fold CV, n_jobs=1.",
+            f"{len(seeds)} seeds {seeds}, 3-fold CV, n_jobs={jobs}{clock}.",
             "",
             "| search | min res | wall s | evals (at max) | warm-started | reached | ratio mean "
             "| ratio median | ratio per seed | final CV | CV @halving wall | CV @random40 wall "
@@ -519,6 +582,10 @@ def main():
     parser.add_argument("--threads", type=int, default=1,
                         help="BLAS/OpenMP threads per fit (1: no oversubscription on "
                              "a shared machine; HGB is 40x slower with it)")
+    parser.add_argument("--n-jobs", type=int, default=1,
+                        help="n_jobs of every search (default 1); above 1 the traces of "
+                             "the HyperbandSearchCV runs come from their checkpoint journals "
+                             "and every ratio is wall time over Random40's wall time")
     parser.add_argument("--out", help="append the results (JSON lines) to this file")
     parser.add_argument("--report", metavar="JSONL",
                         help="print the Markdown tables of a results file and exit")
@@ -537,6 +604,8 @@ def main():
                         help="time one evaluation at every resource level of each "
                              "problem (relative to the maximum resource), and exit")
     args = parser.parse_args()
+    if args.n_jobs < 1:
+        parser.error(f"--n-jobs must be a positive integer, got {args.n_jobs}")
     if args.costs:
         threadpool_limits(args.threads)
         print("| problem | resource | r | r / max | cost / cost(max) | overhead factor "
@@ -568,7 +637,8 @@ def main():
             searches = args.searches or (
                 ["hyperband", "bohb"] + ["asha", "asha-bohb"] * args.asha
                 + ["hyperband-cold"] * args.cold)
-            for r in run_problem(pname, seed, args.rounds, searches, args.min_resources):
+            for r in run_problem(pname, seed, args.rounds, searches, args.min_resources,
+                                 args.n_jobs):
                 r["load"] = load
                 rows.append(r)
                 print(f"  {pname} seed={seed} {r['name']:<14} wall={r['wall']:6.1f}s "
