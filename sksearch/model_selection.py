@@ -1256,7 +1256,9 @@ class HyperbandSearchCV(BaseHyperband):
 
     **Budget.** ``n_iter`` counts *evaluations*: one candidate
     cross-validated at one rung, one row of ``cv_results_``. An evaluation
-    at resource ``r`` costs about ``r / max_resources`` of a full one. One
+    at resource ``r`` costs about ``r / max_resources`` of a full one, plus
+    a fixed part (the set-up of a fit, binning, scoring) that
+    ``min_resources="auto"`` keeps from dominating a rung. One
     *round* of Hyperband is its ``s + 1`` brackets, ``s = floor(log(
     max_resources / min_resources) / log(factor))``; ``n_iter="auto"`` runs
     exactly one round (206 evaluations for ``max_resources / min_resources =
@@ -1264,7 +1266,7 @@ class HyperbandSearchCV(BaseHyperband):
     rounds while they fit and spends the rest on smaller rounds (fewer
     brackets, starting at a higher resource), so that exactly ``n_iter``
     evaluations run and every bracket ends at ``max_resources``.
-    ``brackets_`` shows the plan.
+    ``brackets_`` shows the brackets that ran.
 
     **Resources.** With ``resource="n_samples"`` each training fold is
     subsampled (``n_resources / n_samples`` of it, the same subsample for
