@@ -6,9 +6,8 @@ Same problem, prior (the same scipy.stats ``param_distributions`` for every
 search), CV folds and seed for every search in one run. By default every
 search runs with ``n_jobs=1`` so that fits happen one after the other in this
 process and a timing scorer can time-stamp each evaluation: the *trace* of a
-search is, for
-each evaluation at the maximum resource, the wall time since ``fit`` started
-when its last fold was scored, and the best mean CV score so far.
+search is, for each evaluation at the maximum resource, the wall time since
+``fit`` started when its last fold was scored, and the best mean CV score so far.
 
 * ``target``: RandomizedSearchCV(n_iter=40)'s best CV score, per seed.
 * ``t_target``: wall time until a search's trace first reaches the target
