@@ -223,3 +223,36 @@ def test_skorch_wrapper_quick_run(tmp_path):
     for case in ("plain", "global_rng_draw", "pickle"):
         assert ours[f"warm_{case}_diff"] == 0 and ours[f"warm_{case}_epochs"] == 4
     assert json.loads(out.read_text())["rows"] == rows
+
+
+def test_hyperband_speed_reads_a_trace_from_the_journal_with_two_workers(tmp_path):
+    """``hyperband_speed --n-jobs 2`` times a search by its checkpoint journal:
+    one point per evaluation at the top resource, in time order, within the
+    search's wall time, ending at its best score."""
+    import time
+
+    from sklearn.datasets import load_iris
+    from sklearn.tree import DecisionTreeClassifier
+
+    from sksearch import HyperbandSearchCV
+    from sksearch.space import Integer
+
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from benchmarks.hyperband_speed import journal_trace
+
+    X, y = load_iris(return_X_y=True)
+    path = tmp_path / "j.jsonl"
+    search = HyperbandSearchCV(DecisionTreeClassifier(random_state=0),
+                               {"max_depth": Integer(1, 6)}, resource="n_samples",
+                               n_iter=20, n_jobs=2, random_state=0, checkpoint=path)
+    start = time.time()
+    search.fit(X, y)
+    wall = time.time() - start
+    times, best = journal_trace(path, start, search.max_resources_)
+    n_top = int(np.sum(np.asarray(search.cv_results_["n_resources"]) == search.max_resources_))
+    assert len(times) == len(best) == n_top > 0
+    assert np.all(np.diff(times) >= 0) and 0 <= times[0] and times[-1] <= wall
+    assert np.all(np.diff(best) >= 0)
+    top = np.asarray(search.cv_results_["n_resources"]) == search.max_resources_
+    assert best[-1] == pytest.approx(np.nanmax(search.cv_results_["mean_test_score"][top]))
