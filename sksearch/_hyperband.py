@@ -191,16 +191,24 @@ def _fixed_cost_table():
     ]
 
 
+def _resource_owner(estimator, resource):
+    """(path, estimator, parameter name) of what owns a parameter resource
+    (``"clf__n_estimators"``: the ``clf`` step); for ``"n_samples"``, the
+    estimator that learns from the samples (a Pipeline's final step)."""
+    if resource == "n_samples":
+        owner = estimator
+        while hasattr(owner, "steps"):  # a Pipeline: its final estimator learns
+            owner = owner.steps[-1][1]
+        return "", owner, "n_samples"
+    owner_path, _, leaf = resource.rpartition("__")
+    owner = estimator.get_params(deep=True)[owner_path] if owner_path else estimator
+    return owner_path, owner, leaf
+
+
 def _fixed_cost_resource(estimator, resource, max_resources):
     """F / v (see above) in units of the resource, for the estimator that
     owns it; 0 where the table has no figure."""
-    if resource == "n_samples":
-        owner, leaf = estimator, "n_samples"
-        while hasattr(owner, "steps"):  # a Pipeline: its final estimator learns
-            owner = owner.steps[-1][1]
-    else:
-        owner_path, _, leaf = resource.rpartition("__")
-        owner = estimator.get_params(deep=True)[owner_path] if owner_path else estimator
+    _, owner, leaf = _resource_owner(estimator, resource)
     for classes, name, kind, value in _fixed_cost_table():
         if leaf == name and isinstance(owner, classes):
             return value * max_resources if kind == _FRACTION_FIXED else value
@@ -215,8 +223,7 @@ def _continuation_mode(estimator, resource):
             "resource='n_samples' trains on a larger subsample at every rung, "
             "which a model fitted on a smaller one cannot continue"
         )
-    owner_path, _, leaf = resource.rpartition("__")
-    owner = estimator.get_params(deep=True)[owner_path] if owner_path else estimator
+    owner_path, owner, leaf = _resource_owner(estimator, resource)
     warm_param = f"{owner_path}__warm_start" if owner_path else "warm_start"
     for classes, name, mode in _continuation_table():
         if leaf == name and isinstance(owner, classes):
