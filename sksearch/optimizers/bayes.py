@@ -225,17 +225,25 @@ class BayesOptimizer(Optimizer):
             X, y = X[idx], y[idx]
         return X, y
 
+    def _training_features(self, X):
+        """GP input features of the training vectors ``X``."""
+        return self._fmap.transform(X)
+
+    def _incumbent(self, ys):
+        """The standardised score to improve on, and the constant lie."""
+        return ys.max()
+
     def _propose_model(self, n):
         space, fmap = self.space, self._fmap
         X, y = self._training_set()
         scale = y.std()
         ys = (y - y.mean()) / (scale if scale > 0 else 1.0)
-        F = fmap.transform(X)
+        F = self._training_features(X)
         theta0 = None if self.kernel_ is None else self.kernel_.theta
         # warm start from the previous fit; every 5th fit also from the default
         self.kernel_ = fit_kernel(F, ys, theta0, restart=self._n_fits % 5 == 0)
         self._n_fits += 1
-        best = ys.max()
+        best = self._incumbent(ys)
         lie = {"best": best, "worst": ys.min()}.get(self.liar)  # None: the GP's mean
         believed = Posterior(self.kernel_, F, ys) if lie is None else None
 
