@@ -623,6 +623,7 @@ class BaseHyperband(BaseSearch):
         seed = int(rng.randint(np.iinfo(np.int32).max))
         self._subsample_seed = int(rng.randint(np.iinfo(np.int32).max))
         self._levels = levels
+        self._n_levels = depth + 1  # for a sampler that models the resource
         self._level_splits = {}
         self._top_scores = []
 

@@ -20,7 +20,7 @@ from .optimizers import (
     ReinforceOptimizer,
     TPEOptimizer,
 )
-from .optimizers.hyperband import BOHBOptimizer
+from .optimizers.hyperband import BOHBOptimizer, MultiFidelityBayesOptimizer
 
 __all__ = [
     "AnnealingSearchCV",
@@ -1252,7 +1252,10 @@ class HyperbandSearchCV(BaseHyperband):
     about the same total resource. ``sampler="tpe"`` is BOHB (Falkner et al.
     2018): new candidates come from a TPE model of the largest resource with
     enough results (one model per resource, told every rung), a third of them
-    from the prior.
+    from the prior. ``sampler="gp"`` is one Gaussian process over every
+    rung's results with the resource as an input, its expected improvement
+    taken at the largest resource with enough results, a fifth of the
+    candidates from the prior.
 
     **Budget.** ``n_iter`` counts *evaluations*: one candidate
     cross-validated at one rung, one row of ``cv_results_``. An evaluation
@@ -1353,10 +1356,12 @@ class HyperbandSearchCV(BaseHyperband):
         where the estimator and resource allow it and retrains otherwise;
         True raises a ValueError if they do not; False trains every rung from
         scratch.
-    sampler : {"random", "tpe"}, default="random"
-        Where new candidates come from: the prior ("random": Hyperband) or
+    sampler : {"random", "tpe", "gp"}, default="random"
+        Where new candidates come from: the prior ("random": Hyperband),
         per-resource TPE models (BOHB,
-        :class:`~sksearch.optimizers.hyperband.BOHBOptimizer`).
+        :class:`~sksearch.optimizers.hyperband.BOHBOptimizer`), or one GP
+        with the resource as an input
+        (:class:`~sksearch.optimizers.hyperband.MultiFidelityBayesOptimizer`).
     scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
         As in :class:`sklearn.model_selection.GridSearchCV`. A failed fit
         scores ``error_score`` and its candidate is not promoted while others
@@ -1480,7 +1485,7 @@ class HyperbandSearchCV(BaseHyperband):
 
     _parameter_constraints: dict = {
         **BaseHyperband._parameter_constraints,
-        "sampler": [StrOptions({"random", "tpe"})],
+        "sampler": [StrOptions({"random", "tpe", "gp"})],
     }
 
     def __init__(
@@ -1543,4 +1548,8 @@ class HyperbandSearchCV(BaseHyperband):
     def _make_optimizer(self, space, *, random_state, n_workers):
         if self.sampler == "tpe":
             return BOHBOptimizer(space, random_state=random_state)
+        if self.sampler == "gp":
+            return MultiFidelityBayesOptimizer(
+                space, n_levels=self._n_levels, random_state=random_state
+            )
         return RandomOptimizer(space, random_state=random_state)

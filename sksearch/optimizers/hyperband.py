@@ -34,6 +34,10 @@ import numpy as np
 
 from ..space import as_generator
 from ._base import Optimizer
+from ._gp.gp import single_threaded_blas
+from ._gp.search_space import FeatureMap
+from ._validation import check_int, check_real
+from .bayes import BayesOptimizer
 from .tpe import TPEOptimizer
 
 __all__ = [
@@ -41,6 +45,7 @@ __all__ = [
     "tell_at_level",
     "BOHBOptimizer",
     "Bracket",
+    "MultiFidelityBayesOptimizer",
     "HyperbandPlan",
     "HyperbandScheduler",
     "Job",
@@ -757,3 +762,168 @@ class BOHBOptimizer(Optimizer):
                 out.append(v)
         return np.array(out, dtype=float).reshape(-1, self.space.n_dims)
 
+
+
+class _FidelityFeatureMap(FeatureMap):
+    """:class:`FeatureMap` plus one last feature, the fidelity ``z`` in
+    [0, 1] (1: the maximum resource); vectors transformed without their own
+    fidelity get the map's current ``z`` (the level the acquisition is
+    evaluated at)."""
+
+    def __init__(self, space):
+        super().__init__(space)
+        self.n_features += 1
+        self.z = 1.0
+
+    def transform(self, V, z=None):
+        F = super().transform(V)
+        z = np.full(len(F), self.z) if z is None else np.asarray(z, dtype=float)
+        return np.column_stack([F, z])
+
+
+class MultiFidelityBayesOptimizer(BayesOptimizer):
+    """Bayesian optimisation across Hyperband's rungs: one GP with the
+    resource as an input.
+
+    Every rung's scores are evidence: the GP's inputs are the candidate's
+    features (as :class:`~sksearch.optimizers.BayesOptimizer`'s) plus its
+    fidelity ``z = 1 - k / (n_levels - 1)`` for level ``k`` (levels are a
+    geometric sequence of resources, so ``z`` is the resource on a log scale,
+    1 at the maximum), and the Matern kernel's length scale along ``z``
+    learns how far the low rungs' ranking carries to the top. A new
+    candidate maximises expected improvement at the highest level that has
+    at least ``min_points_in_level`` successful evaluations, over the best
+    score at that level (BOHB's rule for which budget's model proposes,
+    Falkner et al. 2018), so proposals are model-based from the first few
+    cheap evaluations on, not only once the top rung has filled. The
+    acquisition is the GP's: its value and gradient with the fidelity held
+    at that level. A share ``random_fraction`` of the candidates comes from
+    the prior, as in BOHB, which keeps Hyperband's exploration.
+
+    This is the "GP with the resource as an input" of multi-fidelity BO
+    (Swersky et al. 2013; Klein et al. 2017, FABOLAS; Klein et al. 2020,
+    MOBSTER, where it feeds asynchronous successive halving) with
+    sksearch's kernel, priors, constant liar and acquisition optimiser;
+    unlike FABOLAS it does not weigh a rung's information by its cost: the
+    schedule (Hyperband or ASHA) decides what is evaluated where.
+
+    Cost per ask: one GP fit on at most ``max_model_points`` evaluations of
+    every level (the highest levels first, then the most recent), as
+    :class:`BayesOptimizer`'s.
+
+    Parameters
+    ----------
+    space : Space or dict or list of dict
+    n_levels : int or None, default=None
+        The number of resource levels of the schedule (level ``n_levels - 1``
+        is the minimum resource). None: the highest level told so far.
+    min_points_in_level : int or None, default=None
+        Successful evaluations a level needs before the acquisition is
+        evaluated there; None is ``n_dims + 3``, BOHB's default.
+    random_fraction : float, default=0.2
+        Share of new candidates drawn from the prior.
+    n_initial_points : int, default=10
+        Evaluations, at any level, before the GP is used; the first
+        candidates are a scrambled Sobol design.
+    **kwargs
+        The other parameters of :class:`BayesOptimizer` (``acq_func``,
+        ``xi``, ``kappa``, ``initial_design``, ``n_candidates``,
+        ``n_restarts``, ``max_model_points``, ``liar``, ``random_state``).
+
+    Attributes
+    ----------
+    levels_ : list of int
+        The level of each told evaluation (same order as ``X_`` and ``y_``).
+    acquisition_level_ : int or None
+        The level the last model-based proposal was made for.
+    multi_fidelity : bool
+        True: the schedulers tell it every rung.
+
+    Examples
+    --------
+    >>> from sksearch.optimizers.hyperband import MultiFidelityBayesOptimizer
+    >>> from sksearch.space import Real
+    >>> opt = MultiFidelityBayesOptimizer({"x": Real(-2, 2)}, n_levels=2,
+    ...                                   n_initial_points=4, random_state=0)
+    >>> for level, n in ((1, 4), (1, 4), (0, 2)):
+    ...     batch = opt.ask(n)
+    ...     opt.tell(batch, [-(c["x"] - 1) ** 2 - level for c in batch], level=level)
+    >>> len(opt.ask(2)), opt.acquisition_level_  # level 0 has 2 results of the 4 it needs
+    (2, 1)
+    """
+
+    multi_fidelity = True
+
+    def __init__(
+        self,
+        space,
+        *,
+        n_levels=None,
+        min_points_in_level=None,
+        random_fraction=0.2,
+        n_initial_points=10,
+        **kwargs,
+    ):
+        super().__init__(space, n_initial_points=n_initial_points, **kwargs)
+        self.n_levels = None if n_levels is None else check_int("n_levels", n_levels, 1)
+        if min_points_in_level is None:
+            min_points_in_level = self.space.n_dims + 3
+        self.min_points_in_level = check_int("min_points_in_level", min_points_in_level, 2)
+        self.random_fraction = check_real("random_fraction", random_fraction, 0.0, 1.0)
+        self._fmap = _FidelityFeatureMap(self.space)
+        self.levels_ = []
+        self.acquisition_level_ = None
+        self._train_levels = None
+
+    def tell(self, candidates, scores, level=0):
+        """Report scores obtained at resource ``level`` (0: the maximum)."""
+        level = check_int("level", level, 0)
+        if self.n_levels is not None and level >= self.n_levels:
+            raise ValueError(f"level must be < n_levels={self.n_levels}, got {level}.")
+        candidates = list(candidates)
+        super().tell(candidates, scores)
+        self.levels_.extend([level] * len(candidates))
+
+    def _fidelity(self, levels):
+        n = self.n_levels if self.n_levels is not None else max(self.levels_) + 1
+        return 1.0 - np.asarray(levels, dtype=float) / max(n - 1, 1)
+
+    def _propose(self, n):
+        y = np.asarray(self.y_, dtype=float)
+        finite = y[np.isfinite(y)]
+        if len(finite) < self.n_initial_points or len(np.unique(finite)) < 2:
+            return self._propose_initial(n)
+        n_model = int((self.rng.random(n) >= self.random_fraction).sum())
+        out = np.empty((0, self.space.n_dims))
+        if n_model:
+            levels = np.asarray(self.levels_)
+            ok = np.isfinite(y)
+            counts = np.bincount(levels[ok], minlength=levels.max() + 1)
+            enough = np.flatnonzero(counts >= self.min_points_in_level)
+            # the highest level with enough results (else the fullest one)
+            self.acquisition_level_ = int(enough[0] if enough.size else np.argmax(counts))
+            self._fmap.z = float(self._fidelity([self.acquisition_level_])[0])
+            with single_threaded_blas():
+                out = self._propose_model(n_model)
+        keys = {self.space.key(v) for v in out}
+        rest = self._sample_new(n - len(out), exclude=keys)
+        return np.vstack([out, rest]).reshape(-1, self.space.n_dims)
+
+    def _training_set(self):
+        X = np.asarray(self.X_, dtype=float)
+        y = self._impute_failures(self.y_)
+        levels = np.asarray(self.levels_)
+        m = self.max_model_points
+        idx = np.arange(len(y))
+        if len(y) > m:
+            # the highest levels first, the most recent first within a level
+            idx = np.sort(np.lexsort((-idx, levels))[:m])
+        self._train_levels = levels[idx]
+        return X[idx], y[idx]
+
+    def _training_features(self, X):
+        return self._fmap.transform(X, z=self._fidelity(self._train_levels))
+
+    def _incumbent(self, ys):
+        at_level = self._train_levels == self.acquisition_level_
+        return ys[at_level].max() if at_level.any() else ys.max()
