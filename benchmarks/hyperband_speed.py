@@ -338,6 +338,8 @@ SEARCHES = {
     "bohb": ("tpe", "auto", False),
     "asha": ("random", "auto", True),
     "asha-bohb": ("tpe", "auto", True),
+    "gp": ("gp", "auto", False),
+    "asha-gp": ("gp", "auto", True),
     "hyperband-cold": ("random", False, False),
 }
 
@@ -501,7 +503,8 @@ def _mean_of_some(rows, key):
     return text if n == len(rows) else f"{text} ({n}/{len(rows)})"
 
 
-NAMES = ["random40", "halving", "hyperband", "bohb", "asha", "asha-bohb", "hyperband-cold"]
+NAMES = ["random40", "halving", "hyperband", "bohb", "asha", "asha-bohb", "gp", "asha-gp",
+         "hyperband-cold"]
 
 
 def report(rows):
