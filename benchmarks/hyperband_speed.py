@@ -42,6 +42,14 @@ averaged over problems). Run each problem under the shared lock::
     PYTHONPATH=. python benchmarks/hyperband_speed.py \
         --report benchmarks/results/hyperband_speed.jsonl
 
+``nas_epochs`` (an sksearch.nas MLP network on the digits, resource its
+``max_epochs``, trained on one torch thread) needs PyTorch (``sksearch[nas]``);
+its results go to a file of their own::
+
+    flock /tmp/bench.lock env OMP_NUM_THREADS=1 PYTHONPATH=. \
+      python benchmarks/hyperband_speed.py --seeds 0 1 2 --problems nas_epochs --asha \
+      --out benchmarks/results/hyperband_speed_nas.jsonl
+
 ``--n-jobs N`` (N > 1) runs every search with ``n_jobs=N`` and measures in
 wall time: the timing scorer cannot see evaluations in worker processes, so a
 HyperbandSearchCV's trace is read from its checkpoint journal (``checkpoint=``
