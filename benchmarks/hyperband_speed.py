@@ -42,6 +42,14 @@ averaged over problems). Run each problem under the shared lock::
     PYTHONPATH=. python benchmarks/hyperband_speed.py \
         --report benchmarks/results/hyperband_speed.jsonl
 
+``nas_epochs`` (an sksearch.nas MLP network on the digits, resource its
+``max_epochs``, trained on one torch thread) needs PyTorch (``sksearch[nas]``);
+its results go to a file of their own::
+
+    flock /tmp/bench.lock env OMP_NUM_THREADS=1 PYTHONPATH=. \
+      python benchmarks/hyperband_speed.py --seeds 0 1 2 --problems nas_epochs --asha \
+      --out benchmarks/results/hyperband_speed_nas.jsonl
+
 ``--n-jobs N`` (N > 1) runs every search with ``n_jobs=N`` and measures in
 wall time: the timing scorer cannot see evaluations in worker processes, so a
 HyperbandSearchCV's trace is read from its checkpoint journal (``checkpoint=``
@@ -239,6 +247,33 @@ def problem_et_n_samples():
                                   min_resources=100)
 
 
+def problem_nas_epochs(max_epochs=27, n_samples=None):
+    """An sksearch MLP network (PyTorch, one thread) on digits, resource max_epochs (1..27)."""
+    from sksearch.nas import MLPNetClassifier
+
+    X, y = load_digits(return_X_y=True)
+    X = X / 16.0  # pixels in [0, 1]; per-feature standardisation blows up near-constant pixels
+    if n_samples is not None:  # a smaller problem (the smoke test)
+        X, y = X[:n_samples], y[:n_samples]
+    # n_threads=1: torch trains on one thread, as every other problem does
+    est = MLPNetClassifier(max_epochs=max_epochs, standardize=False, device="cpu",
+                           n_threads=1, random_state=0)
+    # one sub-space per depth (1 to 3 hidden layers), each with its layers' widths
+    common = {
+        "lr": loguniform(1e-4, 3e-2),
+        "weight_decay": loguniform(1e-6, 1e-2),
+        "dropout": uniform(0.0, 0.5),
+        "batch_size": [64, 128, 256],
+    }
+    widths = [32, 64, 128, 256]
+    space = [
+        {"n_layers": [depth], **{f"units_{i}": widths for i in range(1, depth + 1)}, **common}
+        for depth in (1, 2, 3)
+    ]
+    return X, y, est, space, dict(resource="max_epochs", max_resources=max_epochs,
+                                  min_resources=1)
+
+
 PROBLEMS = {
     "hgb_max_iter": problem_hgb_max_iter,
     "et_n_estimators": problem_et_n_estimators,
@@ -246,6 +281,7 @@ PROBLEMS = {
     "svc_n_samples": problem_svc_n_samples,
     "et_n_samples": problem_et_n_samples,
     "hgb_n_samples": problem_hgb_n_samples,
+    "nas_epochs": problem_nas_epochs,
     # the problems of the first session (slower or saturated)
     "hgb_max_iter_digits": problem_hgb_digits,
     "svc_n_samples_synthetic": problem_svc_synthetic,

@@ -157,7 +157,10 @@ def _torch_net_class():
 # fold (overhead 4.3 at 1/27, 1.85 at 1/9), HistGradientBoosting: F is most
 # of a fit, its histograms cost per bin rather than per sample (overhead 4.9
 # at 1/9 and still 2.3 at 1/3), so it starts at 1/3; an RBF SVC on n_samples
-# costs less than its share at every level (overhead 0.6-1.1 down to 1/27).
+# costs less than its share at every level (overhead 0.6-1.1 down to 1/27);
+# an sksearch.nas MLPNetClassifier's max_epochs on the digits (1347 x 64,
+# batches of 64-256, one thread): overhead 1.4-1.7 at 1 epoch of 27 and
+# 1.1-1.35 at 3, below 2 at every level, so it is not in the table.
 # Estimators not in the table start at "smallest", as before.
 _PER_RESOURCE_FIXED = "resource units"  # F / v in units of the resource
 _FRACTION_FIXED = "fraction of max_resources"  # F / v as a share of the maximum
