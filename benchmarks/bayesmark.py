@@ -44,10 +44,20 @@ module re-implements its protocol on the sksearch benchmark machinery:
     as in Bayesmark's hyperopt wrapper), evaluates them, and repeats; the
     sizes of the batches it asked for are recorded in ``info``.
   - ``hebo``: HEBO in its own virtual environment
-    (``benchmarks/.venv-hebo``, it pins an older numpy), driven as a
-    subprocess that only suggests and observes (``suggest(n_suggestions=8)``
-    / ``observe``); the evaluations run here, on the same splits.
-    Unavailable when that environment or HEBO is missing.
+    (``benchmarks/.venv-hebo``, or the one ``$BAYESMARK_HEBO_VENV`` names:
+    it pins numpy < 1.25), driven as a subprocess that only suggests and
+    observes (``suggest(n_suggestions=8)`` / ``observe``, one JSON line per
+    message on its stdin and stdout); the evaluations run here, on the same
+    splits. A failed evaluation is told as the worst loss seen so far.
+    Unavailable, with the reason, when that environment or HEBO is missing.
+    The environment (the pins avoid pip's backtracking)::
+
+        python3.11 -m venv benchmarks/.venv-hebo
+        benchmarks/.venv-hebo/bin/pip install HEBO==0.3.6 numpy==1.24.4 \\
+            pandas==2.0.3 scipy==1.11.4 scikit-learn==1.3.2 torch==2.13.0+cpu \\
+            gpytorch==1.11 linear-operator==0.5.2 jaxtyping==0.2.19 \\
+            typeguard==2.13.3 pymoo==0.6.0 matplotlib==3.7.5 catboost==1.2.5 \\
+            GPy==1.13.2
 
 - **Score** (Bayesmark's ``experiment_baseline.py`` and
   ``experiment_analysis.py``). Bayesmark evaluates every study of a test case
@@ -109,6 +119,7 @@ import os
 import shlex
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 import warnings
@@ -142,7 +153,16 @@ SECTION = HERE / "sections" / "bayesmark.md"
 # change measured); ``report`` regenerates the part above it and keeps the rest
 NOTES_MARK = "<!-- Written by hand below this line; `report` keeps it. -->"
 RESULTS_MD = HERE / "RESULTS.md"
-HEBO_PYTHON = HERE / ".venv-hebo" / "bin" / "python"
+# HEBO's own virtual environment (it pins numpy < 1.25); another one with
+# ``BAYESMARK_HEBO_VENV=/path/to/venv``
+HEBO_VENV_ENV = "BAYESMARK_HEBO_VENV"
+HEBO_VENV = HERE / ".venv-hebo"
+
+
+def hebo_python():
+    """The Python of HEBO's environment: ``$BAYESMARK_HEBO_VENV`` or ``benchmarks/.venv-hebo``."""
+    venv = os.environ.get(HEBO_VENV_ENV)
+    return Path(venv) / "bin" / "python" if venv else HEBO_VENV / "bin" / "python"
 
 
 # -- problems -------------------------------------------------------------------------
@@ -458,38 +478,47 @@ class HyperoptTPE(Optimizer):
 
 _HEBO_DRIVER = r"""
 import json, sys
+out, sys.stdout = sys.stdout, sys.stderr  # what HEBO or pymoo print must not reach the protocol
 import numpy as np, pandas as pd, torch
+torch.set_num_threads(1)
 from hebo.design_space.design_space import DesignSpace
 from hebo.optimizers.hebo import HEBO
 init = json.loads(sys.stdin.readline())
 np.random.seed(init["seed"]); torch.manual_seed(init["seed"])
 opt = HEBO(DesignSpace().parse(init["space"]), scramble_seed=init["seed"])
-print(json.dumps({"ok": True}), flush=True)
+print(json.dumps({"ok": True}), file=out, flush=True)
 for line in sys.stdin:
     msg = json.loads(line)
     if msg["cmd"] == "suggest":
         rec = opt.suggest(n_suggestions=msg["n"])
         last = rec
-        print(json.dumps(json.loads(rec.to_json(orient="records"))), flush=True)
+        print(json.dumps(json.loads(rec.to_json(orient="records"))), file=out, flush=True)
     elif msg["cmd"] == "observe":
         opt.observe(last, np.asarray(msg["y"], dtype=float).reshape(-1, 1))
-        print(json.dumps({"ok": True}), flush=True)
+        print(json.dumps({"ok": True}), file=out, flush=True)
     else:
         break
 """
 
 
 class Hebo(_BatchLoop):
-    """HEBO in ``benchmarks/.venv-hebo``, as a suggest/observe subprocess."""
+    """HEBO in its own environment (:func:`hebo_python`), as a suggest/observe subprocess.
+
+    The subprocess only proposes and learns (one JSON line per message on its
+    stdin and stdout); every evaluation runs in this process, on the same
+    splits as every other optimiser.
+    """
 
     name = "hebo"
     library = "hebo"
     distribution = "HEBO"
 
     def available(self):
-        if not HEBO_PYTHON.exists():
-            return False, f"no HEBO environment at {HEBO_PYTHON.parent.parent.relative_to(HERE.parent)}"
-        proc = subprocess.run([str(HEBO_PYTHON), "-c", "import hebo, importlib.metadata as m; "
+        python = hebo_python()
+        if not python.exists():
+            return False, (f"no HEBO environment at {python.parent.parent} (create it as "
+                           f"benchmarks/sections/bayesmark.md says, or set {HEBO_VENV_ENV})")
+        proc = subprocess.run([str(python), "-c", "import hebo, importlib.metadata as m; "
                                "print(m.version('HEBO'))"], capture_output=True, text=True)
         if proc.returncode:
             return False, "cannot import hebo: " + (proc.stderr.strip().splitlines() or ["?"])[-1]
@@ -518,11 +547,12 @@ class Hebo(_BatchLoop):
     def start(self, problem, seed):
         env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                "OPENBLAS_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
-        proc = subprocess.Popen([str(HEBO_PYTHON), "-c", _HEBO_DRIVER], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env=env)
-        self._procs.append(proc)
-        state = {"proc": proc, "space": problem.space}
+        # stderr to a file, not a pipe: HEBO's warnings would fill a pipe nobody reads
+        err = tempfile.TemporaryFile(mode="w+")
+        proc = subprocess.Popen([str(hebo_python()), "-c", _HEBO_DRIVER], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=err, text=True, env=env)
+        self._procs.append((proc, err))
+        state = {"proc": proc, "err": err, "space": problem.space}
         self._send(state, {"seed": int(seed), "space": self.hebo_space(problem.space)})
         return state
 
@@ -532,8 +562,8 @@ class Hebo(_BatchLoop):
         proc.stdin.flush()
         line = proc.stdout.readline()
         if not line:
-            err = proc.stderr.read()[-1500:]
-            raise RuntimeError(f"HEBO subprocess ended: {err}")
+            state["err"].seek(0)
+            raise RuntimeError(f"HEBO subprocess ended: {state['err'].read()[-1500:]}")
         return json.loads(line)
 
     def ask(self, state, n):
@@ -571,10 +601,11 @@ class Hebo(_BatchLoop):
             rounds, fit_score, info = super().run(problem, n_rounds=n_rounds,
                                                   batch_size=batch_size, seed=seed)
         finally:
-            for proc in self._procs:
+            for proc, err in self._procs:
                 if proc.poll() is None:
                     proc.kill()
                     proc.wait()
+                err.close()
         return rounds, fit_score, {"hebo_version": getattr(self, "version", None), **info}
 
     def info(self, state):

@@ -157,3 +157,129 @@ def test_bad_names_are_named(bm, args, needle, capsys):
     assert needle in capsys.readouterr().err
     with pytest.raises(ValueError, match="problem: unknown problem"):
         bm.get_problem("SVM_boston_mse")
+
+
+# -- HEBO through its own environment ------------------------------------------------
+_FAKE_HEBO = '''
+import json, os
+import numpy as np, pandas as pd
+
+
+class DesignSpace:
+    def parse(self, paras):
+        self.paras = paras
+        return self
+
+
+class HEBO:
+    def __init__(self, space, scramble_seed=None):
+        self.space, self.rng = space, np.random.default_rng(scramble_seed)
+
+    def suggest(self, n_suggestions=1):
+        print("noise on stdout")  # the driver must keep it off the protocol
+        rows = []
+        for _ in range(n_suggestions):
+            row = {}
+            for p in self.space.paras:
+                lo, hi = p.get("lb"), p.get("ub")
+                if p["type"] == "cat":
+                    row[p["name"]] = str(self.rng.choice(p["categories"]))
+                elif p["type"] in ("pow", "pow_int"):
+                    row[p["name"]] = float(np.exp(self.rng.uniform(np.log(lo), np.log(hi))))
+                else:
+                    row[p["name"]] = float(self.rng.uniform(lo, hi))
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def observe(self, rec, y):
+        assert y.shape == (len(rec), 1)
+        with open(os.environ["FAKE_HEBO_LOG"], "a") as fh:
+            fh.write(json.dumps({"space": self.space.paras, "y": y.ravel().tolist()}) + "\\n")
+'''
+
+
+def _fake_hebo_env(tmp_path):
+    """A 'virtual environment' whose python is this one with a stand-in ``hebo``
+    package on its path: the subprocess protocol is tested without HEBO."""
+    site = tmp_path / "site"
+    for pkg in ("hebo", "hebo/design_space", "hebo/optimizers"):
+        (site / pkg).mkdir(parents=True)
+        (site / pkg / "__init__.py").write_text("")
+    (site / "hebo" / "design_space" / "design_space.py").write_text(_FAKE_HEBO)
+    (site / "hebo" / "optimizers" / "hebo.py").write_text(
+        "from hebo.design_space.design_space import HEBO\n")
+    dist = site / "HEBO-0.0.1.dist-info"
+    dist.mkdir()
+    dist.joinpath("METADATA").write_text("Metadata-Version: 2.1\nName: HEBO\nVersion: 0.0.1\n")
+    python = tmp_path / "venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(f'#!/bin/sh\nPYTHONPATH="{site}" exec "{sys.executable}" "$@"\n')
+    python.chmod(0o755)
+    return tmp_path / "venv"
+
+
+def test_hebo_unavailable_names_its_environment(bm, tmp_path, monkeypatch):
+    monkeypatch.setenv(bm.HEBO_VENV_ENV, str(tmp_path / "nowhere"))
+    ok, why = bm.Hebo().available()
+    assert not ok
+    assert str(tmp_path / "nowhere") in why and bm.HEBO_VENV_ENV in why
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the stand-in python is a sh script")
+def test_hebo_protocol_with_a_stand_in(bm, tmp_path, monkeypatch):
+    monkeypatch.setenv(bm.HEBO_VENV_ENV, str(_fake_hebo_env(tmp_path)))
+    log = tmp_path / "observed.jsonl"
+    monkeypatch.setenv("FAKE_HEBO_LOG", str(log))
+    opt = bm.Hebo()
+    assert opt.available() == (True, "")
+    assert opt.version == "0.0.1"
+    # log-uniform reals, a log integer and booleans (categorical by index)
+    problem = bm.get_problem("lasso_diabetes_mae", seed=0)
+    space = problem.space
+    seen, scores = [], iter([-50.0, math.nan, -40.0, -45.0])
+
+    def evaluate(problem_, params):
+        seen.append(params)
+        return next(scores), 0.0
+
+    monkeypatch.setattr(bm, "_evaluate", evaluate)
+    rounds, _, info = opt.run(problem, n_rounds=2, batch_size=2, seed=3)
+    assert info["hebo_version"] == "0.0.1"
+    assert [len(r) for r in rounds] == [2, 2] and len(seen) == 4
+    for params in seen:
+        assert set(params) == set(space)
+        assert params["fit_intercept"] in (False, True)
+        assert isinstance(params["max_iter"], int)
+        assert space["max_iter"].low <= params["max_iter"] <= space["max_iter"].high
+        assert space["alpha"].low <= params["alpha"] <= space["alpha"].high
+    told = [json.loads(line) for line in log.read_text().splitlines()]
+    # losses (minus the scores); the failed fit is told as the worst loss so far
+    assert [t["y"] for t in told] == [[50.0, 50.0], [40.0, 45.0]]
+    kinds = {p["name"]: p["type"] for p in told[0]["space"]}
+    assert kinds == {"alpha": "pow", "fit_intercept": "cat", "max_iter": "pow_int",
+                     "tol": "pow", "positive": "cat"}
+
+
+def test_hebo_subprocess_failure_is_reported(bm, tmp_path, monkeypatch):
+    venv = _fake_hebo_env(tmp_path)
+    broken = tmp_path / "site" / "hebo" / "optimizers" / "hebo.py"
+    broken.write_text("raise ImportError('HEBO is broken here')\n")
+    monkeypatch.setenv(bm.HEBO_VENV_ENV, str(venv))
+    opt = bm.Hebo()
+    ok, why = opt.available()  # `import hebo` alone still works
+    assert ok
+    with pytest.raises(RuntimeError, match="(?s)HEBO subprocess ended.*HEBO is broken here"):
+        opt.run(bm.get_problem("DT_iris_acc"), n_rounds=1, batch_size=2, seed=0)
+
+
+@pytest.mark.skipif(not (ROOT / "benchmarks" / ".venv-hebo" / "bin" / "python").exists(),
+                    reason="no HEBO environment in benchmarks/.venv-hebo")
+def test_real_hebo_runs_two_rounds(bm, monkeypatch):
+    monkeypatch.delenv("BAYESMARK_HEBO_VENV", raising=False)
+    opt = bm.Hebo()
+    ok, why = opt.available()
+    assert ok, why
+    rounds, _, info = opt.run(bm.get_problem("DT_iris_acc"), n_rounds=2, batch_size=2, seed=0)
+    assert [len(r) for r in rounds] == [2, 2]
+    assert all(0 <= s <= 1 for r in rounds for s in r)
+    assert info["hebo_version"]
