@@ -1368,8 +1368,9 @@ class HyperbandSearchCV(BaseHyperband):
         succeed. A ``refit`` callable chooses ``best_index_`` itself.
     random_state : int, RandomState instance or None, default=None
         Seed of the sampler and of the subsamples: same seed and data, same
-        evaluations in the same order for a given ``n_jobs`` (with
-        ``sampler="random"`` the candidates do not depend on ``n_jobs``).
+        evaluations in the same order, whatever ``n_jobs``, with synchronous
+        brackets; in asynchronous mode only with ``n_jobs=1`` (with more
+        workers the promotions follow their timing).
     max_time : float, default=None
         Time budget in seconds: no new step of rungs starts once it is spent;
         ``best_*`` come from the highest resource reached.
