@@ -382,6 +382,9 @@ class SlowSVC(SVC):
 
 
 if __name__ == "__main__":
+    # as at a terminal: a child of a background job inherits SIGINT ignored,
+    # and Python then keeps it ignored, so Ctrl-C would never reach the search
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     X, y = load_iris(return_X_y=True)
     path, n_jobs, asynchronous, flag = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", sys.argv[4]
     delay = float(sys.argv[5]) if len(sys.argv) > 5 else 0.1
