@@ -415,7 +415,7 @@ def run_problem(pname, seed, rounds, searches=("hyperband", "bohb"), min_resourc
     def hyperband(sampler, warm_start, asynchronous, budget, min_value):
         kw = dict(res_kw)
         if min_value != "problem":
-            kw["min_resources"] = min_value
+            kw["min_resources"] = int(min_value) if min_value.isdigit() else min_value
         # n_iter: whole rounds from the smallest resource (max_time stops earlier)
         one_round = round_evaluations(
             max_depth(*_min_resources(kw["min_resources"], res_kw, est, cv, X, y), 3), 3)
