@@ -243,6 +243,17 @@ def hyperband_plan(n_iter, s_max, factor):
     return HyperbandPlan(n_iter, s_max, factor)
 
 
+def _highest_level_with(levels, scores, min_points):
+    """The highest resource level (the smallest index, 0 the maximum) with at
+    least ``min_points`` finite scores among ``(levels, scores)``, or None:
+    BOHB's rule for which budget's model proposes (Falkner et al. 2018)."""
+    levels = np.asarray(levels, dtype=int)
+    ok = np.isfinite(np.asarray(scores, dtype=float))
+    counts = np.bincount(levels[ok], minlength=1)
+    enough = np.flatnonzero(counts >= min_points)
+    return int(enough[0]) if enough.size else None
+
+
 def tell_at_level(sampler, candidates, scores, level):
     """Tell a sampler scores obtained at resource ``level`` (0: the maximum):
     a ``multi_fidelity`` sampler (BOHB) is told every level, any other only
@@ -622,7 +633,12 @@ class ASHAScheduler:
         return job
 
     def _next_bracket(self):
-        """The bracket furthest behind its share of new candidates."""
+        """The bracket furthest behind its share of new candidates (so each
+        bracket starts one of the first ``len(brackets)`` candidates, and
+        the bracket at the maximum resource gives a full-resource score
+        early; the Sainte-Lague rule ``(started + 1/2) / share``, which
+        delays it, was measured worse: see ``benchmarks/sections/
+        hyperband_gp.md``)."""
         started = [b.n_candidates[0] for b in self.brackets]
         ratios = [s / w for s, w in zip(started, self._weights)]
         return int(np.argmin(ratios))
@@ -736,11 +752,9 @@ class BOHBOptimizer(Optimizer):
 
     def model_level(self):
         """The level whose model proposes now (None: prior draws only)."""
-        for level in sorted(self.models_):  # 0 = highest resource first
-            y = np.asarray(self.models_[level].y_, dtype=float)
-            if np.isfinite(y).sum() >= self.min_points_in_model:
-                return level
-        return None
+        levels = [lv for lv, m in self.models_.items() for _ in m.y_]
+        scores = [y for m in self.models_.values() for y in m.y_]
+        return _highest_level_with(levels, scores, self.min_points_in_model)
 
     def _propose(self, n):
         level = self.model_level()
@@ -896,12 +910,11 @@ class MultiFidelityBayesOptimizer(BayesOptimizer):
         n_model = int((self.rng.random(n) >= self.random_fraction).sum())
         out = np.empty((0, self.space.n_dims))
         if n_model:
-            levels = np.asarray(self.levels_)
-            ok = np.isfinite(y)
-            counts = np.bincount(levels[ok], minlength=levels.max() + 1)
-            enough = np.flatnonzero(counts >= self.min_points_in_level)
-            # the highest level with enough results (else the fullest one)
-            self.acquisition_level_ = int(enough[0] if enough.size else np.argmax(counts))
+            level = _highest_level_with(self.levels_, y, self.min_points_in_level)
+            if level is None:  # no level has enough results yet: the fullest one
+                ok = np.isfinite(y)
+                level = int(np.argmax(np.bincount(np.asarray(self.levels_)[ok])))
+            self.acquisition_level_ = level
             self._fmap.z = float(self._fidelity([self.acquisition_level_])[0])
             with single_threaded_blas():
                 out = self._propose_model(n_model)
