@@ -49,7 +49,7 @@ from ._compat import (
     search_scope,
 )
 from ._journal import FORMAT as JOURNAL_FORMAT
-from ._journal import Journal, search_fingerprint, top_resource_rows
+from ._journal import Journal, read_lines, search_fingerprint, top_resource_rows
 from .space import Space, _is_estimator
 
 __all__ = ["BaseSearch"]
@@ -595,11 +595,43 @@ class BaseSearch(BaseSearchCV):
                 self._journal = self._open_journal(X, y, params)
             with search_scope():  # sklearn is patched only while a search runs
                 return super().fit(X, y, **params)
+        except BaseException as exc:
+            self._note_unfinished(exc)
+            raise
         finally:
             if self._journal is not None:
                 self._journal.close()
             for attr in self._FIT_STATE:
                 self.__dict__.pop(attr, None)
+
+    def _note_unfinished(self, exc):
+        """Say on ``exc`` (a Ctrl-C, a killed worker, a fit's error with
+        ``error_score="raise"``) what became of the evaluations that had
+        finished when fit stopped."""
+        add_note = getattr(exc, "add_note", None)  # Python >= 3.11
+        if add_note is None:
+            return
+        name, journal = type(self).__name__, self._journal
+        if journal is None:
+            n = len(self.__dict__.get("_evaluations") or ())
+            if n:
+                add_note(
+                    f"{name}: the {n} evaluations that had finished are lost; with "
+                    "checkpoint='a path' they are journaled as they finish, and fit "
+                    "resumes from them."
+                )
+            return
+        try:  # what a resume will read (a Ctrl-C may land between write and count)
+            n = max(len(read_lines(journal.path, "checkpoint")[0]) - 1, 0)
+        except (OSError, ValueError):
+            n = len(journal.records)
+        if n:
+            stopped = "" if journal.failed is None else f" (journaling stopped: {journal.failed})"
+            add_note(
+                f"{name}: {n} finished evaluations are in checkpoint={journal.path!r}"
+                f"{stopped}; fit with the same checkpoint resumes from them, without "
+                "fitting them again."
+            )
 
     # State that exists only while fit runs. sklearn >= 1.9 sends the search
     # itself to every fit task (``caller=self``, for callbacks), so it is

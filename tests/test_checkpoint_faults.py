@@ -358,6 +358,47 @@ def test_a_full_disk_in_the_middle_keeps_every_result(tmp_path, monkeypatch):
     assert resumed.cv_results_["params"] == full.cv_results_["params"]
 
 
+class _FailsAfter(DecisionTreeClassifier):
+    """A tree whose fits raise once ``limit`` fits have run in this process."""
+
+    n_fits = 0
+    limit = 0
+
+    def fit(self, X, y, **kw):
+        type(self).n_fits += 1
+        if type(self).n_fits > type(self).limit:
+            raise RuntimeError("out of luck")
+        return super().fit(X, y, **kw)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="exception notes")
+@pytest.mark.parametrize("journaled", [False, True])
+def test_an_error_that_stops_fit_says_what_became_of_the_finished_ones(tmp_path, journaled):
+    path = tmp_path / "j.jsonl" if journaled else None
+    # the first round (4 candidates of 3 folds) finishes, the second fails
+    _FailsAfter.n_fits, _FailsAfter.limit = 0, 4 * 3
+    search = TPESearchCV(_FailsAfter(random_state=0), {"max_depth": list(range(1, 9))},
+                         n_iter=6, cv=3, random_state=0, error_score="raise", checkpoint=path)
+    with pytest.raises(RuntimeError, match="out of luck") as info:
+        search.fit(X, y)
+    (note,) = info.value.__notes__
+    if journaled:
+        assert note == (f"TPESearchCV: 4 finished evaluations are in checkpoint={str(path)!r}; "
+                        "fit with the same checkpoint resumes from them, without fitting "
+                        "them again.")
+        _FailsAfter.n_fits, _FailsAfter.limit = 0, 2 * 3 + 1  # the 2 left and the refit
+        resumed = search.fit(X, y)
+        assert resumed.n_resumed_ == 4 and len(resumed.cv_results_["params"]) == 6
+    else:
+        assert "the 4 evaluations that had finished are lost; with checkpoint=" in note
+    # an error before anything finished has no note
+    _FailsAfter.n_fits, _FailsAfter.limit = 0, 0
+    with pytest.raises(RuntimeError) as info:
+        TPESearchCV(_FailsAfter(), {"max_depth": [1, 2]}, n_iter=2, cv=3,
+                    error_score="raise").fit(X, y)
+    assert not getattr(info.value, "__notes__", None)
+
+
 _CHILD = """
 import os, signal, sys, time
 sys.path.insert(0, {root!r})
@@ -451,6 +492,8 @@ def test_ctrl_c_keeps_every_finished_evaluation(tmp_path):
     assert proc.returncode != 0 and b"KeyboardInterrupt" in err
     done = _journal_params(path)
     assert 2 <= len(done) < 12
+    if sys.version_info >= (3, 11):
+        assert f"TPESearchCV: {len(done)} finished evaluations are in".encode() in err
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split()[:4] == ["RESUMED", str(len(done)), "ROWS", "12"]
@@ -472,6 +515,9 @@ def test_a_worker_killed_mid_fit_loses_nothing_that_had_finished(tmp_path):
     assert not flag.exists()  # the worker died in its fit
     done = _journal_params(path)
     assert 0 < len(done) < 12
+    if sys.version_info >= (3, 11):  # the error says where the finished ones are
+        assert (f"TPESearchCV: {len(done)} finished evaluations are in "
+                f"checkpoint={str(path)!r}; fit with the same checkpoint resumes") in first.stderr
     again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
     assert again.stdout.split()[:4] == ["RESUMED", str(len(done)), "ROWS", "12"]
