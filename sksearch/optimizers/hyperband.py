@@ -638,7 +638,7 @@ class ASHAScheduler:
         the bracket at the maximum resource gives a full-resource score
         early; the Sainte-Lague rule ``(started + 1/2) / share``, which
         delays it, was measured worse: see ``benchmarks/sections/
-        hyperband_gp.md``)."""
+        hyperband_targets.md``)."""
         started = [b.n_candidates[0] for b in self.brackets]
         ratios = [s / w for s, w in zip(started, self._weights)]
         return int(np.argmin(ratios))
