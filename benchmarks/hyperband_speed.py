@@ -394,7 +394,7 @@ def _min_resources(value, res_kw, est, cv, X, y):
 
 
 def run_problem(pname, seed, rounds, searches=("hyperband", "bohb"), min_resources=("problem",),
-                n_jobs=1):
+                n_jobs=1, pre_dispatch="2*n_jobs"):
     """Random40, Halving (with the problem's min_resources), then each search
     of ``searches`` with each value of ``min_resources`` ("problem": the
     problem's own; any other value is passed to HyperbandSearchCV and named
@@ -423,7 +423,7 @@ def run_problem(pname, seed, rounds, searches=("hyperband", "bohb"), min_resourc
         def make(scorer, checkpoint):
             return HyperbandSearchCV(est, space, n_iter=rounds * one_round, factor=3, cv=cv,
                                      scoring=scorer, random_state=seed, n_jobs=n_jobs,
-                                     sampler=sampler, max_time=budget,
+                                     pre_dispatch=pre_dispatch, sampler=sampler, max_time=budget,
                                      warm_start=warm_start, asynchronous=asynchronous,
                                      checkpoint=checkpoint, **kw)
         return make
@@ -625,6 +625,9 @@ def main():
                         help="n_jobs of every search (default 1); above 1 the traces of "
                              "the HyperbandSearchCV runs come from their checkpoint journals "
                              "and every ratio is wall time over Random40's wall time")
+    parser.add_argument("--pre-dispatch", default="2*n_jobs",
+                        help="pre_dispatch of the HyperbandSearchCV runs (default '2*n_jobs', "
+                             "joblib's and sklearn's)")
     parser.add_argument("--out", help="append the results (JSON lines) to this file")
     parser.add_argument("--report", metavar="JSONL",
                         help="print the Markdown tables of a results file and exit")
@@ -677,7 +680,7 @@ def main():
                 ["hyperband", "bohb"] + ["asha", "asha-bohb"] * args.asha
                 + ["hyperband-cold"] * args.cold)
             for r in run_problem(pname, seed, args.rounds, searches, args.min_resources,
-                                 args.n_jobs):
+                                 args.n_jobs, args.pre_dispatch):
                 r["load"] = load
                 rows.append(r)
                 print(f"  {pname} seed={seed} {r['name']:<14} wall={r['wall']:6.1f}s "
