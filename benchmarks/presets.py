@@ -1,6 +1,6 @@
 """Named benchmark configurations.
 
-``full`` is the reference definition (issue 4): every problem, at least five
+``full`` is the reference definition: every problem, at least five
 seeds, budgets of 40 and 100 evaluations. A run may override any field on
 the command line (``--seeds``, ``--problems``, ``--n-iter``...); the
 overrides are recorded with every result and shown in the report.
