@@ -357,6 +357,15 @@ class Journal:
             raise
         self._end = os.fstat(self._file.fileno()).st_size
 
+    def n_on_disk(self):
+        """The whole records the file holds now: what a resume will read. It
+        can exceed ``len(records)`` when an interrupt (Ctrl-C) landed between
+        a record's write and its count."""
+        try:
+            return max(len(read_lines(self.path, "checkpoint")[0]) - 1, 0)
+        except (OSError, ValueError):
+            return len(self.records)
+
     def write(self, candidates, vectors, scores, outs, n_splits, more):
         """Append one record per candidate (``outs``: n_splits raw results each)."""
         records = []

@@ -49,7 +49,7 @@ from ._compat import (
     search_scope,
 )
 from ._journal import FORMAT as JOURNAL_FORMAT
-from ._journal import Journal, read_lines, search_fingerprint, top_resource_rows
+from ._journal import Journal, search_fingerprint, top_resource_rows
 from .space import Space, _is_estimator
 
 __all__ = ["BaseSearch"]
@@ -621,10 +621,7 @@ class BaseSearch(BaseSearchCV):
                     "resumes from them."
                 )
             return
-        try:  # what a resume will read (a Ctrl-C may land between write and count)
-            n = max(len(read_lines(journal.path, "checkpoint")[0]) - 1, 0)
-        except (OSError, ValueError):
-            n = len(journal.records)
+        n = journal.n_on_disk()
         if n:
             stopped = "" if journal.failed is None else f" (journaling stopped: {journal.failed})"
             add_note(
