@@ -9,6 +9,7 @@ import numpy as np  # noqa: F401
 
 from ._compat import Interval, StrOptions  # noqa: F401
 from ._hyperband import BaseHyperband
+from ._peers import peer_keywords
 from ._search import BaseSearch  # noqa: F401
 from .optimizers import (
     AnnealingOptimizer,
@@ -37,6 +38,7 @@ __all__ = [
 # --- population and local-search strategies ----------------------------------
 
 
+@peer_keywords
 class GeneticSearchCV(BaseSearch):
     """Hyper-parameter search by a genetic algorithm (on DEAP's operators).
 
@@ -213,6 +215,7 @@ class GeneticSearchCV(BaseSearch):
         )
 
 
+@peer_keywords
 class PSOSearchCV(BaseSearch):
     """Hyper-parameter search by particle swarm optimisation.
 
@@ -389,6 +392,7 @@ class PSOSearchCV(BaseSearch):
         )
 
 
+@peer_keywords
 class AnnealingSearchCV(BaseSearch):
     """Hyper-parameter search by simulated annealing, with parallel chains.
 
@@ -557,6 +561,7 @@ class AnnealingSearchCV(BaseSearch):
         )
 
 
+@peer_keywords
 class CoordinateDescentSearchCV(BaseSearch):
     """Hyper-parameter search by cyclic coordinate descent.
 
@@ -744,6 +749,7 @@ _MODEL_BASED_COMMON_DOC = """
         search (see :mod:`sksearch.callbacks`)."""
 
 
+@peer_keywords
 class BayesSearchCV(BaseSearch):
     __doc__ = f"""Bayesian optimisation of hyperparameters with a Gaussian process.
 
@@ -914,6 +920,7 @@ class BayesSearchCV(BaseSearch):
         )
 
 
+@peer_keywords
 class TPESearchCV(BaseSearch):
     __doc__ = f"""Hyperparameter search with a tree-structured Parzen estimator.
 
@@ -1077,6 +1084,7 @@ class TPESearchCV(BaseSearch):
         )
 
 
+@peer_keywords
 class ReinforceSearchCV(BaseSearch):
     __doc__ = f"""Hyperparameter search by a policy-gradient controller (REINFORCE).
 
@@ -1237,6 +1245,7 @@ class ReinforceSearchCV(BaseSearch):
 # --- multi-fidelity ------------------------------------------------------------
 
 
+@peer_keywords
 class HyperbandSearchCV(BaseHyperband):
     """Hyperband search (Li et al. 2018), or BOHB with ``sampler="tpe"``.
 
