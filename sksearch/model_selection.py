@@ -61,7 +61,11 @@ class GeneticSearchCV(BaseSearch):
     estimator : estimator object
         Cloned and fitted once per candidate and fold.
     param_distributions : dict or list of dict
-        The search space.
+        The search space. Also read: scikit-optimize's ranges
+        ``(low, high[, prior])`` and ``skopt.space`` objects, Optuna's
+        distributions; the peers' keywords (``param_grid=``,
+        ``search_spaces=``, ``n_trials``, ``timeout``, ``n_points``) are
+        taken as sksearch's (see :ref:`migration`).
     n_iter : int, default=50
         Number of candidates evaluated (about ``n_iter / population_size``
         generations).
@@ -236,7 +240,11 @@ class PSOSearchCV(BaseSearch):
     estimator : estimator object
         Cloned and fitted once per candidate and fold.
     param_distributions : dict or list of dict
-        The search space.
+        The search space. Also read: scikit-optimize's ranges
+        ``(low, high[, prior])`` and ``skopt.space`` objects, Optuna's
+        distributions; the peers' keywords (``param_grid=``,
+        ``search_spaces=``, ``n_trials``, ``timeout``, ``n_points``) are
+        taken as sksearch's (see :ref:`migration`).
     n_iter : int, default=50
         Number of candidates evaluated (about ``n_iter / swarm_size`` swarm
         iterations).
@@ -413,7 +421,11 @@ class AnnealingSearchCV(BaseSearch):
     estimator : estimator object
         Cloned and fitted once per candidate and fold.
     param_distributions : dict or list of dict
-        The search space.
+        The search space. Also read: scikit-optimize's ranges
+        ``(low, high[, prior])`` and ``skopt.space`` objects, Optuna's
+        distributions; the peers' keywords (``param_grid=``,
+        ``search_spaces=``, ``n_trials``, ``timeout``, ``n_points``) are
+        taken as sksearch's (see :ref:`migration`).
     n_iter : int, default=50
         Number of candidates evaluated.
     scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
@@ -582,7 +594,11 @@ class CoordinateDescentSearchCV(BaseSearch):
     estimator : estimator object
         Cloned and fitted once per candidate and fold.
     param_distributions : dict or list of dict
-        The search space.
+        The search space. Also read: scikit-optimize's ranges
+        ``(low, high[, prior])`` and ``skopt.space`` objects, Optuna's
+        distributions; the peers' keywords (``param_grid=``,
+        ``search_spaces=``, ``n_trials``, ``timeout``, ``n_points``) are
+        taken as sksearch's (see :ref:`migration`).
     n_iter : int, default=50
         Number of candidates evaluated.
     scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
@@ -728,11 +744,17 @@ _MODEL_BASED_COMMON_DOC = """
         :class:`~sksearch.space.Real`, :class:`~sksearch.space.Integer`,
         :class:`~sksearch.space.Categorical`. A list of dicts is a union of
         sub-spaces (conditional or AutoML spaces), as in ``GridSearchCV``.
+        Also read: scikit-optimize's ranges ``(low, high[, prior])`` and
+        ``skopt.space`` objects, Optuna's distributions; the peers' keywords
+        (``param_grid=``, ``search_spaces=``, ``n_trials``, ``timeout``,
+        ``n_points``, skopt's ``optimizer_kwargs``) are taken as sksearch's
+        (see :ref:`migration`).
     n_iter : int, default=50
         Number of candidates evaluated.
     scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
-        As in :class:`sklearn.model_selection.GridSearchCV`. With ``n_jobs``
-        workers, each round proposes ``n_jobs`` distinct candidates.
+        As in :class:`sklearn.model_selection.GridSearchCV`. Each round
+        proposes ``batch_size`` distinct candidates and cross-validates them
+        on ``n_jobs`` workers; ``n_jobs`` never changes the candidates.
     random_state : int, RandomState instance or None, default=None
         Seed of the search: same seed and data, same candidates in the same
         order, also with ``n_jobs > 1``.
