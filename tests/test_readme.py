@@ -25,7 +25,9 @@ GUIDE_BLOCKS = [
     ))
 ]
 # a "before" block needs the peer it migrates from
-PEERS = {"skopt": "scikit-optimize", "optuna": "optuna", "optuna_integration": "optuna-integration"}
+PEERS = {
+    "skopt": "scikit-optimize", "optuna": "optuna", "optuna_integration": "optuna-integration",
+}
 
 
 def test_readme_has_python_blocks():
