@@ -1260,7 +1260,8 @@ def plot_slice(search_or_cv_results, params=None, *, ax=None):
             a.set_xticks(range(len(labels)), list(labels))
             a.set_xlim(-0.6, len(labels) - 0.4)
             if max((len(t) for t in labels), default=0) * len(labels) > 28:
-                a.tick_params(axis="x", labelrotation=30)
+                for t in a.get_xticklabels():  # long names, slanted to fit
+                    t.set(rotation=25, ha="right", rotation_mode="anchor")
         ok = has & finite
         a.scatter(x[ok], scores[ok], c=order[ok], cmap=cmap, norm=norm, s=18,
                   edgecolors="0.2", linewidths=0.3, zorder=2)
@@ -1560,5 +1561,5 @@ def plot_hyperband(search, *, ax=None):
                for b in order]
     ax.legend(handles=handles, title="Hyperband", fontsize=8)
     ax.grid(alpha=0.3)
-    ax.set_title(f"Hyperband rungs ({info.name}): {info.metric} against resources")
+    ax.set_title(f"Hyperband rungs ({info.name})")
     return ax
