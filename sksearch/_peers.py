@@ -10,8 +10,8 @@ same (``param_grid`` and ``search_spaces`` to ``param_distributions``,
 :class:`~sksearch.BayesSearchCV`) or refused with a ``TypeError`` that names
 the sksearch way to do it.
 
-The renaming happens before the real ``__init__``, which still only stores
-its arguments: the search holds the sksearch names alone, so ``get_params``,
+The renaming happens before the real ``__init__`` (and in ``set_params``),
+which still only stores its arguments: the search holds the sksearch names alone, so ``get_params``,
 ``set_params``, ``clone`` and pickling see one parameter per setting, and the
 wrapper is transparent to ``inspect.signature`` (through ``__wrapped__``, as
 scikit-learn's own ``_deprecate_positional_args`` was), hence to
@@ -214,4 +214,22 @@ def peer_keywords(cls):
         init(self, *args, **kwargs)
 
     cls.__init__ = __init__
+
+    set_params = cls.set_params
+
+    @functools.wraps(set_params)
+    def set_params_(self, **params):
+        # set_params(search_spaces=...) as the constructor reads it: renamed
+        # only, since a refused keyword is refused by set_params already
+        renamed = {}
+        for key, value in params.items():
+            name = _RENAMED[key][0] if key in _RENAMED and key not in own else key
+            if name in renamed:
+                raise TypeError(
+                    f"{type(self).__name__}.set_params got two values for {name}; give one."
+                )
+            renamed[name] = value
+        return set_params(self, **renamed)
+
+    cls.set_params = set_params_
     return cls

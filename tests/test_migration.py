@@ -179,6 +179,17 @@ def test_peer_keywords_become_sksearch_parameters(kwargs, attribute, value):
     again.set_params(**{attribute: value})
 
 
+def test_set_params_takes_the_peers_names_too():
+    search = BayesSearchCV(Ridge(), {"alpha": [1.0]})
+    search.set_params(search_spaces={"alpha": (0.1, 1.0)}, n_points=2, estimator__alpha=3.0)
+    assert search.param_distributions == {"alpha": (0.1, 1.0)} and search.batch_size == 2
+    assert search.estimator.alpha == 3.0
+    with pytest.raises(TypeError, match="two values for batch_size"):
+        search.set_params(n_points=2, batch_size=3)
+    with pytest.raises(ValueError, match="Invalid parameter 'study'"):
+        search.set_params(study=None)
+
+
 def test_the_wrapped_constructor_shows_sksearch_signature():
     # sklearn's _get_param_names reads inspect.signature(cls.__init__)
     names = BayesSearchCV._get_param_names()
