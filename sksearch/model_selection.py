@@ -747,8 +747,7 @@ _MODEL_BASED_COMMON_DOC = """
         Also read: scikit-optimize's ranges ``(low, high[, prior])`` and
         ``skopt.space`` objects, Optuna's distributions; the peers' keywords
         (``param_grid=``, ``search_spaces=``, ``n_trials``, ``timeout``,
-        ``n_points``, skopt's ``optimizer_kwargs``) are taken as sksearch's
-        (see :ref:`migration`).
+        ``n_points``) are taken as sksearch's (see :ref:`migration`).
     n_iter : int, default=50
         Number of candidates evaluated.
     scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
@@ -785,6 +784,12 @@ class BayesSearchCV(BaseSearch):
     Cost: one GP fit per round, cubic in the number of evaluated candidates
     up to ``max_model_points`` and flat after; tens of milliseconds per
     candidate, negligible next to most cross-validated fits.
+
+    Code written for scikit-optimize's ``BayesSearchCV`` runs unchanged: its
+    ``optimizer_kwargs`` are read as the keywords below
+    (``n_initial_points``, ``acq_func="EI"`` as ``"ei"``, ``xi``, ``kappa``,
+    ``initial_point_generator`` as ``initial_design``), and one without an
+    equivalent is refused with the sksearch way (see :ref:`migration`).
 
     Parameters
     ----------{_MODEL_BASED_COMMON_DOC}
