@@ -49,7 +49,7 @@ from ._compat import (
     original_fit_and_score,
 )
 from ._journal import Journal
-from ._search import BaseSearch, _tell_known
+from ._search import BaseSearch, _candidate_score, _tell_known, format_score
 from .optimizers.hyperband import (
     ASHAScheduler,
     HyperbandScheduler,
@@ -898,12 +898,28 @@ class BaseHyperband(BaseSearch):
         return int(rows[np.nanargmax(scores[rows])])
 
     def _print_progress(self, n_done, n_iter, start):
+        # the best score at the largest resource reached so far: until a
+        # candidate reaches max_resources, the best of the highest rung
         elapsed = time.perf_counter() - start
-        top = np.asarray(self._top_scores, dtype=float)
-        best = np.nanmax(top) if np.isfinite(top).any() else float("nan")
+        evaluations = self._evaluations
+        k = max(len(evaluations.out) // max(len(evaluations), 1), 1)
+        scores = np.array([
+            _candidate_score(evaluations.out[i * k:(i + 1) * k], self._metric)
+            for i in range(len(evaluations))
+        ], dtype=float)
+        resources = np.asarray(evaluations.more.get("n_resources", []), dtype=float)
+        ok = np.isfinite(scores) & (len(resources) == len(scores))
+        if ok.any():
+            level = resources[ok].max()
+            best = format_score(scores[ok & (resources == level)].max())
+            where = ("at max_resources" if level >= self._levels[0]
+                     else f"at n_resources {level:g} (none at max_resources yet)")
+            text = f"best {best} {where}"
+        else:
+            text = "no successful evaluation yet"
         print(
-            f"[{type(self).__name__}] {n_done}/{n_iter} evaluations, best at "
-            f"max_resources {best:.5g}, elapsed {elapsed:.1f}s"
+            f"[{type(self).__name__}] {n_done}/{n_iter} evaluations, {text}, "
+            f"elapsed {elapsed:.1f}s"
         )
 
 

@@ -784,9 +784,9 @@ class BaseSearch(BaseSearchCV):
             jobs.kwargs.pop("caller", None)
 
         self._metric = self._objective_metric
-        self._announce(n_iter, what)
         start = time.perf_counter()
         n_iter += resume() or 0  # evaluations reused outside the budget
+        self._announce(n_iter - len(evaluations), what)  # what is left to fit
         # a resumed search that its callbacks had already stopped (they read
         # the told history) evaluates nothing new
         stopped = self._n_resumed and any(cb(self) for cb in (self.callbacks or []))
@@ -1081,13 +1081,22 @@ class BaseSearch(BaseSearchCV):
         return None
 
     def _announce(self, n, what):
-        """The one line sklearn's searches print at their start (verbose > 0)."""
+        """The one line sklearn's searches print at their start (verbose > 0):
+        the ``n`` candidates left to fit, after those resumed from the journal."""
         if self.verbose > 0:
             n_splits = self._n_splits()
-            print(
-                f"Fitting {n_splits} folds for each of {n} {what}, totalling "
-                f"{n_splits * n} fits"
+            fitting = (
+                f"fitting {n_splits} folds for each of up to {n} more {what}, totalling "
+                f"{n_splits * n} fits" if n else "nothing left to fit but the refit"
             )
+            if self._n_resumed:
+                print(f"Resumed {self._n_resumed} {what} from the checkpoint journal; "
+                      f"{fitting}")
+            else:
+                print(
+                    f"Fitting {n_splits} folds for each of {n} {what}, totalling "
+                    f"{n_splits * n} fits"
+                )
 
     def _print_progress(self, n_done, n_iter, start):
         elapsed = time.perf_counter() - start
@@ -1096,6 +1105,16 @@ class BaseSearch(BaseSearchCV):
         eta = elapsed / n_done * (n_iter - n_done)
         print(
             f"[{type(self).__name__}] {n_done}/{n_iter} candidates, "
-            f"best {best:.5g}, elapsed {elapsed:.1f}s, ETA {eta:.1f}s"
+            f"best {format_score(best)}, elapsed {elapsed:.1f}s, ETA {eta:.1f}s"
         )
+
+
+def format_score(score):
+    """A score in progress lines, with the same digits on every line: four
+    decimals (scientific notation for very large or small magnitudes)."""
+    if not np.isfinite(score):
+        return "n/a"
+    if score != 0 and not 1e-3 <= abs(score) < 1e6:
+        return f"{score:.4e}"
+    return f"{score:.4f}"
 
