@@ -5,7 +5,7 @@ fit-and-score function and results formatting private; a change there should
 be one edit here, not twenty. sksearch reads these names and calls them; it
 never writes to a scikit-learn module or replaces anything in one.
 
-Tested on scikit-learn 1.5.2 (the oldest supported, ``pyproject.toml``) and
+Tested on scikit-learn 1.4.2 (the oldest supported, ``pyproject.toml``) and
 1.9.1 (the newest). Each name below says where its signature differs between
 them.
 """
@@ -19,7 +19,7 @@ from sklearn.base import _fit_context  # noqa: F401  (re-exported; 1.3+)
 from sklearn.metrics._scorer import _MultimetricScorer
 from sklearn.model_selection._search import BaseSearchCV
 from sklearn.model_selection._search_successive_halving import (  # noqa: F401
-    _SubsampleMetaSplitter,  # (base_cv, fraction, subsample_test, random_state): 1.5-1.9
+    _SubsampleMetaSplitter,  # (base_cv, fraction, subsample_test, random_state): 1.4-1.9
 )
 from sklearn.model_selection._validation import (  # noqa: F401
     _fit_and_score,  # 1.9 adds caller= and callback_ctx=, passed only there
@@ -80,7 +80,7 @@ def get_scorers(search):
     ``scorer_``."""
     try:
         scorers, refit_metric = search._get_scorers()
-    except TypeError:  # sklearn < 1.6: _get_scorers(convert_multimetric)
+    except TypeError:  # older sklearn (1.4 tested): _get_scorers(convert_multimetric)
         scorers, refit_metric = search._get_scorers(convert_multimetric=True)
     shown = scorers._scorers if isinstance(scorers, _MultimetricScorer) else scorers
     return scorers, shown, refit_metric
@@ -142,6 +142,8 @@ def callback_root(search, X, y, metadata, *, refit):
 
 def search_callback_context(root):
     """The context the search's loop reports to (None where no callback listens)."""
+    if not SKLEARN_HAS_CALLBACKS:
+        return None
     return root if has_callbacks(root) else None
 
 
