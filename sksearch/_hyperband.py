@@ -753,7 +753,9 @@ class HyperbandRun(StrategyRun):
             "warm_started": warm,
         }
         rows = [self.row(job) for job in jobs]
-        scores = self.record([job.candidate for job in jobs], outs_of, more, rows=rows)
+        scores = self.record(
+            [job.candidate for job in jobs], outs_of, more, rows=rows, units=jobs
+        )
         self.top_scores.extend(s for job, s in zip(jobs, scores) if job.level == 0)
         if self.search.asynchronous:
             self.strategy.tell(jobs[0], scores[0])
@@ -765,6 +767,12 @@ class HyperbandRun(StrategyRun):
         self.strategy.tell(jobs, scores)
         if self.lineages is not None:
             self.lineages.end_step(jobs)
+
+    def unit_key(self, job):
+        return (self.space.key(self.space.encode(job.candidate)), self.levels[job.level])
+
+    def record_key(self, record):
+        return (self.space.key(Journal.vector(record)), record["more"]["n_resources"])
 
     def progress_line(self, n_done, n_iter, elapsed):
         top = np.asarray(self.top_scores, dtype=float)
@@ -851,6 +859,7 @@ class HyperbandRun(StrategyRun):
                     job = scheduler.restore(cand, bracket, level, Journal.score(record))
                     self.add_record(job, record)
                 self.n_batches = len(records)
+                self.keep_for_lookup(records)
                 return 0
             pending = list(records)
             while pending and not scheduler.done:
@@ -892,6 +901,7 @@ class HyperbandRun(StrategyRun):
             self.add_record(job, record)
             tell_at_level(sampler, [cand], [Journal.score(record)], level)
         self.n_batches = 1 + max(evaluations.more["iter"], default=-1)
+        self.keep_for_lookup(records)
         return len(records)
 
 

@@ -104,14 +104,15 @@ def _rounds(run, parallel, n_iter, batch_size, clock, search_ctx):
             return "exhausted"
         ctx = _unit_context(run, search_ctx, len(batch) * n_splits)
         n_before = len(evaluations)
+        outs = [run.take_stored(unit) or [None] * n_splits for unit in batch]
         # made before any is dispatched: joblib pickles tasks in another
         # thread, and making a task adds to the callback context tree
         tasks = [
             job
             for i, unit in enumerate(batch)
+            if id(unit) not in run.served
             for job in run.unit_jobs(i, unit, (n_before + i, n_iter), ctx, i * n_splits)
         ]
-        outs = [[None] * n_splits for _ in batch]
         for (i, s), out in parallel(tasks):
             outs[i][s] = out
         run.units_done(batch, outs, [run.n_batches] * len(batch))
@@ -148,6 +149,12 @@ def _asynchronous(run, parallel, n_iter, clock, search_ctx):
                     return
                 tag = state["asked"]
                 state["asked"] += 1
+                stored = run.take_stored(batch[0])
+                if stored is not None:  # journaled: told now, never fitted again
+                    run.units_done(batch, [stored], [tag])
+                    run.n_batches += 1
+                    state["reason"] = clock.after_unit(n_iter, None)
+                    continue
                 ctx = _unit_context(run, search_ctx, n_splits)
                 flight[tag] = [batch[0], [None] * n_splits, n_splits, tag, ctx]
                 unit_jobs = list(run.unit_jobs(tag, batch[0], (tag, n_iter), ctx, 0))

@@ -189,6 +189,8 @@ class Run:
         self.n_batches = self.n_resumed = 0
         self.partial = None  # (round, scores of its first candidates) cut by a kill
         self.stop_reason = None
+        self.stored = {}  # unit key -> journal records no unit has taken yet
+        self.served = set()  # id() of the units taken from the journal
 
     # -- seeds --------------------------------------------------------------
     def seed(self, consumer):
@@ -293,23 +295,57 @@ class Run:
             ))
         return out
 
-    def record(self, candidates, outs_of, more, *, rows=None):
+    # -- nothing journaled is fitted again ------------------------------------
+    def unit_key(self, unit):
+        """What makes two evaluations the same (a candidate; Hyperband: at a
+        resource level)."""
+        return self.space.key(self.space.encode(unit))
+
+    def record_key(self, record):
+        return self.space.key(Journal.vector(record))
+
+    def keep_for_lookup(self, records):
+        """Journal records that a unit asked later may take instead of a fit."""
+        for record in records:
+            try:
+                key = self.record_key(record)
+            except (ValueError, TypeError, KeyError, IndexError):
+                continue
+            self.stored.setdefault(key, []).append(record)
+
+    def take_stored(self, unit):
+        """The per-fold results of an evaluation the journal holds, or None:
+        whatever ``batch_size``, ``n_jobs`` or mode asks for it again, it is
+        not fitted again."""
+        if not self.stored:
+            return None
+        records = self.stored.get(self.unit_key(unit))
+        if not records:
+            return None
+        record = records.pop(0)
+        self.served.add(id(unit))
+        return Journal.out(record, self.search.return_train_score)
+
+    def record(self, candidates, outs_of, more, *, rows=None, units=None):
         """Keep and journal the results of finished candidates; return their
         scores. ``more`` maps each extra ``cv_results_`` column to one value
         per candidate; ``rows`` are the parameters shown in ``cv_results_``
-        (default: the candidates themselves)."""
+        (default: the candidates themselves); ``units`` those asked (default:
+        the candidates): a unit taken from the journal is not journaled again."""
         scores = [candidate_score(outs_of[i], self.metric) for i in range(len(candidates))]
         rows = candidates if rows is None else rows
         for i, row in enumerate(rows):
             self.evaluations.add(row, outs_of[i], {k: v[i] for k, v in more.items()})
-        if self.journal is not None:
+        units = candidates if units is None else units
+        new = [i for i, u in enumerate(units) if id(u) not in self.served]
+        if self.journal is not None and new:
             self.journal.write(
-                candidates,
-                [self.space.encode(c) for c in candidates],
-                scores,
-                [o for i in range(len(candidates)) for o in outs_of[i]],
+                [candidates[i] for i in new],
+                [self.space.encode(candidates[i]) for i in new],
+                [scores[i] for i in new],
+                [o for i in new for o in outs_of[i]],
                 len(outs_of[0]),
-                more,
+                {k: [v[i] for i in new] for k, v in more.items()},
             )
         return scores
 

@@ -573,6 +573,7 @@ class StrategyRun(Run):
             evaluations.add(cand, outs, {"iter": rec.get("more", {}).get("iter", i)})
         self.strategy.tell(list(evaluations.params), [Journal.score(r) for r in journal.records])
         self.n_batches = 1 + max(evaluations.more["iter"], default=-1)
+        self.keep_for_lookup(journal.records)
         return 0
 
 
