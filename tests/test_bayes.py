@@ -13,8 +13,9 @@ from sksearch.optimizers import BayesOptimizer, RandomOptimizer
 from sksearch.optimizers import bayes as bayes_module
 from sksearch.optimizers._gp.acqf import Acquisition, log_h
 from sksearch.optimizers._gp.gp import Posterior, fit_kernel
+from sksearch.optimizers._gp.optim_mixed import enumerate_space, local_search_discrete
 from sksearch.optimizers._gp.search_space import FeatureMap
-from sksearch.space import Integer, Real, Space
+from sksearch.space import Categorical, Integer, Real, Space
 
 from ._functions import BRANIN, MIXED_SMALL, best_after, branin, mixed_small
 
@@ -147,8 +148,8 @@ def test_pending_candidates_get_the_score_the_liar_names(liar, monkeypatch):
     seen = []
 
     class Recording(Posterior):
-        def __init__(self, kernel, F, y):
-            super().__init__(kernel, F, y)
+        def __init__(self, kernel, F, y, groups=None):
+            super().__init__(kernel, F, y, groups)
             seen.append(np.array(y))
 
     monkeypatch.setattr(bayes_module, "Posterior", Recording)
@@ -163,7 +164,7 @@ def test_pending_candidates_get_the_score_the_liar_names(liar, monkeypatch):
     else:  # the kriging believer: the GP's mean there, given the told points only
         fmap = opt._fmap
         pending = np.array(opt._pending_vectors()[:2])
-        believed = Posterior(opt.kernel_, fmap.transform(np.array(opt.X_)), told)
+        believed = Posterior(opt.kernel_, fmap.transform(np.array(opt.X_)), told, fmap.groups)
         np.testing.assert_allclose(lies, believed.predict(fmap.transform(pending))[0])
         assert lies[0] != lies[1]
 
@@ -187,8 +188,11 @@ def test_categoricals_are_one_hot_and_inactive_columns_constant():
     v1[np.isnan(v1)] = 2.0
     F = fmap.transform(np.array([v0, v1]))
     assert fmap.n_features == 2 + 3 + 1 + 1 + 1
-    np.testing.assert_array_equal(F[0], [1, 0, 0, 0, 1, 1, 0, 0.5])
-    np.testing.assert_array_equal(F[1], [0, 1, 0, 0, 0, 0, 1, 0.25])
+    h = 1 / np.sqrt(2)  # two different choices are at squared distance 1
+    np.testing.assert_allclose(F[0], [h, 0, 0, 0, h, h, 0, 0.5])
+    np.testing.assert_allclose(F[1], [0, h, 0, 0, 0, 0, h, 0.25])
+    # one length scale per encoded column: a categorical's features share it
+    np.testing.assert_array_equal(fmap.groups, [0, 0, 1, 1, 1, 2, 3, 4])
 
 
 @pytest.mark.parametrize("knob, value", [("liar", "optimistic"), ("liar", 1)])
@@ -296,3 +300,82 @@ def test_search_cv_with_subspaces_and_two_jobs():
     assert all(set(p) in ({"C", "fit_intercept"}, {"C", "class_weight"}) for p in params)
     assert len({tuple(sorted(p.items())) for p in params}) == 10
     assert search.best_score_ > 0.9
+
+
+# -- discrete spaces -------------------------------------------------------------
+NAS_LIKE = {f"edge{i}": ["none", "skip", "conv1", "conv3", "pool"] for i in range(4)}
+
+
+class _SeparableAcquisition:
+    """A stand-in acquisition: a sum over categorical columns of a per-choice
+    value, so its argmax is known and coordinate ascent reaches it."""
+
+    def __init__(self, fmap, weights):
+        self.fmap, self.w = fmap, np.asarray(weights, dtype=float)
+
+    def values(self, F):
+        return np.asarray(F) @ self.w
+
+
+def test_a_categorical_has_one_length_scale_for_all_its_choices():
+    opt = BayesOptimizer(NAS_LIKE, n_initial_points=5, random_state=0)
+    best_after(opt, lambda c: float(c["edge0"] == "conv3") + 0.5 * (c["edge1"] == "skip"), 12)
+    assert np.size(opt.kernel_.k1.k2.length_scale) == opt.space.n_dims == 4
+
+
+def test_discrete_local_search_climbs_to_the_best_new_candidate():
+    space = Space(NAS_LIKE)
+    fmap = FeatureMap(space)
+    w = np.random.default_rng(0).random(fmap.n_features)
+    acq = _SeparableAcquisition(fmap, w)
+    allv = enumerate_space(space, 10**4)
+    top = allv[np.argsort(-acq.values(fmap.transform(allv)))]
+    starts = space.sample_vectors(3, 1)
+    # every start reaches the separable function's argmax
+    X, vals = local_search_discrete(acq, fmap, space, starts, lambda v: True)
+    for x in X:
+        np.testing.assert_array_equal(x, top[0])
+    # a candidate that is not new is never moved to: the ascent ends elsewhere
+    seen = {space.key(top[0])}
+    X, vals = local_search_discrete(acq, fmap, space, starts, lambda v: space.key(v) not in seen)
+    assert all(space.key(x) not in seen for x in X)
+    assert np.all(vals <= acq.values(fmap.transform(top[1:2]))[0] + 1e-12)
+    # a start that is not new itself (the incumbent) moves to a new neighbour
+    X, vals = local_search_discrete(acq, fmap, space, top[:1], lambda v: space.key(v) not in seen)
+    assert space.key(X[0]) not in seen and np.isfinite(vals[0])
+
+
+def test_discrete_local_search_steps_through_long_integer_ranges():
+    space = Space({"n": Integer(1, 1000)})
+    fmap = FeatureMap(space)
+    acq = _SeparableAcquisition(fmap, [1.0])  # larger n is better
+    start = np.array([[space.columns[0][2].transform(3)]])
+    X, _ = local_search_discrete(acq, fmap, space, start, lambda v: True, max_iter=30)
+    assert space.decode(X[0])["n"] == 1000
+
+
+def test_enumerate_space_lists_every_candidate_once():
+    space = Space([{"a": Integer(0, 3), "b": ["x", "y"]}, {"c": Categorical([1, 2, 3])}])
+    allv = enumerate_space(space, 100)
+    assert len(allv) == space.size == 11
+    assert len({space.key(v) for v in allv}) == 11
+    assert {frozenset(space.decode(v).items()) for v in allv} == {
+        frozenset(c.items())
+        for c in [{"a": a, "b": b} for a in range(4) for b in "xy"] + [{"c": c} for c in (1, 2, 3)]
+    }
+    assert enumerate_space(space, 10) is None
+    assert enumerate_space(Space({"r": Real(0, 1)}), 10**6) is None
+
+
+def test_a_small_finite_space_is_searched_exhaustively_without_repeats():
+    space = {"a": Integer(0, 4), "b": ["x", "y", "z"]}
+    opt = BayesOptimizer(space, n_initial_points=3, random_state=0)
+    seen = []
+    for _ in range(15):
+        batch = opt.ask(1)
+        seen += batch
+        opt.tell(batch, [c["a"] + (c["b"] == "y") for c in batch])
+    assert len({tuple(sorted(c.items())) for c in seen}) == 15
+    assert opt.ask(1) == []  # the space is exhausted
+    # the best candidate was found while the GP still had choices to make
+    assert {"a": 4, "b": "y"} in seen[:10]

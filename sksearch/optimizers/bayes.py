@@ -10,7 +10,7 @@ from scipy.stats import qmc
 from ._base import Optimizer
 from ._gp.acqf import Acquisition
 from ._gp.gp import Posterior, fit_kernel, single_threaded_blas
-from ._gp.optim_mixed import local_candidates, optimize_acqf
+from ._gp.optim_mixed import enumerate_space, local_candidates, optimize_acqf
 from ._gp.search_space import FeatureMap
 from ._validation import check_int, check_option, check_real
 
@@ -22,6 +22,10 @@ _LIARS = ("best", "worst", "mean")
 
 
 class BayesOptimizer(Optimizer):
+    # A finite space up to this many candidates is scored whole by the
+    # acquisition instead of by a pool and local search
+    _exhaustive_limit = 2**15
+
     """Bayesian optimisation with a Gaussian process (GP-EI by default).
 
     Follows Snoek, Larochelle & Adams (2012), "Practical Bayesian
@@ -36,16 +40,22 @@ class BayesOptimizer(Optimizer):
       space, scipy distributions through their CDF); scores are
       standardised;
     * categorical dimensions, and the choice of sub-space in a list of dicts,
-      are one-hot inputs, so their choices are never ordered; columns of the
-      sub-spaces a candidate does not use are set to a constant and do not
-      affect the kernel between candidates of the same sub-space;
+      are one-hot inputs, so their choices are never ordered, with one length
+      scale per categorical (a Hamming distance, as Optuna's GPSampler: one
+      per choice left too many hyperparameters for a few dozen points);
+      columns of the sub-spaces a candidate does not use are set to a
+      constant and do not affect the kernel between candidates of the same
+      sub-space;
     * the first ``n_initial_points`` candidates are a scrambled Sobol (or
       Latin hypercube) design;
     * the acquisition is maximised by scoring ``n_candidates`` prior draws
       plus perturbations of the best points, then refining the
-      ``n_restarts`` best with L-BFGS-B on their numeric part; results are
-      snapped to valid integers and choices, and a candidate already asked
-      or told is never proposed again;
+      ``n_restarts`` best and the incumbent with L-BFGS-B on their numeric
+      part, snapping them to valid integers and choices, and climbing from
+      there one integer or categorical column at a time (a discrete local
+      search, as Optuna's GPSampler); a finite space of at most 32768
+      candidates is scored whole instead. A candidate already asked or told
+      is never proposed again;
     * a batch of ``n`` candidates is chosen by the constant liar heuristic
       (Ginsbourger et al. 2010): each chosen point, and each point asked but
       not yet told, is added to the GP with the best observed score (the
@@ -171,6 +181,7 @@ class BayesOptimizer(Optimizer):
         self._design_pos = 0
         self.kernel_ = None
         self._n_fits = 0
+        self._all = enumerate_space(self.space, self._exhaustive_limit)
 
     # -- propose -----------------------------------------------------------
     def _propose(self, n):
@@ -241,22 +252,26 @@ class BayesOptimizer(Optimizer):
         F = self._training_features(X)
         theta0 = None if self.kernel_ is None else self.kernel_.theta
         # warm start from the previous fit; every 5th fit also from the default
-        self.kernel_ = fit_kernel(F, ys, theta0, restart=self._n_fits % 5 == 0)
+        groups = fmap.groups
+        self.kernel_ = fit_kernel(F, ys, theta0, restart=self._n_fits % 5 == 0, groups=groups)
         self._n_fits += 1
         best = self._incumbent(ys)
         lie = {"best": best, "worst": ys.min()}.get(self.liar)  # None: the GP's mean
-        believed = Posterior(self.kernel_, F, ys) if lie is None else None
+        believed = Posterior(self.kernel_, F, ys, groups) if lie is None else None
 
         # constant liar: points asked but not told, then each chosen point
         fantasies = self._pending_vectors()
         centres = X[np.argsort(-ys, kind="stable")[:5]]
         out, keys = [], set()
 
-        def accept(v):
+        def is_new(v):
             k = space.key(v)
-            if k in self._seen or k in keys:
+            return k not in self._seen and k not in keys
+
+        def accept(v):
+            if not is_new(v):
                 return False
-            keys.add(k)
+            keys.add(space.key(v))
             return True
 
         for _ in range(n):
@@ -269,15 +284,23 @@ class BayesOptimizer(Optimizer):
                     ya = np.concatenate([ys, np.full(len(fantasies), lie)])
             else:
                 Fa, ya = F, ys
-            posterior = Posterior(self.kernel_, Fa, ya)
+            posterior = Posterior(self.kernel_, Fa, ya, groups)
             acq = Acquisition(posterior, self.acq_func, best, self.xi, self.kappa)
-            pool = np.vstack(
-                [
-                    space.sample_vectors(self.n_candidates, self.rng),
-                    local_candidates(space, centres, max(self.n_candidates // 10, 1), self.rng),
-                ]
-            )
-            v = optimize_acqf(acq, fmap, space, pool, n_restarts=self.n_restarts, accept=accept)
+            if self._all is not None:
+                v = optimize_acqf(acq, fmap, space, self._all, n_restarts=0, accept=accept)
+            else:
+                pool = np.vstack(
+                    [
+                        space.sample_vectors(self.n_candidates, self.rng),
+                        local_candidates(
+                            space, centres, max(self.n_candidates // 10, 1), self.rng
+                        ),
+                    ]
+                )
+                v = optimize_acqf(
+                    acq, fmap, space, pool, n_restarts=self.n_restarts, accept=accept,
+                    starts=centres[:1], is_new=is_new,
+                )
             if v is None:
                 extra = self._sample_new(1, exclude=keys)
                 if not len(extra):
