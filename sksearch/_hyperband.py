@@ -1,4 +1,4 @@
-"""The scikit-learn side of Hyperband: resources, folds and ``evaluate_candidates``.
+"""The scikit-learn side of Hyperband: resources, folds and the run of its rungs.
 
 :class:`BaseHyperband` is the driver for multi-fidelity search. It resolves
 the resource (``n_samples`` or an integer parameter of the estimator), turns
@@ -7,7 +7,7 @@ runs the plan's steps as units of the one loop (:class:`HyperbandRun`), so
 ``cv_results_`` holds every evaluation, with ``iter``, ``n_resources`` and
 ``bracket`` columns, and ``best_*`` refer to the highest resource reached.
 
-Continued training (``warm_start``). sklearn's ``evaluate_candidates`` fits a
+Continued training (``warm_start``). A fit-and-score job fits a
 fresh clone per candidate and fold in joblib workers (threads, processes or
 Dask workers) and returns scores, never models. To let a promoted candidate
 continue from its models of the previous rung, the run adds one private
@@ -366,7 +366,7 @@ def _round_text(depth, factor, levels):
 
 
 class BaseHyperband(BaseSearch):
-    """Hyperband's driver: a plan of brackets run through ``evaluate_candidates``.
+    """Hyperband's driver: its parameters and resources; :class:`HyperbandRun` runs the plan.
 
     Subclasses implement ``_make_optimizer`` (the sampler of new candidates).
     See :class:`sksearch.HyperbandSearchCV` for the parameters.

@@ -10,12 +10,12 @@ is the run's: the loop calls its ``ask_round``, ``unit_jobs``,
 
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
 import threading
 import time
 
+from joblib.parallel import get_active_backend
 from sklearn.utils.parallel import Parallel
-
-from ._run import own_backend
 
 __all__ = ["run_loop"]
 
@@ -59,6 +59,15 @@ def run_loop(run, *, n_iter, batch_size, n_units, what):
         raise ValueError("No fits were performed. Were there no candidates?")
     run.stop_reason = reason
     return search_ctx
+
+
+def own_backend():
+    """A copy of the active joblib backend instance, for the loop's own
+    ``Parallel``: under ``parallel_config(backend=...)`` every ``Parallel``
+    shares one backend instance, and the loop's ending its pool would end
+    the pool of another ``Parallel`` still running."""
+    backend, _ = get_active_backend()
+    return copy.copy(backend)
 
 
 class _Clock:

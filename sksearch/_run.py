@@ -11,12 +11,10 @@ parameters and its public fitted attributes.
 
 # SPDX-License-Identifier: BSD-3-Clause
 
-import copy
 import pickle
 import warnings
 
 import numpy as np
-from joblib.parallel import get_active_backend
 from sklearn.base import clone, is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.utils.parallel import delayed
@@ -79,15 +77,6 @@ class _Snapshot:
 
     def __reduce__(self):
         return pickle.loads, (self.blob,)
-
-
-def own_backend():
-    """A copy of the active joblib backend instance, for the loop's own
-    ``Parallel``: under ``parallel_config(backend=...)`` every ``Parallel``
-    shares one backend instance, and the loop's ending its pool would end
-    the pool of another ``Parallel`` still running."""
-    backend, _ = get_active_backend()
-    return copy.copy(backend)
 
 
 class _Evaluations:
