@@ -48,6 +48,7 @@ from ._compat import (
 )
 from ._journal import Journal
 from ._loop import run_loop
+from ._run import format_score
 from ._search import BaseSearch, StrategyRun, _tell_known
 from .optimizers.hyperband import (
     ASHAScheduler,
@@ -606,7 +607,7 @@ class HyperbandRun(StrategyRun):
         )
         self.models_dir = None
         self.level_splits = {}
-        self.top_scores = []
+        self.rung_scores = []  # (n_resources, score) of every evaluation
         self.lineages = None
         self.continuations = {}
 
@@ -756,7 +757,7 @@ class HyperbandRun(StrategyRun):
         scores = self.record(
             [job.candidate for job in jobs], outs_of, more, rows=rows, units=jobs
         )
-        self.top_scores.extend(s for job, s in zip(jobs, scores) if job.level == 0)
+        self.rung_scores.extend((self.levels[job.level], s) for job, s in zip(jobs, scores))
         if self.search.asynchronous:
             self.strategy.tell(jobs[0], scores[0])
             return
@@ -775,11 +776,22 @@ class HyperbandRun(StrategyRun):
         return (self.space.key(Journal.vector(record)), record["more"]["n_resources"])
 
     def progress_line(self, n_done, n_iter, elapsed):
-        top = np.asarray(self.top_scores, dtype=float)
-        best = np.nanmax(top) if np.isfinite(top).any() else float("nan")
+        # the best score at the largest resource reached so far: until a
+        # candidate reaches max_resources, the best of the highest rung
+        pairs = np.asarray(self.rung_scores, dtype=float).reshape(-1, 2)
+        resources, scores = pairs[:, 0], pairs[:, 1]
+        ok = np.isfinite(scores)
+        if ok.any():
+            level = resources[ok].max()
+            best = format_score(scores[ok & (resources == level)].max())
+            where = ("at max_resources" if level >= self.levels[0]
+                     else f"at n_resources {level:g} (none at max_resources yet)")
+            text = f"best {best} {where}"
+        else:
+            text = "no successful evaluation yet"
         return (
-            f"[{type(self.search).__name__}] {n_done}/{n_iter} evaluations, best at "
-            f"max_resources {best:.5g}, elapsed {elapsed:.1f}s"
+            f"[{type(self.search).__name__}] {n_done}/{n_iter} evaluations, {text}, "
+            f"elapsed {elapsed:.1f}s"
         )
 
     # -- resuming from the journal -------------------------------------------
@@ -795,8 +807,7 @@ class HyperbandRun(StrategyRun):
                 "warm_started": bool(more.get("warm_started", False)),
             },
         )
-        if job.level == 0:
-            self.top_scores.append(Journal.score(record))
+        self.rung_scores.append((self.levels[job.level], Journal.score(record)))
 
     def record_job(self, record):
         """(candidate, bracket, level) of a journal record of this search."""
@@ -853,7 +864,7 @@ class HyperbandRun(StrategyRun):
                     return 0
                 scheduler = self.strategy = self.new_scheduler()
                 self.evaluations = evaluations = type(evaluations)()
-                self.top_scores = []
+                self.rung_scores = []
                 for record in records:
                     cand, bracket, level = self.record_job(record)
                     job = scheduler.restore(cand, bracket, level, Journal.score(record))
@@ -891,7 +902,7 @@ class HyperbandRun(StrategyRun):
         self.strategy = self.new_scheduler()
         sampler = self.strategy.sampler
         self.evaluations = evaluations = type(evaluations)()
-        self.top_scores = []
+        self.rung_scores = []
         for record in records:
             more = record.get("more", {})
             n_res = more.get("n_resources")

@@ -30,9 +30,9 @@ def run_loop(run, *, n_iter, batch_size, n_units, what):
         search_ctx = run.callback_ctx.subcontext(
             task_name="search", max_subtasks=n_units() if callable(n_units) else n_units
         ).call_on_fit_task_begin(estimator=search)
-    _announce(run, n_iter, what)
     start = time.perf_counter()
     n_iter += run.resume() or 0  # evaluations reused outside the budget
+    _announce(run, n_iter - len(run.evaluations), what)  # what is left to fit
     # a resumed search that its callbacks had already stopped (they read the
     # told history) evaluates nothing new
     if run.n_resumed and any(cb(search) for cb in (search.callbacks or [])):
@@ -187,9 +187,16 @@ def _asynchronous(run, parallel, n_iter, clock, search_ctx):
 
 
 def _announce(run, n, what):
-    """The one line sklearn's searches print at their start (verbose > 0)."""
-    if run.search.verbose > 0:
-        print(
-            f"Fitting {run.n_splits} folds for each of {n} {what}, totalling "
-            f"{run.n_splits * n} fits"
-        )
+    """The one line sklearn's searches print at their start (verbose > 0):
+    the ``n`` units left to fit, after those resumed from the journal."""
+    if run.search.verbose <= 0:
+        return
+    n_splits = run.n_splits
+    if not run.n_resumed:
+        print(f"Fitting {n_splits} folds for each of {n} {what}, totalling {n_splits * n} fits")
+        return
+    fitting = (
+        f"fitting {n_splits} folds for each of up to {n} more {what}, totalling "
+        f"{n_splits * n} fits" if n else "nothing left to fit but the refit"
+    )
+    print(f"Resumed {run.n_resumed} {what} from the checkpoint journal; {fitting}")

@@ -33,7 +33,7 @@ from ._compat import (
 from ._journal import FORMAT as JOURNAL_FORMAT
 from ._journal import Journal, search_fingerprint
 
-__all__ = ["Run"]
+__all__ = ["Run", "format_score"]
 
 
 class _FrozenSplits:
@@ -121,6 +121,16 @@ def candidate_score(outs, metric):
             v = v[metric]
         values.append(float(v))
     return float(np.mean(values))
+
+
+def format_score(score):
+    """A score in progress lines, with the same digits on every line: four
+    decimals (scientific notation for very large or small magnitudes)."""
+    if not np.isfinite(score):
+        return "n/a"
+    if score != 0 and not 1e-3 <= abs(score) < 1e6:
+        return f"{score:.4e}"
+    return f"{score:.4f}"
 
 
 class Run:

@@ -30,7 +30,7 @@ from ._compat import BaseSearchCV, Interval, _fit_context
 from ._fitted import build_fitted
 from ._journal import Journal, top_resource_rows
 from ._loop import run_loop
-from ._run import Run
+from ._run import Run, format_score
 from .space import Space, _is_estimator
 
 __all__ = ["BaseSearch"]
@@ -521,7 +521,7 @@ class StrategyRun(Run):
         eta = elapsed / max(n_done, 1) * (n_iter - n_done)
         return (
             f"[{type(self.search).__name__}] {n_done}/{n_iter} candidates, "
-            f"best {best:.5g}, elapsed {elapsed:.1f}s, ETA {eta:.1f}s"
+            f"best {format_score(best)}, elapsed {elapsed:.1f}s, ETA {eta:.1f}s"
         )
 
     def resume(self):

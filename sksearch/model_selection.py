@@ -9,6 +9,7 @@ import numpy as np  # noqa: F401
 
 from ._compat import Interval, StrOptions  # noqa: F401
 from ._hyperband import BaseHyperband
+from ._peers import peer_keywords
 from ._search import BaseSearch  # noqa: F401
 from .optimizers import (
     AnnealingOptimizer,
@@ -37,6 +38,7 @@ __all__ = [
 # --- population and local-search strategies ----------------------------------
 
 
+@peer_keywords
 class GeneticSearchCV(BaseSearch):
     """Hyper-parameter search by a genetic algorithm (on DEAP's operators).
 
@@ -59,7 +61,11 @@ class GeneticSearchCV(BaseSearch):
     estimator : estimator object
         Cloned and fitted once per candidate and fold.
     param_distributions : dict or list of dict
-        The search space.
+        The search space. Also read: scikit-optimize's ranges
+        ``(low, high[, prior])`` and ``skopt.space`` objects, Optuna's
+        distributions; the peers' keywords (``param_grid=``,
+        ``search_spaces=``, ``n_trials``, ``timeout``, ``n_points``) are
+        taken as sksearch's (see :ref:`migration`).
     n_iter : int, default=50
         Number of candidates evaluated (about ``n_iter / population_size``
         generations).
@@ -213,6 +219,7 @@ class GeneticSearchCV(BaseSearch):
         )
 
 
+@peer_keywords
 class PSOSearchCV(BaseSearch):
     """Hyper-parameter search by particle swarm optimisation.
 
@@ -233,7 +240,11 @@ class PSOSearchCV(BaseSearch):
     estimator : estimator object
         Cloned and fitted once per candidate and fold.
     param_distributions : dict or list of dict
-        The search space.
+        The search space. Also read: scikit-optimize's ranges
+        ``(low, high[, prior])`` and ``skopt.space`` objects, Optuna's
+        distributions; the peers' keywords (``param_grid=``,
+        ``search_spaces=``, ``n_trials``, ``timeout``, ``n_points``) are
+        taken as sksearch's (see :ref:`migration`).
     n_iter : int, default=50
         Number of candidates evaluated (about ``n_iter / swarm_size`` swarm
         iterations).
@@ -389,6 +400,7 @@ class PSOSearchCV(BaseSearch):
         )
 
 
+@peer_keywords
 class AnnealingSearchCV(BaseSearch):
     """Hyper-parameter search by simulated annealing, with parallel chains.
 
@@ -409,7 +421,11 @@ class AnnealingSearchCV(BaseSearch):
     estimator : estimator object
         Cloned and fitted once per candidate and fold.
     param_distributions : dict or list of dict
-        The search space.
+        The search space. Also read: scikit-optimize's ranges
+        ``(low, high[, prior])`` and ``skopt.space`` objects, Optuna's
+        distributions; the peers' keywords (``param_grid=``,
+        ``search_spaces=``, ``n_trials``, ``timeout``, ``n_points``) are
+        taken as sksearch's (see :ref:`migration`).
     n_iter : int, default=50
         Number of candidates evaluated.
     scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
@@ -557,6 +573,7 @@ class AnnealingSearchCV(BaseSearch):
         )
 
 
+@peer_keywords
 class CoordinateDescentSearchCV(BaseSearch):
     """Hyper-parameter search by cyclic coordinate descent.
 
@@ -577,7 +594,11 @@ class CoordinateDescentSearchCV(BaseSearch):
     estimator : estimator object
         Cloned and fitted once per candidate and fold.
     param_distributions : dict or list of dict
-        The search space.
+        The search space. Also read: scikit-optimize's ranges
+        ``(low, high[, prior])`` and ``skopt.space`` objects, Optuna's
+        distributions; the peers' keywords (``param_grid=``,
+        ``search_spaces=``, ``n_trials``, ``timeout``, ``n_points``) are
+        taken as sksearch's (see :ref:`migration`).
     n_iter : int, default=50
         Number of candidates evaluated.
     scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
@@ -723,11 +744,16 @@ _MODEL_BASED_COMMON_DOC = """
         :class:`~sksearch.space.Real`, :class:`~sksearch.space.Integer`,
         :class:`~sksearch.space.Categorical`. A list of dicts is a union of
         sub-spaces (conditional or AutoML spaces), as in ``GridSearchCV``.
+        Also read: scikit-optimize's ranges ``(low, high[, prior])`` and
+        ``skopt.space`` objects, Optuna's distributions; the peers' keywords
+        (``param_grid=``, ``search_spaces=``, ``n_trials``, ``timeout``,
+        ``n_points``) are taken as sksearch's (see :ref:`migration`).
     n_iter : int, default=50
         Number of candidates evaluated.
     scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
-        As in :class:`sklearn.model_selection.GridSearchCV`. With ``n_jobs``
-        workers, each round proposes ``n_jobs`` distinct candidates.
+        As in :class:`sklearn.model_selection.GridSearchCV`. Each round
+        proposes ``batch_size`` distinct candidates and cross-validates them
+        on ``n_jobs`` workers; ``n_jobs`` never changes the candidates.
     random_state : int, RandomState instance or None, default=None
         Seed of the search: same seed and data, same candidates in the same
         order, also with ``n_jobs > 1``.
@@ -744,6 +770,7 @@ _MODEL_BASED_COMMON_DOC = """
         search (see :mod:`sksearch.callbacks`)."""
 
 
+@peer_keywords
 class BayesSearchCV(BaseSearch):
     __doc__ = f"""Bayesian optimisation of hyperparameters with a Gaussian process.
 
@@ -757,6 +784,12 @@ class BayesSearchCV(BaseSearch):
     Cost: one GP fit per round, cubic in the number of evaluated candidates
     up to ``max_model_points`` and flat after; tens of milliseconds per
     candidate, negligible next to most cross-validated fits.
+
+    Code written for scikit-optimize's ``BayesSearchCV`` runs unchanged: its
+    ``optimizer_kwargs`` are read as the keywords below
+    (``n_initial_points``, ``acq_func="EI"`` as ``"ei"``, ``xi``, ``kappa``,
+    ``initial_point_generator`` as ``initial_design``), and one without an
+    equivalent is refused with the sksearch way (see :ref:`migration`).
 
     Parameters
     ----------{_MODEL_BASED_COMMON_DOC}
@@ -914,6 +947,7 @@ class BayesSearchCV(BaseSearch):
         )
 
 
+@peer_keywords
 class TPESearchCV(BaseSearch):
     __doc__ = f"""Hyperparameter search with a tree-structured Parzen estimator.
 
@@ -1077,6 +1111,7 @@ class TPESearchCV(BaseSearch):
         )
 
 
+@peer_keywords
 class ReinforceSearchCV(BaseSearch):
     __doc__ = f"""Hyperparameter search by a policy-gradient controller (REINFORCE).
 
@@ -1237,6 +1272,7 @@ class ReinforceSearchCV(BaseSearch):
 # --- multi-fidelity ------------------------------------------------------------
 
 
+@peer_keywords
 class HyperbandSearchCV(BaseHyperband):
     """Hyperband search (Li et al. 2018), or BOHB with ``sampler="tpe"``.
 

@@ -1,5 +1,6 @@
 """Figures of fitted searches: convergence, parameter importance, partial
-dependence, parallel coordinates and Hyperband's rungs.
+dependence, parallel coordinates, slices, a timeline of the workers and
+Hyperband's rungs.
 
 Every function takes fitted search(es) (or, where it says so, their
 ``cv_results_``), draws on ``ax`` (a new figure when ``ax=None``) and returns
@@ -37,6 +38,8 @@ __all__ = [
     "plot_importance",
     "plot_parallel_coordinates",
     "plot_partial_dependence",
+    "plot_slice",
+    "plot_timeline",
 ]
 
 # Name shown for the sub-space selector of a list-of-dicts space.
@@ -190,20 +193,54 @@ def _mask_inactive(space, X):
     return np.where(keep, X, _INACTIVE)
 
 
-def _surrogate(search, caller):
-    """Random forest from the told encoded candidates to their scores."""
-    if isinstance(search, Mapping) or not hasattr(search, "fit"):
+def _observations(search, caller):
+    """The search space and the encoded candidates with their scores.
+
+    An sksearch search gives its strategy's (``optimizer_.space``, ``X_``,
+    ``y_``); scikit-learn's ``GridSearchCV`` / ``RandomizedSearchCV`` give
+    their ``param_grid`` / ``param_distributions`` (parsed as sksearch parses
+    them: a grid's lists are choices) and ``cv_results_``. A bare
+    ``cv_results_`` has no space to draw over.
+    """
+    if isinstance(search, Mapping):
         raise TypeError(
-            f"{caller} needs a fitted sksearch search (it models search.optimizer_'s "
-            f"candidates), got {type(search).__name__}."
+            f"{caller} needs a fitted search, not its cv_results_: the figure is drawn over "
+            "the search space, which cv_results_ does not hold. Pass the fitted search "
+            "(any sksearch search, GridSearchCV or RandomizedSearchCV)."
         )
-    check_is_fitted(search, "optimizer_")
+    if not hasattr(search, "fit"):
+        raise TypeError(
+            f"{caller} needs a fitted search (sksearch's, GridSearchCV or "
+            f"RandomizedSearchCV), got {type(search).__name__}."
+        )
+    if hasattr(search, "optimizer_") or not hasattr(search, "cv_results_"):
+        check_is_fitted(search, "optimizer_")
+        opt = search.optimizer_
+        space = opt.space
+        X = np.asarray(opt.X_, dtype=float).reshape(-1, space.n_dims)
+        return space, X, np.asarray(opt.y_, dtype=float)
+    from .space import Space
+
+    grid = getattr(search, "param_grid", None)
+    if grid is None:
+        grid = getattr(search, "param_distributions", None)
+    if grid is None:
+        raise TypeError(
+            f"{caller} needs the search space of the search: {type(search).__name__} has "
+            "neither optimizer_ (an sksearch search) nor param_grid / param_distributions "
+            "(GridSearchCV, RandomizedSearchCV)."
+        )
+    space = Space(grid)
+    info = _Results(search, caller)
+    X = np.array([space.encode(p) for p in info.results["params"]]).reshape(-1, space.n_dims)
+    return space, X, info.scores
+
+
+def _surrogate(search, caller):
+    """Random forest from the evaluated encoded candidates to their scores."""
     from sklearn.ensemble import RandomForestRegressor
 
-    opt = search.optimizer_
-    space = opt.space
-    X = np.asarray(opt.X_, dtype=float).reshape(-1, space.n_dims)
-    y = np.asarray(opt.y_, dtype=float)
+    space, X, y = _observations(search, caller)
     finite = np.isfinite(y)
     if finite.sum() < 2:
         raise ValueError(
@@ -359,13 +396,19 @@ def plot_convergence(*searches_or_cv_results, labels=None, ax=None):
         (line,) = ax.step(x, np.fmax.accumulate(scores), where="post", label=label)
         ok = np.isfinite(scores)
         ax.scatter(x[ok], scores[ok], s=14, alpha=0.5, color=line.get_color(), linewidths=0)
-    metrics = {info.metric for info in infos}
-    metric = metrics.pop() if len(metrics) == 1 else "score"
+    metrics = [info.metric for info in infos]
+    if len(set(metrics)) == 1:
+        metric = metrics[0]
+    else:  # each search maximised its own metric: the legend names it
+        metric = "score"
+        for line, m in zip(ax.get_lines(), metrics):
+            line.set_label(f"{line.get_label()}: {m}")
     ax.set_xlabel("Candidates evaluated")
     ax.set_ylabel(f"Best {metric} so far")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
     ax.legend()
+    ax.set_title(f"Convergence: best {metric} so far")
     return ax
 
 
@@ -420,8 +463,12 @@ def plot_importance(search, *, ax=None):
 
     Parameters
     ----------
-    search : fitted sksearch search
-        Any fitted sksearch ``*SearchCV`` (it has ``optimizer_``).
+    search : fitted search
+        Any fitted sksearch ``*SearchCV`` (its strategy's candidates, in
+        ``optimizer_``), or scikit-learn's ``GridSearchCV`` /
+        ``RandomizedSearchCV`` (their ``param_grid`` / ``param_distributions``
+        and ``cv_results_``; a grid's lists are choices). Not a bare
+        ``cv_results_``, which lacks the search space.
     ax : matplotlib Axes, default=None
         Axes to draw on; a new figure when None.
 
@@ -552,21 +599,26 @@ def _pd_1d(ax, forest, space, name, X, y, n_points, metric):
     ax.set_ylabel(f"Partial dependence\n({metric})")
 
     def finish(lo, hi):
-        ax.set_ylim(lo, hi)
         if categorical:
-            # A bar's length reads as its value, so it grows from the bottom of
-            # the y-range that all 1-D panels share (as scikit-optimize's
-            # plot_objective shares its diagonal's): a gap between two choices
-            # looks as large as it is next to the other parameters' curves,
-            # and each bar is labelled with its value.
+            # A bar's length reads as its value, so it grows from 0 (a bar cut
+            # at the bottom of a shared range makes a small gap look large);
+            # its panel has its own y-range, from 0 to past the longest bar,
+            # and each bar is labelled with its value so that choices compare
+            # with the curves of the other panels by number.
             for pos, m, color, label in bars:
-                rects = ax.bar(pos, m - lo, width=width, bottom=lo, color=color, label=label)
+                rects = ax.bar(pos, m, width=width, color=color, label=label)
                 ax.bar_label(rects, labels=[f"{v:.4g}" for v in m], padding=2, fontsize=8)
+            values = np.concatenate([np.ravel(m) for _, m, _, _ in bars])
+            low, high = min(0.0, float(values.min())), max(0.0, float(values.max()))
+            pad = 0.12 * (high - low) if high > low else 1.0
+            ax.set_ylim(low - (pad if low < 0 else 0), high + (pad if high > 0 else 0))
+        else:
+            ax.set_ylim(lo, hi)
         if several:
             ax.legend(fontsize=8)
 
     values = np.concatenate([np.ravel(m) for m in drawn])
-    return float(values.min()), float(values.max()), finish
+    return float(values.min()), float(values.max()), finish, categorical
 
 
 def _pd_2d(ax, forest, space, names, X, y, n_points, metric):
@@ -593,7 +645,8 @@ def _pd_2d(ax, forest, space, names, X, y, n_points, metric):
         mesh = ax.pcolormesh(xa, xb, Z.T, shading="nearest", cmap="viridis")
     else:
         mesh = ax.contourf(xa, xb, Z.T, levels=12, cmap="viridis")
-    ax.figure.colorbar(mesh, ax=ax, label=f"Partial dependence ({metric})")
+    # the metric alone: a long label runs into the next panel
+    ax.figure.colorbar(mesh, ax=ax, label=metric, pad=0.02, fraction=0.08)
 
     def original(dim, col):
         if dim.is_categorical:
@@ -633,13 +686,13 @@ def plot_partial_dependence(search, params=None, *, ax=None, n_points=40):
     * a numeric parameter gets a curve over its whole range (log x-axis for
       a log prior), a rug of the values the search evaluated, and a dashed
       red line at the best candidate's value;
-    * a categorical parameter gets one bar per choice, labelled with its
-      value;
+    * a categorical parameter gets one bar per choice, from 0, labelled with
+      its value (its panel has its own y-range);
     * a pair ``(a, b)`` gets a filled contour (a colour mesh when either is
       categorical) over both ranges, the evaluated candidates as black dots
       and the best as a red star.
 
-    All 1-D panels of one call share a y-range, so that the effects of
+    All curves of one call share a y-range, so that the effects of
     different parameters compare at a glance.
 
     With a list of dicts, a parameter's dependence is taken within the
@@ -648,8 +701,11 @@ def plot_partial_dependence(search, params=None, *, ax=None, n_points=40):
 
     Parameters
     ----------
-    search : fitted sksearch search
-        Any fitted sksearch ``*SearchCV`` (it has ``optimizer_``).
+    search : fitted search
+        Any fitted sksearch ``*SearchCV``, or scikit-learn's
+        ``GridSearchCV`` / ``RandomizedSearchCV`` (as for
+        :func:`plot_importance`). Not a bare ``cv_results_``, which lacks the
+        search space.
     params : str or list of (str or pair of str), default=None
         What to plot, one panel each, as in
         :class:`sklearn.inspection.PartialDependenceDisplay`'s ``features``:
@@ -704,9 +760,11 @@ def plot_partial_dependence(search, params=None, *, ax=None, n_points=40):
         import matplotlib.pyplot as plt
 
         ncols = min(3, len(panels))
+        contours = any(len(panel) == 2 for panel in panels)
         nrows = math.ceil(len(panels) / ncols)
         fig, grid = plt.subplots(
-            nrows, ncols, figsize=(4.2 * ncols, 3.4 * nrows), squeeze=False,
+            nrows, ncols, figsize=((4.8 if contours else 4.2) * ncols, 3.4 * nrows + 0.4),
+            squeeze=False,
             layout="constrained",
         )
         axes = grid.ravel()
@@ -728,11 +786,21 @@ def plot_partial_dependence(search, params=None, *, ax=None, n_points=40):
             one_d.append(_pd_1d(a, forest, space, panel[0], X, y, n_points, metric))
         else:
             _pd_2d(a, forest, space, panel, X, y, n_points, metric)
-    if one_d:  # one y-range for every 1-D panel, so their effects compare
-        lo, hi = min(d[0] for d in one_d), max(d[1] for d in one_d)
+    curves = [d for d in one_d if not d[3]]
+    if curves:  # one y-range for every curve, so their effects compare
+        lo, hi = min(d[0] for d in curves), max(d[1] for d in curves)
         pad = 0.08 * (hi - lo) if hi > lo else 0.05 * max(abs(hi), 1e-3)
-        for _, _, finish in one_d:
-            finish(lo - pad, hi + pad)
+        lo, hi = lo - pad, hi + pad
+    else:
+        lo = hi = None
+    for _, _, finish, _ in one_d:
+        finish(lo, hi)
+    title = f"Partial dependence of the {metric} ({type(search).__name__})"
+    if ax is None:
+        axes[0].figure.suptitle(title)
+    elif len(axes) == 1:
+        below = axes[0].get_title()  # a sub-space's name, from a 2-D panel
+        axes[0].set_title(title + (f"\n{below}" if below else ""), fontsize=10)
     return axes[0] if len(panels) == 1 else axes
 
 
@@ -818,7 +886,7 @@ def _axes_from_space(space, candidates, params):
     if params is None and space.n_subspaces > 1:
         k = space.n_subspaces
         labels = [_subspace_label(space, i)[len("sub-space ") :] for i in range(k)]
-        axes.append((_SELECTOR, V[:, 0] / (k - 1), np.arange(k) / (k - 1), labels))
+        axes.append((_SELECTOR, V[:, 0] / (k - 1), np.arange(k) / (k - 1), labels, True))
     for name in _searched_names(space) if params is None else params:
         cols = _columns_of(space, name)
         values = np.full(len(V), np.nan)
@@ -833,7 +901,7 @@ def _axes_from_space(space, candidates, params):
             labels = [_fmt(c) for c in dim.choices]
         else:
             pos, labels = _dim_ticks(dim)
-        axes.append((name, values, pos, labels))
+        axes.append((name, values, pos, labels, dim.is_categorical))
     return axes
 
 
@@ -866,6 +934,7 @@ def _axes_from_results(results, params):
             s_lo, span = scale.min(), scale.max() - scale.min()
             normed = (scale - s_lo) / span if span > 0 else np.full(len(scale), 0.5)
             values[~mask] = normed
+            categorical = False
             if span > 0:
                 ticks = np.unique(present_f)  # a grid's few values: each one
                 if len(ticks) > _N_TICKS:
@@ -885,8 +954,36 @@ def _axes_from_results(results, params):
                     values[i] = codes[_fmt(v)] / max(k - 1, 1)
             pos = np.arange(k) / max(k - 1, 1)
             labels = list(codes)
-        axes.append((name, values, pos, labels))
+            categorical = True
+        axes.append((name, values, pos, labels, categorical))
     return axes
+
+
+def _spread_choices(values, scores, n_choices):
+    """Values of a categorical axis spread over a band around each choice,
+    and the choices' positions (the middles of the bands).
+
+    With every candidate of a choice on one point, lines merge into a few
+    fans and hide how many candidates took each choice and how they scored.
+    Choice ``i`` of ``k`` (``values`` holds ``i / (k - 1)``) gets the band
+    around ``(i + 0.5) / k``, 70% of its share of the axis; its candidates are
+    spaced evenly in it, the best scores highest.
+    """
+    k = max(int(n_choices), 1)
+    values = np.asarray(values, dtype=float)
+    codes = np.round(values * (k - 1))
+    centres = (np.arange(k) + 0.5) / k
+    half = 0.35 / k
+    out = np.full(len(values), np.nan)
+    order_key = np.where(np.isfinite(scores), scores, -np.inf)
+    for i in range(k):
+        rows = np.flatnonzero(codes == i)
+        if not len(rows):
+            continue
+        rows = rows[np.argsort(order_key[rows], kind="stable")]
+        offsets = np.linspace(-half, half, len(rows)) if len(rows) > 1 else np.zeros(1)
+        out[rows] = centres[i] + offsets
+    return out, centres
 
 
 def plot_parallel_coordinates(search_or_cv_results, params=None, *, ax=None):
@@ -958,30 +1055,52 @@ def plot_parallel_coordinates(search_or_cv_results, params=None, *, ax=None):
 
     scores = info.scores
     finite = np.isfinite(scores)
+    for a, (name, values, pos, labels, categorical) in enumerate(axes_info):
+        if categorical:
+            values, pos = _spread_choices(values, scores, len(labels))
+            axes_info[a] = (name, values, pos, labels, categorical)
     V = np.column_stack([a[1] for a in axes_info])
     xs = np.arange(len(axes_info))
     cmap = plt.get_cmap("viridis")
     lo, hi = (scores[finite].min(), scores[finite].max()) if finite.any() else (0.0, 1.0)
     norm = Normalize(lo, hi if hi > lo else lo + 1e-12)
     ax = _new_axes(ax, figsize=(max(5.0, 1.7 * len(axes_info) + 2), 4.5))
+    skips, skip_colors = [], []
     for i in np.argsort(np.where(finite, scores, -np.inf), kind="stable"):
+        # one line per candidate, a dot on each axis it has a value on; with
+        # sub-spaces, a candidate lacks the other sub-spaces' parameters: its
+        # line breaks there, and a faint dashed segment bridges the axes it
+        # lacks, so that every candidate of every sub-space stays visible
+        color = cmap(norm(scores[i])) if finite[i] else "0.6"
         if finite[i]:
-            ax.plot(xs, V[i], color=cmap(norm(scores[i])), lw=1.2, alpha=0.85)
+            ax.plot(xs, V[i], color=color, lw=1.2, alpha=0.85, marker="o", ms=2.5)
         else:
-            ax.plot(xs, V[i], color="0.7", lw=0.8, ls=":")
-    ax.vlines(xs, 0, 1, colors="0.2", lw=1)
+            ax.plot(xs, V[i], color=color, lw=0.8, ls=":", marker="o", ms=2)
+        has = np.flatnonzero(np.isfinite(V[i]))
+        for a, b in zip(has[:-1], has[1:]):
+            if b - a > 1:
+                skips.append([(xs[a], V[i, a]), (xs[b], V[i, b])])
+                skip_colors.append(color)
+    if skips:
+        from matplotlib.collections import LineCollection
+
+        ax.add_collection(LineCollection(skips, colors=skip_colors, linewidths=0.8,
+                                         linestyles=(0, (3, 3)), alpha=0.45))
+    ax.vlines(xs, 0, 1, colors="0.2", lw=1, zorder=2.5)
     ax.hlines(
-        [p for _, _, pos, _ in axes_info for p in pos],
-        [x - 0.03 for x, (_, _, pos, _) in zip(xs, axes_info) for _ in pos],
-        [x for x, (_, _, pos, _) in zip(xs, axes_info) for _ in pos],
-        colors="0.2", lw=1,
+        [p for _, _, pos, _, _ in axes_info for p in pos],
+        [x - 0.03 for x, (_, _, pos, _, _) in zip(xs, axes_info) for _ in pos],
+        [x for x, (_, _, pos, _, _) in zip(xs, axes_info) for _ in pos],
+        colors="0.2", lw=1, zorder=2.5,
     )
-    # tick labels as large as matplotlib's own (rcParams["ytick.labelsize"])
+    # tick labels as large as matplotlib's own (rcParams["ytick.labelsize"]),
+    # above the lines on an opaque box, so that lines never cross them
     tick_size = FontProperties(size=plt.rcParams["ytick.labelsize"]).get_size_in_points()
-    for x, (_, _, pos, labels) in zip(xs, axes_info):
+    for x, (_, _, pos, labels, _) in zip(xs, axes_info):
         for p, label in zip(pos, labels):
             ax.text(x - 0.04, p, label, ha="right", va="center", fontsize=tick_size,
-                    bbox={"boxstyle": "round,pad=0.1", "fc": "w", "ec": "none", "alpha": 0.8})
+                    zorder=3, bbox={"boxstyle": "round,pad=0.1", "fc": "w", "ec": "none",
+                                    "alpha": 0.9})
     ax.set_xticks(xs, [a[0] for a in axes_info])
     ax.set_yticks([])
     ax.set_xlim(-0.5, len(axes_info) - 0.7)
@@ -989,6 +1108,331 @@ def plot_parallel_coordinates(search_or_cv_results, params=None, *, ax=None):
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
     ax.figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, label=info.metric)
+    ax.set_title(f"Parallel coordinates ({info.name}, {len(scores)} candidates)")
+    return ax
+
+
+# -- slice ---------------------------------------------------------------------
+
+
+def _param_columns(info, params, caller):
+    """Per parameter: (name, values as a list, mask of rows that have it)."""
+    results = info.results
+    names = [k[len("param_"):] for k in results if k.startswith("param_")]
+    if params is not None:
+        params = [params] if isinstance(params, str) else list(params)
+        unknown = [p for p in params if p not in names]
+        if unknown:
+            raise ValueError(
+                f"{caller}: {', '.join(map(repr, unknown))} not in cv_results_; its "
+                f"parameters are {names!r}."
+            )
+        names = params
+    out = []
+    for name in names:
+        col = results[f"param_{name}"]
+        mask = ~np.ma.getmaskarray(col)
+        out.append((name, list(np.ma.getdata(col)), mask))
+    return out
+
+
+def _space_dims(info):
+    """Parameter name -> its dimension in the search's space, where there is one."""
+    space = getattr(info.search, "space_", None)
+    if space is None or not hasattr(space, "columns"):
+        return {}
+    dims = {}
+    for s, name, dim in space.columns:
+        if s is not None:
+            dims.setdefault(name, dim)
+    return dims
+
+
+def plot_slice(search_or_cv_results, params=None, *, ax=None):
+    """Plot each candidate's score against each parameter, one panel per parameter.
+
+    The raw evaluations, with no model in between (as Optuna's
+    ``plot_slice``): where the good scores sit along each parameter, and how
+    the search spread its candidates there. Dots are coloured by the order
+    the candidates were evaluated in (dark first, light last), so a search
+    that converges shows its late candidates gathered; the best candidate is
+    ringed in red in every panel. Failed fits (NaN score) are grey crosses at
+    the bottom of each panel. With sub-spaces, a panel shows the candidates
+    that have its parameter.
+
+    A numeric parameter has a log x-axis when the search space says so (a
+    log prior) or, from ``cv_results_`` alone, when its positive values span
+    three decades or more; a categorical one has one column of dots per
+    choice, spread sideways so that equal scores stay visible.
+
+    Parameters
+    ----------
+    search_or_cv_results : fitted search or ``cv_results_`` dict
+        Any fitted ``*SearchCV`` (sksearch's, ``GridSearchCV``,
+        ``RandomizedSearchCV``) or its ``cv_results_``.
+    params : list of str, default=None
+        Parameters to show, in this order; by default every ``param_*``
+        column of ``cv_results_``.
+    ax : array-like of matplotlib Axes, default=None
+        One Axes per parameter; None makes a new figure (up to four panels
+        per row, sharing the y-axis).
+
+    Returns
+    -------
+    axes : ndarray of matplotlib Axes
+        One Axes per parameter, in the order of ``params``.
+
+    See Also
+    --------
+    plot_partial_dependence : A model's view of the same, averaged over the
+        other parameters.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from sksearch import TPESearchCV
+    >>> from sksearch.plot import plot_slice
+    >>> from sksearch.space import Real
+    >>> X, y = load_iris(return_X_y=True)
+    >>> space = {"C": Real(1e-2, 1e2, log=True), "kernel": ["rbf", "linear"]}
+    >>> search = TPESearchCV(SVC(), space, n_iter=8, cv=3, random_state=0).fit(X, y)
+    >>> axes = plot_slice(search)
+    >>> [a.get_xlabel() for a in axes], axes[0].get_xscale()
+    (['C', 'kernel'], 'log')
+    >>> len(axes[0].collections[0].get_offsets())
+    8
+    """
+    _check_matplotlib_support("plot_slice")
+    info = _Results(search_or_cv_results, "plot_slice")
+    columns = _param_columns(info, params, "plot_slice")
+    if not columns:
+        raise ValueError("plot_slice: there is no parameter to draw.")
+    dims = _space_dims(info)
+    import matplotlib.pyplot as plt
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    n = len(columns)
+    if ax is None:
+        ncols = min(4, n)
+        nrows = math.ceil(n / ncols)
+        fig, grid = plt.subplots(nrows, ncols, figsize=(3.3 * ncols + 1.0, 3.0 * nrows + 0.5),
+                                 squeeze=False, sharey=True, layout="constrained")
+        axes = grid.ravel()
+        for extra in axes[n:]:
+            fig.delaxes(extra)
+        axes = axes[:n]
+    else:
+        axes = np.asarray([ax] if not np.iterable(ax) else ax, dtype=object).ravel()
+        if len(axes) != n:
+            raise ValueError(f"plot_slice: {n} parameters to draw but {len(axes)} Axes in ax.")
+    scores = info.scores
+    finite = np.isfinite(scores)
+    order = np.arange(len(scores))
+    norm = Normalize(0, max(len(scores) - 1, 1))
+    cmap = plt.get_cmap("viridis")
+    best = int(np.argmax(np.where(finite, scores, -np.inf))) if finite.any() else None
+    rng = np.random.default_rng(0)
+    for a, (name, values, has) in zip(axes, columns):
+        present = [v for v, h in zip(values, has) if h]
+        numeric = bool(present) and all(
+            isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) for v in present
+        )
+        dim = dims.get(name)
+        if numeric and not (dim is not None and dim.is_categorical):
+            x = np.array([float(v) if h else np.nan for v, h in zip(values, has)])
+            pos = x[has]
+            log = _is_log(dim) if dim is not None else (
+                len(pos) > 0 and pos.min() > 0 and pos.max() / pos.min() >= 1e3
+            )
+            if log:
+                a.set_xscale("log")
+        else:
+            labels = {}
+            if dim is not None and dim.is_categorical:
+                for c in dim.choices:
+                    labels.setdefault(_fmt(c), len(labels))
+            for v in present:
+                labels.setdefault(_fmt(v), len(labels))
+            codes = np.array([labels[_fmt(v)] if h else np.nan for v, h in zip(values, has)])
+            x = codes + rng.uniform(-0.18, 0.18, len(codes))
+            a.set_xticks(range(len(labels)), list(labels))
+            a.set_xlim(-0.6, len(labels) - 0.4)
+            if max((len(t) for t in labels), default=0) * len(labels) > 28:
+                for t in a.get_xticklabels():  # long names, slanted to fit
+                    t.set(rotation=25, ha="right", rotation_mode="anchor")
+        ok = has & finite
+        a.scatter(x[ok], scores[ok], c=order[ok], cmap=cmap, norm=norm, s=18,
+                  edgecolors="0.2", linewidths=0.3, zorder=2)
+        failed = has & ~finite
+        if failed.any():
+            a.scatter(x[failed], np.zeros(int(failed.sum())), marker="x", color="0.5", s=18,
+                      transform=a.get_xaxis_transform(), clip_on=False, zorder=2)
+        if best is not None and has[best]:
+            a.scatter([x[best]], [scores[best]], s=90, facecolors="none", edgecolors="r",
+                      linewidths=1.2, zorder=3)
+        a.set_xlabel(name)
+        a.grid(alpha=0.3)
+    axes[0].set_ylabel(info.metric)
+    fig = axes[0].figure
+    fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=list(axes), label="evaluation order",
+                 fraction=0.04, pad=0.02)
+    title = f"Slice plot ({info.name}, {len(scores)} candidates)"
+    if ax is None:
+        fig.suptitle(title)
+    else:
+        axes[0].set_title(title, fontsize=10)
+    return axes
+
+
+# -- timeline ------------------------------------------------------------------
+
+
+def _n_splits(info):
+    splits = [k for k in info.results if k.startswith("split") and k.endswith(
+        "_test_" + info.key[len("mean_test_"):]
+    )]
+    return max(len(splits), 1)
+
+
+def plot_timeline(search, *, n_jobs=None, ax=None):
+    """Plot how the search's fits were spread over its workers in time.
+
+    One row per worker, one bar per fit (a candidate on one fold, fitted and
+    scored), coloured by the candidate's score, with the rounds of the search
+    marked: what ``n_jobs``, ``batch_size`` and ``asynchronous=True`` did.
+    With ``batch_size`` candidates per round and ``n_splits`` folds, a round
+    is ``batch_size x n_splits`` fits on ``n_jobs`` workers, and a worker
+    that finishes early waits for the round's last fit (the white gaps
+    before a round's line); ``asynchronous=True`` has no rounds, so no
+    gaps.
+
+    The timeline is **reconstructed** from ``cv_results_``: every fit of a
+    candidate lasts its ``mean_fit_time + mean_score_time``, and a round's
+    fits go, in order, to the worker that frees first (joblib's dispatch).
+    It leaves out the time the search itself spends between rounds (the
+    strategy's proposals, joblib's start-up and transfers) and each fold's
+    own time, so read it for the shape of the schedule, not as a
+    measurement of the run.
+
+    Parameters
+    ----------
+    search : fitted search
+        Any fitted ``*SearchCV``: sksearch's (a round is a value of
+        ``cv_results_["iter"]``; with ``asynchronous=True`` or Hyperband's
+        brackets, fits are dispatched as workers free, in the order the
+        candidates were asked for), or scikit-learn's ``GridSearchCV`` /
+        ``RandomizedSearchCV`` (all candidates in one round).
+    n_jobs : int, default=None
+        Workers to spread the fits over; None uses the search's ``n_jobs``
+        (as joblib counts it: None is 1, -1 every core of this machine).
+    ax : matplotlib Axes, default=None
+        Axes to draw on; a new figure when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        One bar per fit (``ax.patches``), one row per worker.
+
+    See Also
+    --------
+    plot_convergence : Best score so far against candidates evaluated.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from sksearch import TPESearchCV
+    >>> from sksearch.plot import plot_timeline
+    >>> from sksearch.space import Real
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = TPESearchCV(SVC(), {"C": Real(1e-2, 1e2, log=True)}, n_iter=8,
+    ...                      batch_size=4, cv=3, random_state=0).fit(X, y)
+    >>> ax = plot_timeline(search, n_jobs=2)
+    >>> len(ax.patches)  # 8 candidates x 3 folds
+    24
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['worker 0', 'worker 1']
+    """
+    _check_matplotlib_support("plot_timeline")
+    if isinstance(search, Mapping):
+        raise TypeError(
+            "plot_timeline needs the fitted search, not its cv_results_: the rounds and "
+            "n_jobs are the search's."
+        )
+    info = _Results(search, "plot_timeline")
+    from joblib import effective_n_jobs
+
+    workers = n_jobs if n_jobs is not None else getattr(search, "n_jobs", None)
+    workers = max(int(effective_n_jobs(workers)), 1)
+    results = info.results
+    n = len(results["params"])
+    duration = np.nan_to_num(
+        np.asarray(results.get("mean_fit_time", np.zeros(n)), dtype=float)
+        + np.asarray(results.get("mean_score_time", np.zeros(n)), dtype=float)
+    )
+    n_splits = _n_splits(info)
+    asynchronous = bool(getattr(search, "asynchronous", False))
+    if "iter" in results and "bracket" not in results and not asynchronous:
+        rounds = np.asarray(results["iter"])
+        order = np.argsort(rounds, kind="stable")
+        mode = "rounds"
+    elif "iter" in results:
+        order = np.argsort(np.asarray(results["iter"]), kind="stable")
+        rounds = np.zeros(n, dtype=int)
+        mode = "as workers free"
+    else:
+        order, rounds = np.arange(n), np.zeros(n, dtype=int)
+        mode = "one round"
+    free = np.zeros(workers)
+    bars = []  # (worker, start, length, row)
+    boundaries = []
+    previous = None
+    for i in order:
+        if previous is not None and rounds[i] != previous:
+            barrier = free.max()
+            boundaries.append(barrier)
+            free[:] = barrier
+        previous = rounds[i]
+        for _ in range(n_splits):
+            w = int(np.argmin(free))
+            bars.append((w, free[w], duration[i], i))
+            free[w] += duration[i]
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import Normalize
+
+    scores = info.scores
+    finite = np.isfinite(scores)
+    lo, hi = (scores[finite].min(), scores[finite].max()) if finite.any() else (0.0, 1.0)
+    norm = Normalize(lo, hi if hi > lo else lo + 1e-12)
+    cmap = plt.get_cmap("viridis")
+    ax = _new_axes(ax, figsize=(7.5, 1.2 + 0.45 * workers))
+    if bars:
+        w, start, length, row = (np.array(c) for c in zip(*bars))
+        row = row.astype(int)
+        colors = [cmap(norm(scores[r])) if finite[r] else "0.75" for r in row]
+        ax.barh(w, length, left=start, height=0.7, color=colors, edgecolor="w", linewidth=0.5)
+    for b in boundaries:
+        ax.axvline(b, color="0.3", ls=":", lw=0.8)
+    ax.set_yticks(range(workers), [f"worker {k}" for k in range(workers)])
+    ax.set_ylim(workers - 0.5, -0.5)
+    ax.set_xlim(0, max(free.max(), 1e-9) * 1.01)
+    ax.set_xlabel("seconds (fit + score times from cv_results_)")
+    total = float(free.max())
+    busy = float(duration.sum() * n_splits / (workers * total)) if total > 0 else 0.0
+    ax.figure.colorbar(
+        plt.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, label=info.metric, pad=0.02
+    )
+    n_rounds = len(boundaries) + 1 if mode == "rounds" else 1
+    batch = getattr(search, "batch_size", None)
+    what = (f"{n_rounds} rounds of batch_size={batch}" if mode == "rounds"
+            else "asynchronous" if asynchronous else mode)
+    ax.set_title(
+        f"Timeline, reconstructed ({info.name}: {n} candidates x {n_splits} folds, "
+        f"{workers} workers, {what}; busy {busy:.0%})",
+        fontsize=9,
+    )
     return ax
 
 
@@ -1117,4 +1561,5 @@ def plot_hyperband(search, *, ax=None):
                for b in order]
     ax.legend(handles=handles, title="Hyperband", fontsize=8)
     ax.grid(alpha=0.3)
+    ax.set_title(f"Hyperband rungs ({info.name})")
     return ax

@@ -122,23 +122,26 @@ class Dimension:
 
 
 def _check_bounds(where, name, low, high, log, integral):
+    """Raise if ``low``, ``high``, ``log`` do not make a range; ``where``
+    (``"param_distributions['C']: "``, or ``""`` when the dimension is made)
+    starts the message."""
     for label, value in (("low", low), ("high", high)):
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"{where}: {name} {label} must be a number, got {value!r}.")
+            raise TypeError(f"{where}{name} {label} must be a number, got {value!r}.")
         if not math.isfinite(value):
-            raise ValueError(f"{where}: {name} {label} must be finite, got {value!r}.")
+            raise ValueError(f"{where}{name} {label} must be finite, got {value!r}.")
         if integral and float(value) != int(value):
-            raise ValueError(f"{where}: {name} {label} must be an integer, got {value!r}.")
+            raise ValueError(f"{where}{name} {label} must be an integer, got {value!r}.")
     if low >= high:
         raise ValueError(
-            f"{where}: {name} needs low < high, got low={low!r}, high={high!r}."
-        )
-    if log and low <= 0:
-        raise ValueError(
-            f"{where}: {name} with log=True needs low > 0, got low={low!r}."
+            f"{where}{name} needs low < high, got low={low!r}, high={high!r}."
         )
     if not isinstance(log, (bool, np.bool_)):
-        raise TypeError(f"{where}: {name} log must be True or False, got {log!r}.")
+        raise TypeError(f"{where}{name} log must be True or False, got {log!r}.")
+    if log and low <= 0:
+        raise ValueError(
+            f"{where}{name} with log=True needs low > 0, got low={low!r}."
+        )
 
 
 class Real(Dimension):
@@ -163,6 +166,9 @@ class Real(Dimension):
     kind = "real"
 
     def __init__(self, low, high, log=False):
+        # refused when made, not only when a search parses it: the line that
+        # wrote Real(1, 0) is the one to fix
+        _check_bounds("", "Real", low, high, log, integral=False)
         self.low = low
         self.high = high
         self.log = log
@@ -171,7 +177,7 @@ class Real(Dimension):
         return f"Real({self.low!r}, {self.high!r}, log={self.log!r})"
 
     def _validate(self, where):
-        _check_bounds(where, "Real", self.low, self.high, self.log, integral=False)
+        _check_bounds(f"{where}: ", "Real", self.low, self.high, self.log, integral=False)
 
     def _f(self, x):
         return math.log(x) if self.log else float(x)
@@ -217,6 +223,7 @@ class Integer(Dimension):
     kind = "integer"
 
     def __init__(self, low, high, log=False):
+        _check_bounds("", "Integer", low, high, log, integral=True)
         self.low = low
         self.high = high
         self.log = log
@@ -229,7 +236,7 @@ class Integer(Dimension):
         return int(self.high) - int(self.low) + 1
 
     def _validate(self, where):
-        _check_bounds(where, "Integer", self.low, self.high, self.log, integral=True)
+        _check_bounds(f"{where}: ", "Integer", self.low, self.high, self.log, integral=True)
 
     def _edges(self):
         lo, hi = int(self.low) - 0.5, int(self.high) + 0.5
@@ -261,6 +268,20 @@ class Integer(Dimension):
         return int(min(max(math.floor(x + 0.5), int(self.low)), int(self.high)))
 
 
+def _check_choices(where, choices):
+    if isinstance(choices, (str, bytes)) or not isinstance(choices, (Sequence, np.ndarray)):
+        raise TypeError(
+            f"{where}Categorical choices must be a list of values, got {choices!r}."
+        )
+    if isinstance(choices, np.ndarray) and choices.ndim != 1:
+        raise ValueError(
+            f"{where}Categorical choices must be one-dimensional, got an "
+            f"array of shape {choices.shape}."
+        )
+    if len(choices) == 0:
+        raise ValueError(f"{where}Categorical needs at least one choice, got [].")
+
+
 class Categorical(Dimension):
     """A choice among ``choices``, each equally likely a priori.
 
@@ -284,6 +305,7 @@ class Categorical(Dimension):
     kind = "categorical"
 
     def __init__(self, choices):
+        _check_choices("", choices)
         self.choices = choices
 
     def __repr__(self):
@@ -298,20 +320,7 @@ class Categorical(Dimension):
 
     def _validate(self, where):
         choices = self.choices
-        if isinstance(choices, (str, bytes)) or not isinstance(
-            choices, (Sequence, np.ndarray)
-        ):
-            raise TypeError(
-                f"{where}: Categorical choices must be a list of values, got "
-                f"{choices!r}."
-            )
-        if isinstance(choices, np.ndarray) and choices.ndim != 1:
-            raise ValueError(
-                f"{where}: Categorical choices must be one-dimensional, got an "
-                f"array of shape {choices.shape}."
-            )
-        if len(choices) == 0:
-            raise ValueError(f"{where}: Categorical needs at least one choice, got [].")
+        _check_choices(f"{where}: ", choices)
         # A plain list from here on; numpy scalars become Python scalars so
         # that decoded values have plain Python types.
         self.choices = [c.item() if isinstance(c, np.generic) else c for c in choices]
@@ -414,10 +423,145 @@ class Distribution(Dimension):
         return x
 
 
+# -- what scikit-optimize and Optuna code carries ------------------------------
+#
+# Their search spaces are read here, so that a search written for them runs
+# unchanged: skopt's tuple ranges and skopt.space objects, Optuna's
+# distributions. Neither library is imported: their objects are recognised by
+# the module that defines them, so sksearch depends on neither.
+
+_PRIORS = {"uniform": False, "log-uniform": True}
+
+
+def _is_number(x):
+    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
+
+
+def _range(where, low, high, log, *, integral):
+    """``Integer`` when both bounds are integers (as scikit-optimize decides),
+    else ``Real``; the bounds are checked with ``where`` in the message."""
+    name = "Integer" if integral else "Real"
+    _check_bounds(f"{where}: ", name, low, high, log, integral=integral)
+    return Integer(low, high, log=log) if integral else Real(low, high, log=log)
+
+
+def _parse_tuple(value, where):
+    """scikit-optimize's ``(low, high)``, ``(low, high, prior)`` and
+    ``(low, high, prior, base)`` ranges, or ``None`` when ``value`` is none of
+    them (then, as in scikit-optimize, a tuple of choices).
+
+    A range of two integers is an ``Integer``, one with a float bound a
+    ``Real``; ``prior`` is ``"uniform"`` or ``"log-uniform"`` (any ``base``
+    of the logarithm gives the same log-uniform prior, so ``base`` is checked
+    and otherwise ignored).
+    """
+    if not 2 <= len(value) <= 4 or not (_is_number(value[0]) and _is_number(value[1])):
+        return None
+    low, high, *rest = value
+    if len(value) == 2:
+        if not all(_is_number(v) for v in value):
+            return None
+        log = False
+    else:
+        prior = rest[0]
+        if not isinstance(prior, str):
+            return None  # (1, 2, 3): choices, as scikit-optimize reads them
+        if prior not in _PRIORS:
+            raise ValueError(
+                f"{where}: unknown prior {prior!r} in {value!r}; a range (low, high, "
+                "prior) takes 'uniform' or 'log-uniform' (Real(low, high, log=True) "
+                f"in sksearch). For choices, write a list: {list(value)!r}."
+            )
+        log = _PRIORS[prior]
+        if len(value) == 4:
+            base = rest[1]
+            if not _is_number(base) or base <= 0 or base == 1:
+                raise ValueError(
+                    f"{where}: the base of a log-uniform range must be a number > 0 "
+                    f"other than 1, got {base!r}."
+                )
+            if not log:
+                raise ValueError(
+                    f"{where}: a range (low, high, prior, base) needs prior "
+                    f"'log-uniform', got {prior!r}."
+                )
+    integral = all(isinstance(v, numbers.Integral) for v in (low, high))
+    return _range(where, low, high, log, integral=integral)
+
+
+def _peer_class(value, module):
+    """Name of the first class of ``value``'s type defined in ``module``."""
+    for klass in type(value).__mro__:
+        if getattr(klass, "__module__", "").startswith(module):
+            return klass.__name__
+    return None
+
+
+def _parse_skopt(value, where, kind):
+    """A ``skopt.space`` Real, Integer or Categorical as an sksearch dimension."""
+    if kind in ("Real", "Integer"):
+        prior = getattr(value, "prior", "uniform")
+        if prior not in _PRIORS:
+            raise ValueError(f"{where}: skopt {kind} with prior {prior!r} has no "
+                             "sksearch equivalent; use 'uniform' or 'log-uniform'.")
+        low, high = value.low, value.high
+        if kind == "Integer":
+            low, high = int(low), int(high)
+        return _range(where, low, high, _PRIORS[prior], integral=kind == "Integer")
+    if kind == "Categorical":
+        weights = getattr(value, "prior", None)
+        choices = list(value.categories)
+        if weights is not None and not np.allclose(weights, 1.0 / len(choices)):
+            raise ValueError(
+                f"{where}: skopt Categorical with prior={list(weights)!r}; sksearch "
+                "draws every choice with equal probability (repeat a choice in a list "
+                "to weigh it, as for RandomizedSearchCV)."
+            )
+        _check_choices(f"{where}: ", choices)
+        return Categorical(choices)
+    raise TypeError(
+        f"{where}: skopt.space.{kind} has no sksearch equivalent; use Real, Integer "
+        "or Categorical from sksearch.space (or skopt's)."
+    )
+
+
+def _parse_optuna(value, where, kind):
+    """An Optuna distribution as an sksearch dimension."""
+    if kind == "CategoricalDistribution":
+        choices = list(value.choices)
+        _check_choices(f"{where}: ", choices)
+        return Categorical(choices)
+    if kind in ("FloatDistribution", "IntDistribution"):
+        integral = kind == "IntDistribution"
+        low, high = value.low, value.high
+        log, step = bool(value.log), value.step
+        if low == high:  # Optuna allows a one-value range
+            return Categorical([int(low) if integral else float(low)])
+        if step is not None and (not integral or step != 1):
+            # a grid of values low, low + step, ..., as Optuna suggests them
+            n = int(math.floor((high - low) / step + 1e-9)) + 1
+            values = [low + k * step for k in range(n)]
+            values = [int(v) for v in values] if integral else [float(v) for v in values]
+            _check_choices(f"{where}: ", values)
+            return Categorical(values)
+        return _range(where, low, high, log, integral=integral)
+    raise TypeError(
+        f"{where}: optuna.distributions.{kind} has no sksearch equivalent; use "
+        "FloatDistribution, IntDistribution or CategoricalDistribution, or Real, "
+        "Integer or Categorical from sksearch.space."
+    )
+
+
 def _parse_value(value, where):
     """Turn one value of a ``param_distributions`` dict into a Dimension."""
+    skopt_kind = _peer_class(value, "skopt.space")
+    optuna_kind = _peer_class(value, "optuna.distributions")
     if isinstance(value, Dimension):
         dim = value
+    elif skopt_kind is not None:
+        dim = _parse_skopt(value, where, skopt_kind)
+    elif optuna_kind is not None:
+        dim = _parse_optuna(value, where, optuna_kind)
     elif hasattr(value, "rvs") and (hasattr(value, "ppf") or not isinstance(value, Sequence)):
         dim = Distribution(value)
     elif isinstance(value, (str, bytes)):
@@ -426,7 +570,10 @@ def _parse_value(value, where):
             f"Real/Integer/Categorical; got the string {value!r} "
             f"(write [{value!r}] for a single choice)."
         )
+    elif isinstance(value, tuple) and (dim := _parse_tuple(value, where)) is not None:
+        pass
     elif isinstance(value, (Sequence, np.ndarray)):
+        _check_choices(f"{where}: ", value)
         dim = Categorical(value)
     else:
         raise TypeError(
@@ -495,6 +642,16 @@ class Space:
         self.subspaces = []
         for i, d in enumerate(dicts):
             prefix = f"param_distributions[{i}]" if multi else "param_distributions"
+            if (
+                isinstance(d, tuple) and len(d) == 2 and isinstance(d[0], Mapping)
+                and isinstance(d[1], numbers.Integral)
+            ):
+                raise TypeError(
+                    f"{prefix} is a (dict, n_iter) pair, scikit-optimize's way to give "
+                    "each sub-space its own budget. sksearch searches the sub-spaces "
+                    "together, with one budget: pass the list of dicts and n_iter="
+                    "the total."
+                )
             if not isinstance(d, Mapping):
                 raise TypeError(f"{prefix} must be a dict, got {type(d).__name__}.")
             sub = {}

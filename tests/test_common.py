@@ -53,7 +53,7 @@ def Search(request):
 
 
 def test_constructor_only_stores(Search):
-    space = {"C": Real(2, 1)}  # invalid, but only fit may say so
+    space = {"C": (2.0, 1.0)}  # an invalid range, but only fit may say so
     search = Search(LogisticRegression(), space, n_iter=-5, random_state="nonsense")
     assert search.param_distributions is space and search.n_iter == -5
     assert clone(search).get_params()["n_iter"] == -5

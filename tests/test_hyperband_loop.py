@@ -179,7 +179,13 @@ def test_asynchronous_hyperband_verbose_reports_each_evaluation(capsys):
     search.fit(X, y)
     out = capsys.readouterr().out
     assert out.count("Fitting 3 folds") == 1
-    assert out.count("evaluations, best at max_resources") == search.n_iter_
+    lines = [line for line in out.splitlines() if "] " in line and "evaluations, " in line]
+    assert len(lines) == search.n_iter_
+    # the best so far, at the largest resource reached: never "nan" before a
+    # candidate reaches max_resources, and at max_resources by the end
+    assert not any("nan" in line for line in lines)
+    assert "best" in lines[0] and "at max_resources" in lines[-1]
+    assert "(none at max_resources yet)" in lines[0]
 
 
 # -- checkpoint ---------------------------------------------------------------

@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator  # noqa: E402
 from sklearn.datasets import load_iris  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning, FitFailedWarning, NotFittedError  # noqa: E402
 from sklearn.linear_model import SGDClassifier  # noqa: E402
-from sklearn.model_selection import GridSearchCV  # noqa: E402
+from sklearn.model_selection import GridSearchCV, RandomizedSearchCV  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn.svm import SVC  # noqa: E402
@@ -26,6 +26,8 @@ from sksearch.plot import (  # noqa: E402
     plot_importance,
     plot_parallel_coordinates,
     plot_partial_dependence,
+    plot_slice,
+    plot_timeline,
 )
 from sksearch.space import Integer, Real  # noqa: E402
 
@@ -62,6 +64,12 @@ class Toy(BaseEstimator):
 
 
 TOY_SPACE = {"a": Real(0, 1), "b": Real(0, 1), "kind": ["good", "bad"]}
+# an AutoML-like space: three sub-spaces, each with parameters of its own
+SUB_SPACES = [
+    {"kind": ["good"], "a": Real(0, 1), "b": Real(0, 1)},
+    {"kind": ["bad"], "c": Integer(1, 9)},
+    {"kind": ["bad"], "d": ["x", "y", "z"]},
+]
 
 
 def _toy_search(space=TOY_SPACE, n_iter=40, **toy):
@@ -265,21 +273,33 @@ def test_partial_dependence_grid_log_axes_and_contour(svc_search, tmp_path):
     assert len(c_ax.figure.axes) == 6
 
 
-def test_partial_dependence_bars_share_the_curves_y_range(svc_search, tmp_path):
-    c_ax, k_ax = plot_partial_dependence(svc_search, ["C", "kernel"])
-    _render(c_ax, tmp_path, "pd_shared_y")
-    # one y-range for both panels: a small gap between two kernels is drawn on
-    # the scale of C's whole effect, not stretched to fill the panel
-    assert k_ax.get_ylim() == pytest.approx(c_ax.get_ylim())
+def test_partial_dependence_bars_start_at_zero_and_curves_share_a_y_range(svc_search, tmp_path):
+    c_ax, g_ax, k_ax = plot_partial_dependence(svc_search, ["C", "gamma", "kernel"])
+    _render(c_ax, tmp_path, "pd_bars_from_zero")
+    # the curves share one y-range, so their effects compare
+    assert g_ax.get_ylim() == pytest.approx(c_ax.get_ylim())
     curve = c_ax.get_lines()[0].get_ydata()
-    bottom, top = k_ax.get_ylim()
+    bottom, top = c_ax.get_ylim()
     assert bottom < curve.min() and curve.max() < top
+    # a bar's length is its value: it grows from 0, in a panel of its own range
     bars = k_ax.patches
     assert len(bars) == 2
-    assert all(b.get_y() == pytest.approx(bottom) for b in bars)  # grow from the axis
+    assert all(b.get_y() == 0 for b in bars)
+    k_bottom, k_top = k_ax.get_ylim()
+    assert k_bottom == 0 and k_top > max(b.get_height() for b in bars)
     # each bar says its value
-    heights = [b.get_y() + b.get_height() for b in bars]
-    assert [t.get_text() for t in k_ax.texts] == [f"{h:.4g}" for h in heights]
+    assert [t.get_text() for t in k_ax.texts] == [f"{b.get_height():.4g}" for b in bars]
+    # the figure says what it shows
+    assert "Partial dependence of the mean test score" in c_ax.figure.get_suptitle()
+
+
+def test_partial_dependence_negative_scores_bars_hang_from_zero():
+    search = _toy_search(n_iter=20)
+    # an error-like metric: every score below 0
+    search.optimizer_.y_ = [v - 5 for v in search.optimizer_.y_]
+    ax = plot_partial_dependence(search, ["kind"])
+    assert all(b.get_y() == 0 and b.get_height() < 0 for b in ax.patches)
+    assert ax.get_ylim()[1] == 0
 
 
 def test_partial_dependence_contour_covers_every_evaluated_candidate(svc_search, tmp_path):
@@ -331,7 +351,7 @@ def test_partial_dependence_errors(toy_search):
         plot_partial_dependence(toy_search, [("a", "a")])
     with pytest.raises(ValueError, match="n_points"):
         plot_partial_dependence(toy_search, "a", n_points=1)
-    with pytest.raises(TypeError, match="needs a fitted sksearch search"):
+    with pytest.raises(TypeError, match="needs a fitted search, not its cv_results_"):
         plot_partial_dependence(toy_search.cv_results_)
 
 
@@ -553,3 +573,176 @@ def test_plots_read_the_objective_of_a_search_with_refit_false():
     best = np.maximum.accumulate(search.cv_results_["mean_test_f1"])
     assert any(np.allclose(line.get_ydata(), best) for line in ax.get_lines())
     plt.close("all")
+
+
+# -- every candidate, every figure titled, sklearn's searches -------------------
+
+
+class Toy4(Toy):
+    """Toy with two more parameters, c and d, that do nothing."""
+
+    def __init__(self, a=0.5, b=0.5, kind="good", fail_above=2.0, c=1, d="x"):
+        super().__init__(a=a, b=b, kind=kind, fail_above=fail_above)
+        self.c = c
+        self.d = d
+
+
+@pytest.fixture(scope="module")
+def subspace_search():
+    return RandomSearch(Toy4(), SUB_SPACES, n_iter=30, cv=2, random_state=0).fit(X_TOY, Y_TOY)
+
+
+def test_parallel_coordinates_draws_every_candidate_of_every_subspace(subspace_search, tmp_path):
+    search = subspace_search
+    ax = plot_parallel_coordinates(search)
+    _render(ax, tmp_path, "parallel_every_subspace")
+    names = _ticks(ax.get_xticklabels())
+    assert names == ["sub-space", "a", "b", "c", "d"]
+    params = search.cv_results_["params"]
+    lines = ax.get_lines()
+    assert len(lines) == len(params) == 30
+    ys = np.array([line.get_ydata() for line in lines], dtype=float)
+    # a dot on the sub-space axis and on each axis of the candidate's own
+    # parameters, whatever its sub-space
+    assert np.isfinite(ys[:, 0]).all()
+    per_subspace = {frozenset(p) for p in params}
+    assert len(per_subspace) == 3  # all three sub-spaces were drawn from
+    n_axes = sorted(int(np.isfinite(row).sum()) for row in ys)
+    expected = sorted(1 + len(set(p) - {"kind"}) for p in params)
+    assert n_axes == expected
+    assert all(line.get_marker() == "o" for line in lines)
+    # the axes a candidate lacks are bridged: one dashed segment per candidate
+    # of the "c" and "d" sub-spaces (they skip the axes a, b)
+    bridges = [c for c in ax.collections if c.get_linestyle()[0][1] is not None]
+    skipping = sum(1 for p in params if "a" not in p)
+    assert len(bridges) == 1 and len(bridges[0].get_segments()) == skipping
+    assert ax.get_title().startswith("Parallel coordinates")
+
+
+def test_parallel_coordinates_spreads_the_candidates_of_a_choice(svc_search, tmp_path):
+    ax = plot_parallel_coordinates(svc_search)
+    _render(ax, tmp_path, "parallel_spread")
+    kernel = np.array([line.get_ydata()[2] for line in ax.get_lines()], dtype=float)
+    params = svc_search.cv_results_["params"]
+    choices = sorted({p["kernel"] for p in params})
+    assert len(set(np.round(kernel, 6))) == len(kernel)  # no two lines on one point
+    # each choice keeps a band of its own around its label: lines are drawn
+    # in score order, so match them to candidates by score
+    labels = {t.get_text(): t.get_position()[1] for t in _axis_texts(ax, 2)}
+    scores = svc_search.cv_results_["mean_test_score"]
+    drawn = np.argsort(scores, kind="stable")
+    of = {choice: kernel[[params[i]["kernel"] == choice for i in drawn]] for choice in choices}
+    for choice in choices:
+        assert np.all(np.abs(of[choice] - labels[choice]) <= 0.35 / len(choices) + 1e-9)
+    low, high = sorted(choices, key=labels.get)
+    assert of[low].max() < of[high].min()
+    # the labels are drawn over the lines, on an opaque box
+    assert all(t.get_zorder() > max(line.get_zorder() for line in ax.get_lines())
+               for t in ax.texts)
+
+
+@pytest.mark.parametrize("Search", [GridSearchCV, RandomizedSearchCV])
+def test_model_figures_accept_sklearn_searches(Search, tmp_path):
+    space = {"C": [0.1, 1.0, 10.0, 100.0], "kernel": ["rbf", "linear"]}
+    if Search is GridSearchCV:
+        search = Search(SVC(), space, cv=3).fit(X_IRIS, Y_IRIS)
+    else:
+        search = Search(SVC(), space, n_iter=6, cv=3, random_state=0).fit(X_IRIS, Y_IRIS)
+    ax = plot_importance(search)
+    _render(ax, tmp_path, f"importance_{Search.__name__}")
+    assert sorted(t.get_text() for t in ax.get_yticklabels()) == ["C", "kernel"]
+    assert Search.__name__ in ax.get_title()
+    c_ax, k_ax = plot_partial_dependence(search, ["C", "kernel"])
+    assert len(c_ax.patches) == 4 and len(k_ax.patches) == 2  # a grid's lists are choices
+    assert len(plot_slice(search)[0].collections[0].get_offsets()) == len(
+        search.cv_results_["params"]
+    )
+    with pytest.raises(TypeError, match="not its cv_results_.*search space"):
+        plot_importance(search.cv_results_)
+
+
+def test_slice_plots_raw_scores_against_each_parameter(subspace_search, tmp_path):
+    search = subspace_search
+    axes = plot_slice(search)
+    _render(axes[0], tmp_path, "slice")
+    params = search.cv_results_["params"]
+    scores = search.cv_results_["mean_test_score"]
+    by_name = {a.get_xlabel(): a for a in axes}
+    assert set(by_name) == {"kind", "a", "b", "c", "d"}
+    for name, a in by_name.items():
+        dots = a.collections[0].get_offsets()
+        have = [i for i, p in enumerate(params) if name in p]
+        assert len(dots) == len(have)  # every candidate that has the parameter
+        np.testing.assert_allclose(sorted(dots[:, 1]), sorted(scores[have]))
+    # numeric x in the parameter's units; choices spread around their tick
+    a_dots = by_name["a"].collections[0].get_offsets()[:, 0]
+    np.testing.assert_allclose(sorted(a_dots), sorted(p["a"] for p in params if "a" in p))
+    assert _ticks(by_name["d"].get_xticklabels()) == ["x", "y", "z"]
+    assert "Slice plot" in axes[0].figure.get_suptitle()
+    assert axes[0].get_ylabel() == "mean test score"
+
+
+def test_slice_log_axis_and_failed_fits(svc_search):
+    axes = plot_slice(svc_search, ["C", "kernel"])
+    assert axes[0].get_xscale() == "log" and axes[1].get_xscale() == "linear"
+    search = _toy_search(n_iter=20, fail_above=0.8)
+    a_ax = plot_slice(search, ["a"])[0]
+    n_failed = int(np.isnan(search.cv_results_["mean_test_score"]).sum())
+    crosses = [c for c in a_ax.collections if len(c.get_offsets()) == n_failed]
+    assert n_failed and crosses
+
+
+def test_timeline_shows_rounds_on_workers(tmp_path):
+    search = TPESearchCV(SVC(), SVC_SPACE, n_iter=10, cv=3, batch_size=4, n_jobs=2,
+                         random_state=0).fit(X_IRIS, Y_IRIS)
+    ax = plot_timeline(search)
+    _render(ax, tmp_path, "timeline")
+    assert len(ax.patches) == 10 * 3  # one bar per fit
+    assert _ticks(ax.get_yticklabels()) == ["worker 0", "worker 1"]
+    rounds = len(set(search.cv_results_["iter"]))
+    assert len(ax.get_lines()) == rounds - 1  # a line where each round starts
+    # no worker runs two fits at once
+    for w in (0, 1):
+        spans = sorted((p.get_x(), p.get_x() + p.get_width()) for p in ax.patches
+                       if abs(p.get_y() + p.get_height() / 2 - w) < 1e-9)
+        assert all(a[1] <= b[0] + 1e-12 for a, b in zip(spans, spans[1:]))
+    assert "batch_size=4" in ax.get_title() and "2 workers" in ax.get_title()
+    # more workers, asynchronous: no rounds
+    search.set_params(asynchronous=True)
+    ax = plot_timeline(search, n_jobs=3)
+    assert len(ax.get_lines()) == 0 and len(ax.get_yticklabels()) == 3
+    grid = GridSearchCV(SVC(), {"C": [0.1, 1.0]}, cv=2, n_jobs=2).fit(X_IRIS, Y_IRIS)
+    assert len(plot_timeline(grid).patches) == 4
+    with pytest.raises(TypeError, match="not its cv_results_"):
+        plot_timeline(grid.cv_results_)
+
+
+def test_every_figure_has_a_title(svc_search, subspace_search, tmp_path):
+    def title(ax):
+        ax = np.ravel(ax)[0]
+        return ax.get_title() or ax.figure.get_suptitle()
+
+    figures = {
+        "convergence": plot_convergence(svc_search),
+        "importance": plot_importance(svc_search),
+        "partial_dependence": plot_partial_dependence(svc_search),
+        "parallel": plot_parallel_coordinates(subspace_search),
+        "slice": plot_slice(svc_search),
+        "timeline": plot_timeline(svc_search),
+        "hyperband": plot_hyperband(_hyperband_results()),
+    }
+    for name, ax in figures.items():
+        assert title(ax), name
+
+
+def test_convergence_of_searches_on_different_metrics_names_each_metric():
+    a = TPESearchCV(SVC(), SVC_SPACE, n_iter=4, cv=2, random_state=0,
+                    scoring=["accuracy", "f1_macro"], refit="f1_macro").fit(X_IRIS, Y_IRIS)
+    b = TPESearchCV(SVC(), SVC_SPACE, n_iter=4, cv=2, random_state=0,
+                    scoring="balanced_accuracy").fit(X_IRIS, Y_IRIS)
+    ax = plot_convergence(a)
+    assert ax.get_ylabel() == "Best mean test f1_macro so far"
+    ax = plot_convergence(a, b)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "TPESearchCV (1): mean test f1_macro", "TPESearchCV (2): mean test balanced_accuracy"
+    ]

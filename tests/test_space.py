@@ -193,17 +193,10 @@ def test_categorical_distinguishes_bool_int_and_str():
 @pytest.mark.parametrize(
     "value, error, match",
     [
-        (Real(1, 0), ValueError, r"param_distributions\['p'\]: Real needs low < high"),
-        (Real(1, 1), ValueError, "low < high"),
-        (Real(0, 1, log=True), ValueError, "log=True needs low > 0"),
-        (Real(-1, 1, log=True), ValueError, "log=True needs low > 0"),
-        (Real("a", 1), TypeError, "low must be a number"),
-        (Real(0, np.inf), ValueError, "high must be finite"),
-        (Integer(5, 1), ValueError, "Integer needs low < high"),
-        (Integer(0, 10, log=True), ValueError, "log=True needs low > 0"),
-        (Integer(1.5, 10), ValueError, "low must be an integer"),
-        (Categorical([]), ValueError, "at least one choice"),
-        (Categorical("abc"), TypeError, "list of values"),
+        ((1, 0), ValueError, r"param_distributions\['p'\]: Integer needs low < high"),
+        ((1.0, 0.5), ValueError, r"param_distributions\['p'\]: Real needs low < high"),
+        ((0.0, 1.0, "log-uniform"), ValueError, "log=True needs low > 0"),
+        ((0.0, np.inf), ValueError, "high must be finite"),
         ([], ValueError, "at least one choice"),
         ("rbf", TypeError, "string"),
         (3.0, TypeError, "expected a list of choices"),
@@ -215,6 +208,36 @@ def test_bad_dimensions_name_the_parameter(value, error, match):
         Space({"p": value})
 
 
+@pytest.mark.parametrize(
+    "make, error, match",
+    [
+        (lambda: Real(1, 0), ValueError, r"^Real needs low < high, got low=1, high=0"),
+        (lambda: Real(1, 1), ValueError, "low < high"),
+        (lambda: Real(0, 1, log=True), ValueError, "log=True needs low > 0"),
+        (lambda: Real(-1, 1, log=True), ValueError, "log=True needs low > 0"),
+        (lambda: Real("a", 1), TypeError, "low must be a number"),
+        (lambda: Real(0, np.inf), ValueError, "high must be finite"),
+        (lambda: Real(0, 1, log="yes"), TypeError, "log must be True or False"),
+        (lambda: Integer(5, 1), ValueError, r"^Integer needs low < high, got low=5, high=1"),
+        (lambda: Integer(0, 10, log=True), ValueError, "log=True needs low > 0"),
+        (lambda: Integer(1.5, 10), ValueError, "low must be an integer"),
+        (lambda: Categorical([]), ValueError, "at least one choice"),
+        (lambda: Categorical("abc"), TypeError, "list of values"),
+    ],
+)
+def test_bad_dimensions_are_refused_when_made(make, error, match):
+    # the line that wrote Real(1, 0) fails, not a fit much later
+    with pytest.raises(error, match=match):
+        make()
+
+
+def test_a_dimension_changed_after_it_was_made_is_checked_at_parse():
+    dim = Real(0, 1)
+    dim.low = 2
+    with pytest.raises(ValueError, match=r"param_distributions\['p'\]: Real needs low < high"):
+        Space({"p": dim})
+
+
 def test_bad_space_containers():
     with pytest.raises(TypeError, match="param_distributions must be a dict"):
         Space("C")
@@ -223,7 +246,7 @@ def test_bad_space_containers():
     with pytest.raises(TypeError, match=r"param_distributions\[1\] must be a dict"):
         Space([{"a": [1]}, [1]])
     with pytest.raises(ValueError, match=r"param_distributions\[1\]\['b'\]"):
-        Space([{"a": [1]}, {"b": Real(2, 1)}])
+        Space([{"a": [1]}, {"b": (2.0, 1.0)}])
     with pytest.raises(TypeError, match="names must be strings"):
         Space({1: [1, 2]})
 
