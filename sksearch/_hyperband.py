@@ -1,21 +1,21 @@
-"""The scikit-learn side of Hyperband: resources, folds and ``evaluate_candidates``.
+"""The scikit-learn side of Hyperband: resources, folds and the run of its rungs.
 
 :class:`BaseHyperband` is the driver for multi-fidelity search. It resolves
 the resource (``n_samples`` or an integer parameter of the estimator), turns
 ``n_iter`` into a plan of brackets (:mod:`sksearch.optimizers.hyperband`), and
-runs the plan's steps through sklearn's ``evaluate_candidates``, so
+runs the plan's steps as units of the one loop (:class:`HyperbandRun`), so
 ``cv_results_`` holds every evaluation, with ``iter``, ``n_resources`` and
 ``bracket`` columns, and ``best_*`` refer to the highest resource reached.
 
-Continued training (``warm_start``). sklearn's ``evaluate_candidates`` fits a
+Continued training (``warm_start``). A fit-and-score job fits a
 fresh clone per candidate and fold in joblib workers (threads, processes or
 Dask workers) and returns scores, never models. To let a promoted candidate
-continue from its models of the previous rung, the driver adds one private
+continue from its models of the previous rung, the run adds one private
 entry (:class:`_Continuation`: a directory, the candidate's lineage and what
-to do) to the parameters it passes; :func:`_fit_and_score_continued`, put in
-place of sklearn's ``_fit_and_score`` in ``sklearn.model_selection._search``
-only while an sksearch search fits (``_compat.search_scope``),
-takes it out before sklearn sees the parameters, loads the fold's model of
+to do) to the parameters of its jobs, whose fit-and-score function is
+:func:`_fit_and_score_continued` (sklearn's ``_fit_and_score`` around it,
+called, never replaced): it takes the entry out before sklearn sees the
+parameters, loads the fold's model of
 the previous rung from the directory (one file per lineage and fold, written
 atomically), sets the estimator's ``warm_start`` and the resource, fits, and
 stores the model for the next rung. Files are the only state shared by the
@@ -38,18 +38,18 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import is_classifier
-from sklearn.utils import check_random_state
-from sklearn.utils.validation import _num_samples
 
 from ._compat import (
-    BaseSearchCV,
     Interval,
     StrOptions,
+    _fit_and_score,
+    _num_samples,
     _SubsampleMetaSplitter,
-    original_fit_and_score,
 )
 from ._journal import Journal
-from ._search import BaseSearch, _candidate_score, _tell_known, format_score
+from ._loop import run_loop
+from ._run import format_score
+from ._search import BaseSearch, StrategyRun, _tell_known
 from .optimizers.hyperband import (
     ASHAScheduler,
     HyperbandScheduler,
@@ -301,7 +301,7 @@ def _fit_and_score_continued(estimator, X, y, *, parameters=None, split_progress
     if cont is None or split_progress is None:
         if cont is not None:
             parameters = {k: v for k, v in parameters.items() if k != _CONTINUE_KEY}
-        return original_fit_and_score(
+        return _fit_and_score(
             estimator, X, y, parameters=parameters, split_progress=split_progress, **kwargs
         )
     params = {k: v for k, v in parameters.items() if k != _CONTINUE_KEY}
@@ -320,7 +320,7 @@ def _fit_and_score_continued(estimator, X, y, *, parameters=None, split_progress
     overhead = time.perf_counter() - overhead
     keep = kwargs.get("return_estimator", False)
     kwargs["return_estimator"] = True
-    result = original_fit_and_score(
+    result = _fit_and_score(
         estimator, X, y, parameters=params, split_progress=split_progress, **kwargs
     )
     model = result["estimator"] if keep else result.pop("estimator")
@@ -367,7 +367,7 @@ def _round_text(depth, factor, levels):
 
 
 class BaseHyperband(BaseSearch):
-    """Hyperband's driver: a plan of brackets run through ``evaluate_candidates``.
+    """Hyperband's driver: its parameters and resources; :class:`HyperbandRun` runs the plan.
 
     Subclasses implement ``_make_optimizer`` (the sampler of new candidates).
     See :class:`sksearch.HyperbandSearchCV` for the parameters.
@@ -441,55 +441,9 @@ class BaseHyperband(BaseSearch):
         self.factor = factor
         self.warm_start = warm_start
 
-    # State of a running search, never sent to the workers with the search
-    # (sklearn >= 1.9 passes it to every fit task): the scheduler and the
-    # lineages change in the driver's thread while joblib pickles tasks.
-    _FIT_STATE = BaseSearch._FIT_STATE + (
-        "_subsample_seed",
-        "_levels",
-        "_level_splits",
-        "_top_scores",
-        "_scheduler",
-        "_lineages",
-        "_continuations",
-    )
-
-    # -- fit ---------------------------------------------------------------
-    def fit(self, X, y=None, **params):
-        """Run Hyperband by cross-validation, then refit the best candidate.
-
-        Parameters
-        ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
-            Targets; None for unsupervised learning.
-        **params : dict
-            Passed to the estimator's ``fit``, the scorer and the CV splitter
-            (``groups``), as in ``GridSearchCV.fit``.
-
-        Returns
-        -------
-        self : object
-            The fitted search.
-        """
-        self._validate_params()
+    def _check_search_params(self):
         self._check_resource_name()
-        self._continue_mode = self._resolve_warm_start()
-        self._n_samples_orig = _num_samples(X)
-        self._n_classes = None
-        if y is not None and is_classifier(self.estimator):
-            self._n_classes = int(np.unique(np.asarray(y)).shape[0])
-        self._models_dir = None
-        try:
-            super().fit(X, y, **params)
-            self.rung_costs_ = _rung_costs(self.cv_results_, self.max_resources_)
-            return self
-        finally:
-            if self._models_dir is not None:
-                shutil.rmtree(self._models_dir, ignore_errors=True)
-            del self._n_samples_orig, self._n_classes, self._continue_mode
-            del self._models_dir
+        self._resolve_warm_start()
 
     def _resolve_warm_start(self):
         """(mode, warm_start parameter) of continued training, or None."""
@@ -529,13 +483,12 @@ class BaseHyperband(BaseSearch):
                     "rung (from min_resources to max_resources): remove it from "
                     "param_distributions, or choose another resource."
                 )
-
-    def _resolve_resources(self):
+    def _resolve_resources(self, n_samples, n_classes, n_splits):
         """min_resources_, max_resources_, the levels, the plan's depth and n_iter_."""
         resource, factor = self.resource, self.factor
         if self.max_resources == "auto":
             if resource == "n_samples":
-                max_r = self._n_samples_orig
+                max_r = n_samples
             else:
                 value = self.estimator.get_params(deep=True)[resource]
                 if (
@@ -557,10 +510,10 @@ class BaseHyperband(BaseSearch):
                 f"max_resources='auto' is {max_r}: you might have passed an empty dataset X."
             )
         if resource == "n_samples":
-            smallest = 2 * self._n_splits() * (self._n_classes or 1)
+            smallest = 2 * n_splits * (n_classes or 1)
             how = (
-                f"2 x n_splits={self._n_splits()}"
-                + (f" x n_classes={self._n_classes}" if self._n_classes else "")
+                f"2 x n_splits={n_splits}"
+                + (f" x n_classes={n_classes}" if n_classes else "")
             )
         else:
             smallest, how = 1, "1"
@@ -609,69 +562,120 @@ class BaseHyperband(BaseSearch):
                     f"to let the search choose it, or n_iter>={costs[s_cap]}."
                 )
         return min_r, max_r, levels[: depth + 1], depth, n_iter
+    @staticmethod
+    def _select_best_index(refit, refit_metric, results):
+        """The best candidate at the highest resource reached.
 
-    # -- the search --------------------------------------------------------
-    def _journal_parts(self):
-        # rungs at a lower resource mean something only with the same levels
-        _, max_r, levels, _, _ = self._resolve_resources()
-        return {"resource": self.resource, "levels": [int(v) for v in levels],
-                "factor": float(self.factor)}
+        Scores at a lower resource are not comparable with full-resource ones
+        (a candidate stopped early was never scored with the full resource),
+        so ``best_*`` are chosen among the evaluations at the largest
+        ``n_resources`` where some candidate succeeded. A ``refit`` callable
+        gets ``cv_results_`` and decides itself.
+        """
+        if callable(refit):
+            return BaseSearch._select_best_index(refit, refit_metric, results)
+        scores = np.asarray(results[f"mean_test_{refit_metric}"], dtype=float)
+        n_res = np.asarray(results["n_resources"])
+        finite = np.isfinite(scores)
+        top = n_res[finite].max() if finite.any() else n_res.max()
+        rows = np.flatnonzero(n_res == top)
+        if not finite[rows].any():
+            return int(rows[0])
+        return int(rows[np.nanargmax(scores[rows])])
 
-    def _run_search(self, evaluate_candidates, *, callback_ctx=None):
-        space = self.space_
-        _, max_r, levels, depth, n_iter = self._resolve_resources()
-        plan = hyperband_plan(n_iter, depth, self.factor)
-        batch_size = max(1, int(self.batch_size))  # never n_jobs: see BaseSearch
-        rng = check_random_state(self.random_state)
-        seed = int(rng.randint(np.iinfo(np.int32).max))
-        self._subsample_seed = int(rng.randint(np.iinfo(np.int32).max))
-        self._levels = levels
-        self._n_levels = depth + 1  # for a sampler that models the resource
-        self._level_splits = {}
-        self._top_scores = []
+    _run_class = None  # set below
 
-        def new_scheduler():
-            sampler = self._make_optimizer(space, random_state=seed, n_workers=batch_size)
-            # earlier results count as evaluations at the highest resource
-            self.n_warm_start_ = _tell_known(sampler, *self._warm, source="warm_start_from")
-            self.optimizer_ = sampler  # live, for callbacks
-            if self.asynchronous:
-                return ASHAScheduler(
-                    plan, sampler, factor=self.factor, n_evaluations=n_iter, random_state=seed
-                )
-            return HyperbandScheduler(plan, sampler, batch_size=batch_size, random_state=seed)
 
-        self._scheduler = new_scheduler()
-        self._lineages = None
-        if self._continue_mode is not None:
-            self._lineages = (_AsyncLineages if self.asynchronous else _Lineages)(self, plan)
-        self._continuations = {}
-        self._partial = None  # (step, scores of its first jobs) cut by a kill
-        self._run_loop(
-            evaluate_candidates,
-            callback_ctx,
-            n_iter=n_iter,
-            batch_size=batch_size,
-            # counted only for callbacks: a plan may have millions of steps
-            n_units=n_iter if self.asynchronous else self._scheduler.n_steps,
-            what="evaluations",
-            resume=lambda: self._resume_plan(new_scheduler),
+class HyperbandRun(StrategyRun):
+    """A run of Hyperband: a unit of the loop is one evaluation, a candidate
+    at a resource level (a ``Job`` of the scheduler). In the deterministic
+    mode a round is one step of :class:`HyperbandScheduler` (the rungs of
+    every running bracket); in asynchronous mode :class:`ASHAScheduler`
+    hands out one job at a time."""
+
+    what = "evaluations"
+
+    def __init__(self, search, X, y, params, **kwargs):
+        super().__init__(search, X, y, params, **kwargs)
+        self.n_samples = _num_samples(self.X)
+        self.n_classes = None
+        if y is not None and is_classifier(search.estimator):
+            self.n_classes = int(np.unique(np.asarray(y)).shape[0])
+        self.continue_mode = search._resolve_warm_start()
+        _, self.max_r, self.levels, self.depth, self.n_iter = search._resolve_resources(
+            self.n_samples, self.n_classes, self.n_splits
         )
-        scheduler = self._scheduler
-        brackets = scheduler.brackets if self.asynchronous else plan[: scheduler.n_started]
+        self.models_dir = None
+        self.level_splits = {}
+        self.rung_scores = []  # (n_resources, score) of every evaluation
+        self.lineages = None
+        self.continuations = {}
+
+    def journal_parts(self):
+        # rungs at a lower resource mean something only with the same levels
+        search = self.search
+        return {"resource": search.resource, "levels": [int(v) for v in self.levels],
+                "factor": float(search.factor)}
+
+    def __exit__(self, *exc):
+        if self.models_dir is not None:
+            shutil.rmtree(self.models_dir, ignore_errors=True)
+        return super().__exit__(*exc)
+
+    def models_directory(self):
+        self.models_dir = tempfile.mkdtemp(prefix="sksearch-hyperband-")
+        return self.models_dir
+
+    def new_scheduler(self):
+        """A fresh sampler (told the warm-start observations, at the highest
+        resource) and scheduler of the plan."""
+        search = self.search
+        sampler = search._make_optimizer(
+            self.space, random_state=self.seed("strategy"), batch_size=self.batch_size,
+            n_levels=self.depth + 1,
+        )
+        search.n_warm_start_ = _tell_known(sampler, *self.warm, source="warm_start_from")
+        search.optimizer_ = sampler  # live, for callbacks
+        seed = self.seed("scheduler")
+        if search.asynchronous:
+            return ASHAScheduler(
+                self.plan, sampler, factor=search.factor, n_evaluations=self.n_iter,
+                random_state=seed,
+            )
+        return HyperbandScheduler(
+            self.plan, sampler, batch_size=self.batch_size, random_state=seed
+        )
+
+    def execute(self):
+        search = self.search
+        self.plan = plan = hyperband_plan(self.n_iter, self.depth, search.factor)
+        self.batch_size = max(1, int(search.batch_size))  # never n_jobs: see BaseSearch
+        self.subsample_seed = self.seed("subsample")
+        self.strategy = self.new_scheduler()
+        if self.continue_mode is not None:
+            self.lineages = (_AsyncLineages if search.asynchronous else _Lineages)(self, plan)
+        search_ctx = run_loop(
+            self, n_iter=self.n_iter, batch_size=self.batch_size,
+            # counted only for callbacks: a plan may have millions of steps
+            n_units=self.n_iter if search.asynchronous else self.strategy.n_steps,
+            what=self.what,
+        )
+        scheduler = self.strategy
+        brackets = scheduler.brackets if search.asynchronous else plan[: scheduler.n_started]
         if scheduler.n_repeated_:
             warnings.warn(
                 f"The search space has too few distinct candidates for the "
                 f"{len(brackets)} bracket(s) that ran: {scheduler.n_repeated_} candidates "
                 "were drawn again and are evaluated more than once.",
                 UserWarning,
-                stacklevel=5,
+                stacklevel=6,
             )
-        self.min_resources_ = levels[depth]
-        self.max_resources_ = max_r
-        self.n_resources_ = sorted(levels[: depth + 1])
-        self.n_iter_ = n_iter
-        self.brackets_ = [
+        levels = self.levels
+        search.min_resources_ = levels[self.depth]
+        search.max_resources_ = self.max_r
+        search.n_resources_ = sorted(levels[: self.depth + 1])
+        search.n_iter_ = self.n_iter
+        search.brackets_ = [
             {
                 "bracket": b.index,
                 "round": b.round,
@@ -680,107 +684,140 @@ class BaseHyperband(BaseSearch):
             }
             for b in brackets
         ]
+        search.n_resumed_ = self.n_resumed
+        search.n_batches_ = self.n_batches
+        search.batch_size_ = self.batch_size
+        search.stop_reason_ = self.stop_reason
+        return search_ctx
+
+    def finish(self):
+        search = self.search
+        search.rung_costs_ = _rung_costs(search.cv_results_, search.max_resources_)
 
     # -- the units of the loop: one candidate at one rung ------------------
-    def _ask_round(self, n):
-        if self.asynchronous:
-            job = self._scheduler.ask()
+    def ask_round(self, n):
+        if self.search.asynchronous:
+            job = self.strategy.ask()
             return [] if job is None else [job]
-        if self._partial is not None:  # a step cut by the interruption
-            step, scores = self._partial
+        if self.partial is not None:  # a step cut by the interruption
+            step, scores = self.partial
             jobs = step[len(scores):]
         else:
-            jobs = self._scheduler.ask()
-        if self._lineages is not None and jobs:
-            self._continuations = self._lineages.start_step(jobs)
+            jobs = self.strategy.ask()
+        if self.lineages is not None and jobs:
+            self.continuations = self.lineages.start_step(jobs)
         return jobs
 
-    def _row(self, job):
+    def row(self, job):
         """The job's parameters as ``cv_results_`` shows them (with the
         resource, when it is a parameter of the estimator)."""
         params = dict(job.candidate)
-        if self.resource != "n_samples":
-            params[self.resource] = self._levels[job.level]
+        if self.search.resource != "n_samples":
+            params[self.search.resource] = self.levels[job.level]
         return params
 
-    def _splits(self, level):
+    def level_folds(self, level):
         """The folds at a resource level: with ``n_samples`` the same
         subsample of each training fold for every candidate at this level;
         test folds are kept whole, so every rung is scored on the same data."""
-        if self.resource != "n_samples" or level == 0:
+        if self.search.resource != "n_samples" or level == 0:
             return None
-        if level not in self._level_splits:
+        if level not in self.level_splits:
             cv = _SubsampleMetaSplitter(
-                base_cv=self._frozen_cv,
-                fraction=self._levels[level] / self._n_samples_orig,
+                base_cv=self.frozen_cv,
+                fraction=self.levels[level] / self.n_samples,
                 subsample_test=False,
-                random_state=self._subsample_seed,
+                random_state=self.subsample_seed,
             )
-            self._level_splits[level] = self._fit_jobs.split(cv)
-        return self._level_splits[level]
+            self.level_splits[level] = self.split(cv)
+        return self.level_splits[level]
 
-    def _unit_jobs(self, jobs, tag, job, progress, ctx, first_task):
-        params = self._row(job)
-        if self.asynchronous:
-            cont = self._lineages.continuation(job) if self._lineages is not None else None
+    def unit_jobs(self, tag, job, progress, ctx, first_task):
+        params = self.row(job)
+        if self.search.asynchronous:
+            cont = self.lineages.continuation(job) if self.lineages is not None else None
         else:
-            cont = self._continuations.get(id(job))
+            cont = self.continuations.get(id(job))
         if cont is not None:
             params[_CONTINUE_KEY] = cont
-        return jobs.jobs(
+        return self.jobs(
             tag, params, progress, ctx, first_task,
-            splits=self._splits(job.level), fit_and_score=_fit_and_score_continued,
+            splits=self.level_folds(job.level), fit_and_score=_fit_and_score_continued,
         )
 
-    def _units_done(self, jobs, outs_of, iteration):
+    def units_done(self, jobs, outs_of, iteration):
         warm = [all([bool(o.pop(_CONTINUED, False)) for o in outs]) for outs in outs_of]
         more = {
             "iter": list(iteration),
-            "n_resources": [self._levels[job.level] for job in jobs],
+            "n_resources": [self.levels[job.level] for job in jobs],
             "bracket": [job.bracket for job in jobs],
             "warm_started": warm,
         }
-        rows = [self._row(job) for job in jobs]
-        scores = self._record(
-            [job.candidate for job in jobs], outs_of, more, rows=rows, tell=False
+        rows = [self.row(job) for job in jobs]
+        scores = self.record(
+            [job.candidate for job in jobs], outs_of, more, rows=rows, units=jobs
         )
-        self._top_scores.extend(s for job, s in zip(jobs, scores) if job.level == 0)
-        if self.asynchronous:
-            self._scheduler.tell(jobs[0], scores[0])
+        self.rung_scores.extend((self.levels[job.level], s) for job, s in zip(jobs, scores))
+        if self.search.asynchronous:
+            self.strategy.tell(jobs[0], scores[0])
+            return
+        if self.partial is not None:
+            step, done = self.partial
+            self.partial = None
+            jobs, scores = step, list(done) + list(scores)
+        self.strategy.tell(jobs, scores)
+        if self.lineages is not None:
+            self.lineages.end_step(jobs)
+
+    def unit_key(self, job):
+        return (self.space.key(self.space.encode(job.candidate)), self.levels[job.level])
+
+    def record_key(self, record):
+        return (self.space.key(Journal.vector(record)), record["more"]["n_resources"])
+
+    def progress_line(self, n_done, n_iter, elapsed):
+        # the best score at the largest resource reached so far: until a
+        # candidate reaches max_resources, the best of the highest rung
+        pairs = np.asarray(self.rung_scores, dtype=float).reshape(-1, 2)
+        resources, scores = pairs[:, 0], pairs[:, 1]
+        ok = np.isfinite(scores)
+        if ok.any():
+            level = resources[ok].max()
+            best = format_score(scores[ok & (resources == level)].max())
+            where = ("at max_resources" if level >= self.levels[0]
+                     else f"at n_resources {level:g} (none at max_resources yet)")
+            text = f"best {best} {where}"
         else:
-            if self._partial is not None:
-                step, done = self._partial
-                self._partial = None
-                jobs, scores = step, list(done) + list(scores)
-            self._scheduler.tell(jobs, scores)
-            if self._lineages is not None:
-                self._lineages.end_step(jobs)
+            text = "no successful evaluation yet"
+        return (
+            f"[{type(self.search).__name__}] {n_done}/{n_iter} evaluations, {text}, "
+            f"elapsed {elapsed:.1f}s"
+        )
 
     # -- resuming from the journal -------------------------------------------
-    def _add_record(self, job, record):
+    def add_record(self, job, record):
         more = record.get("more", {})
-        self._evaluations.add(
-            self._row(job),
-            Journal.out(record, self.return_train_score),
+        self.evaluations.add(
+            self.row(job),
+            Journal.out(record, self.search.return_train_score),
             {
                 "iter": more.get("iter", 0),
-                "n_resources": self._levels[job.level],
+                "n_resources": self.levels[job.level],
                 "bracket": job.bracket,
                 "warm_started": bool(more.get("warm_started", False)),
             },
         )
-        if job.level == 0:
-            self._top_scores.append(Journal.score(record))
+        self.rung_scores.append((self.levels[job.level], Journal.score(record)))
 
-    def _record_job(self, record):
+    def record_job(self, record):
         """(candidate, bracket, level) of a journal record of this search."""
         more = record.get("more", {})
         n_res = more.get("n_resources")
-        if n_res not in self._levels or not isinstance(more.get("bracket"), int):
+        if n_res not in self.levels or not isinstance(more.get("bracket"), int):
             raise ValueError(f"not a record of these rungs: {more!r}")
-        return self.space_.decode(Journal.vector(record)), more["bracket"], self._levels.index(n_res)
+        return self.space.decode(Journal.vector(record)), more["bracket"], self.levels.index(n_res)
 
-    def _resume_plan(self, new_scheduler):
+    def resume(self):
         """Take the journal's evaluations instead of fitting them.
 
         Synchronous brackets are replayed step by step (the sampler proposes
@@ -793,17 +830,17 @@ class BaseHyperband(BaseSearch):
         new plan (with a warning). Returns the number of evaluations outside
         the plan's budget.
         """
-        journal, evaluations = self._journal, self._evaluations
+        journal, evaluations = self.journal, self.evaluations
         records = list(journal.records) if journal is not None else []
-        self._n_batches = 0
-        self._n_resumed = len(records)
+        self.n_batches = 0
+        self.n_resumed = len(records)
         if not records:
             return 0
-        scheduler = self._scheduler
-        space = self.space_
+        scheduler = self.strategy
+        space = self.space
 
         def same(job, record):
-            cand, bracket, level = self._record_job(record)
+            cand, bracket, level = self.record_job(record)
             return (
                 space.key(space.encode(job.candidate)) == space.key(space.encode(cand))
                 and job.bracket == bracket
@@ -811,7 +848,7 @@ class BaseHyperband(BaseSearch):
             )
 
         try:
-            if self.asynchronous:
+            if self.search.asynchronous:
                 # with one worker the journal is in the order of the asks:
                 # replay them, so that the search goes on as the
                 # interrupted one; else take the evaluations back into the
@@ -820,19 +857,20 @@ class BaseHyperband(BaseSearch):
                     job = scheduler.ask()
                     if job is None or not same(job, record):
                         break
-                    self._add_record(job, record)
+                    self.add_record(job, record)
                     scheduler.tell(job, Journal.score(record))
                 else:
-                    self._n_batches = len(records)
+                    self.n_batches = len(records)
                     return 0
-                scheduler = self._scheduler = new_scheduler()
-                evaluations.__init__()
-                self._top_scores = []
+                scheduler = self.strategy = self.new_scheduler()
+                self.evaluations = evaluations = type(evaluations)()
+                self.rung_scores = []
                 for record in records:
-                    cand, bracket, level = self._record_job(record)
+                    cand, bracket, level = self.record_job(record)
                     job = scheduler.restore(cand, bracket, level, Journal.score(record))
-                    self._add_record(job, record)
-                self._n_batches = len(records)
+                    self.add_record(job, record)
+                self.n_batches = len(records)
+                self.keep_for_lookup(records)
                 return 0
             pending = list(records)
             while pending and not scheduler.done:
@@ -841,91 +879,44 @@ class BaseHyperband(BaseSearch):
                 if not all(same(job, record) for job, record in zip(step, got)):
                     break
                 for job, record in zip(step, got):
-                    self._add_record(job, record)
+                    self.add_record(job, record)
                 del pending[: len(got)]
                 if len(got) < len(step):  # the run was cut inside this step
-                    self._partial = (step, [Journal.score(r) for r in got])
+                    self.partial = (step, [Journal.score(r) for r in got])
                     break
                 scheduler.tell(step, [Journal.score(r) for r in got])
-                self._n_batches += 1
+                self.n_batches += 1
             if not pending:
                 return 0
-            self._partial = None
+            self.partial = None
         except (ValueError, TypeError, IndexError, KeyError):
-            self._partial = None
+            self.partial = None
         warnings.warn(
-            f"checkpoint={self.checkpoint!r}: the search does not take up the "
+            f"checkpoint={self.search.checkpoint!r}: the search does not take up the "
             "journal's rungs again (another batch size, sampler or mode?); its "
             f"{len(records)} evaluations are kept as they are and the search runs "
             "its plan anew, knowing them.",
             UserWarning,
             stacklevel=6,
         )
-        self._scheduler = new_scheduler()
-        sampler = self.optimizer_
-        evaluations.__init__()
-        self._top_scores = []
+        self.strategy = self.new_scheduler()
+        sampler = self.strategy.sampler
+        self.evaluations = evaluations = type(evaluations)()
+        self.rung_scores = []
         for record in records:
             more = record.get("more", {})
             n_res = more.get("n_resources")
-            level = self._levels.index(n_res) if n_res in self._levels else 0
-            cand = self.space_.decode(Journal.vector(record))
+            level = self.levels.index(n_res) if n_res in self.levels else 0
+            cand = self.space.decode(Journal.vector(record))
             job = Job(cand, level, int(more.get("bracket", 0) or 0), 0)
-            self._add_record(job, record)
+            self.add_record(job, record)
             tell_at_level(sampler, [cand], [Journal.score(record)], level)
-        self._n_batches = 1 + max(evaluations.more["iter"], default=-1)
+        self.n_batches = 1 + max(evaluations.more["iter"], default=-1)
+        self.keep_for_lookup(records)
         return len(records)
 
-    @staticmethod
-    def _select_best_index(refit, refit_metric, results):
-        """The best candidate at the highest resource reached.
 
-        Scores at a lower resource are not comparable with full-resource ones
-        (a candidate stopped early was never scored with the full resource),
-        so ``best_*`` are chosen among the evaluations at the largest
-        ``n_resources`` where some candidate succeeded. A ``refit`` callable
-        gets ``cv_results_`` and decides itself.
-        """
-        if callable(refit):
-            return BaseSearchCV._select_best_index(refit, refit_metric, results)
-        scores = np.asarray(results[f"mean_test_{refit_metric}"], dtype=float)
-        n_res = np.asarray(results["n_resources"])
-        finite = np.isfinite(scores)
-        top = n_res[finite].max() if finite.any() else n_res.max()
-        rows = np.flatnonzero(n_res == top)
-        if not finite[rows].any():
-            return int(rows[0])
-        return int(rows[np.nanargmax(scores[rows])])
-
-    def _print_progress(self, n_done, n_iter, start):
-        # the best score at the largest resource reached so far: until a
-        # candidate reaches max_resources, the best of the highest rung
-        elapsed = time.perf_counter() - start
-        evaluations = self._evaluations
-        k = max(len(evaluations.out) // max(len(evaluations), 1), 1)
-        scores = np.array([
-            _candidate_score(evaluations.out[i * k:(i + 1) * k], self._metric)
-            for i in range(len(evaluations))
-        ], dtype=float)
-        resources = np.asarray(evaluations.more.get("n_resources", []), dtype=float)
-        ok = np.isfinite(scores) & (len(resources) == len(scores))
-        if ok.any():
-            level = resources[ok].max()
-            best = format_score(scores[ok & (resources == level)].max())
-            where = ("at max_resources" if level >= self._levels[0]
-                     else f"at n_resources {level:g} (none at max_resources yet)")
-            text = f"best {best} {where}"
-        else:
-            text = "no successful evaluation yet"
-        print(
-            f"[{type(self).__name__}] {n_done}/{n_iter} evaluations, {text}, "
-            f"elapsed {elapsed:.1f}s"
-        )
-
-
-def _models_directory(search):
-    search._models_dir = tempfile.mkdtemp(prefix="sksearch-hyperband-")
-    return search._models_dir
+BaseHyperband._run_class = HyperbandRun
 
 
 def _replaces_owner(owner, candidate):
@@ -939,17 +930,17 @@ class _AsyncLineages:
     candidate's model of each rung is stored for the promotion that may come
     (at any time), so models are kept until the end of the search."""
 
-    def __init__(self, search, plan):
-        self.directory = _models_directory(search)
-        self.mode, self.warm_param = search._continue_mode
-        self.resource = search.resource
-        self.owner = search.resource.rpartition("__")[0]
-        self.search = search
+    def __init__(self, run, plan):
+        self.directory = run.models_directory()
+        self.mode, self.warm_param = run.continue_mode
+        self.resource = run.search.resource
+        self.owner = self.resource.rpartition("__")[0]
+        self.run = run
 
     def continuation(self, job):
         if _replaces_owner(self.owner, job.candidate):
             return None
-        scheduler = self.search._scheduler  # a resume may have replaced it
+        scheduler = self.run.strategy  # a resume may have replaced it
         top = len(scheduler.brackets[job.bracket].levels) - 1
         return _Continuation(
             self.directory, f"l{scheduler.lineage(job)}", self.resource,
@@ -962,13 +953,13 @@ class _Lineages:
     in its bracket, tells the workers what to load and store, and deletes the
     models that no rung will continue."""
 
-    def __init__(self, search, plan):
-        mode, warm_param = search._continue_mode
-        self.directory = _models_directory(search)
+    def __init__(self, run, plan):
+        mode, warm_param = run.continue_mode
+        self.directory = run.models_directory()
         self.mode, self.warm_param = mode, warm_param
-        self.resource = search.resource
-        self.owner = search.resource.rpartition("__")[0]
-        self.n_splits = search._n_splits()
+        self.resource = run.search.resource
+        self.owner = self.resource.rpartition("__")[0]
+        self.n_splits = run.n_splits
         self.plan = plan
         self.names = {}  # (bracket, id(candidate)) -> (lineage, candidate)
         self.stored = {}  # bracket -> lineages whose models are on disk

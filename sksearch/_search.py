@@ -1,82 +1,39 @@
 """The one scikit-learn driver behind every ``*SearchCV`` of sksearch.
 
 ``BaseSearch`` subclasses sklearn's ``BaseSearchCV`` (as sklearn's own
-Halving searches do) and implements ``_run_search`` as one evaluation loop:
-ask the strategy for a round of ``batch_size`` candidates (or, in
-asynchronous mode, one candidate whenever a worker frees), run their
-fit-and-score jobs (sklearn's ``_fit_and_score``) on the active joblib
-backend, tell the strategy the scores, journal them, and repeat until
-``n_iter`` candidates are evaluated. Hyperband's rungs are units of the same
-loop (``_hyperband.py``). One final ``evaluate_candidates`` call, which fits
-nothing, lets sklearn build ``cv_results_``, ``best_*``, refit and
-callbacks, so these, multi-metric scoring, ``error_score``, ``groups`` and
-metadata routing behave exactly as in ``GridSearchCV``.
+Halving searches do), for its parameters, validation, ``predict`` and
+friends, and owns ``fit``: it makes one :class:`~sksearch._run.Run` per fit
+(the fit's state, passed along), runs the one evaluation loop
+(:mod:`sksearch._loop`: ask the strategy for a round of ``batch_size``
+candidates, or in asynchronous mode one whenever a worker frees, run their
+fit-and-score jobs, sklearn's ``_fit_and_score``, on the active joblib
+backend, tell the scores, journal them) and builds the fitted search from
+the run's evaluations (:mod:`sksearch._fitted`: sklearn's results
+formatting, ``best_*``, refit, callbacks), so these, multi-metric scoring,
+``error_score``, ``groups`` and metadata routing behave as in
+``GridSearchCV``. Nothing in scikit-learn is written or replaced.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
 
-import copy
 import math
 import os
-import pickle
-import threading
-import time
 import warnings
 from abc import abstractmethod
 from numbers import Integral
 from numbers import Real as RealNumber
 
 import numpy as np
-from joblib.parallel import get_active_backend
-from sklearn.base import clone, is_classifier
-from sklearn.exceptions import FitFailedWarning
-from sklearn.model_selection import check_cv
-from sklearn.utils import check_random_state
-from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import _check_method_params, indexable
+from sklearn.base import clone
 
-from . import __version__
-from ._compat import (
-    SKLEARN_HAS_CALLBACKS,
-    BaseSearchCV,
-    Interval,
-    Precomputed,
-    _insert_error_scores,
-    get_scorers,
-    has_callbacks,
-    original_check,
-    original_fit_and_score,
-    search_scope,
-)
-from ._journal import FORMAT as JOURNAL_FORMAT
-from ._journal import Journal, search_fingerprint, top_resource_rows
+from ._compat import BaseSearchCV, Interval, _fit_context
+from ._fitted import build_fitted
+from ._journal import Journal, top_resource_rows
+from ._loop import run_loop
+from ._run import Run, format_score
 from .space import Space, _is_estimator
 
 __all__ = ["BaseSearch"]
-
-
-class _FrozenSplits:
-    """A CV splitter that splits once and then repeats the same folds.
-
-    ``evaluate_candidates`` calls ``cv.split`` at every batch; a splitter that
-    shuffles without a fixed seed would give every batch different folds, and
-    candidates would be compared on different data. Freezing the first split
-    compares every candidate on the same folds.
-    """
-
-    def __init__(self, cv):
-        self.cv = cv
-        self._splits = None
-
-    def split(self, X=None, y=None, *args, **kwargs):
-        if self._splits is None:
-            self._splits = list(self.cv.split(X, y, *args, **kwargs))
-        return iter(self._splits)
-
-    def get_n_splits(self, X=None, y=None, *args, **kwargs):
-        if self._splits is not None:
-            return len(self._splits)
-        return self.cv.get_n_splits(X, y, *args, **kwargs)
 
 
 def _accepts(estimator, sub, name):
@@ -125,154 +82,6 @@ def _check_param_names(estimator, space):
                     f"{where}: {name!r} is not a parameter of {owner}. Valid "
                     f"parameters of the estimator are: {sorted(valid)!r}."
                 )
-
-
-def _tagged(tag, fit_and_score, *args, **kwargs):
-    """Run one fit-and-score job and say which it was (results come back in
-    the order they finish)."""
-    return tag, fit_and_score(*args, **kwargs)
-
-
-class _Evaluations:
-    """Every candidate of one search with its per-fold results, in the order
-    they finished (journal replay first): the rows of ``cv_results_``."""
-
-    def __init__(self):
-        self.params, self.out, self.more = [], [], {"iter": []}
-        self.n_fits = self.n_failed = 0
-        self.last_message = ""
-
-    def add(self, candidate, outs, more):
-        """One finished candidate: its parameters, per-fold results and its
-        values of the extra ``cv_results_`` columns (``{"iter": 3, ...}``)."""
-        self.params.append(candidate)
-        self.out.extend(outs)
-        for key, value in more.items():
-            self.more.setdefault(key, []).append(value)
-        self.n_fits += len(outs)
-        failed = [o for o in outs if o["fit_error"] is not None]
-        self.n_failed += len(failed)
-        if failed:
-            self.last_message = str(failed[-1]["fit_error"])
-
-    def __len__(self):
-        return len(self.params)
-
-
-class _FitJobs:
-    """The fit-and-score jobs of one search, as sklearn's
-    ``evaluate_candidates`` makes them (same scorer, routed parameters,
-    folds, ``error_score`` and callbacks), but dispatched by the driver: a
-    round needs no barrier of sklearn's, and in asynchronous mode a new
-    candidate goes out as soon as a worker frees."""
-
-    def __init__(self, search, X, y, params):
-        X, y = indexable(X, y)
-        params = _check_method_params(X, params=params)
-        routed = search._get_routed_params_for_fit(params)
-        self.X, self.y = X, y
-        self.split_params = routed.splitter.split
-        self.splits = list(search._frozen_cv.split(X, y, **self.split_params))
-        self.n_splits = len(self.splits)
-        self.base = clone(search.estimator)
-        self.kwargs = dict(
-            scorer=get_scorers(search),
-            fit_params=routed.estimator.fit,
-            score_params=routed.scorer.score,
-            return_train_score=search.return_train_score,
-            return_n_test_samples=True,
-            return_times=True,
-            return_parameters=False,
-            error_score=search.error_score,
-            verbose=search.verbose,
-        )
-        if SKLEARN_HAS_CALLBACKS:
-            self.kwargs["caller"] = search
-        self.snapshot_ctx = False
-
-    def split(self, cv):
-        """The folds of another splitter over the same data (Hyperband's
-        subsampled training folds)."""
-        return list(cv.split(self.X, self.y, **self.split_params))
-
-    def jobs(self, tag, candidate, progress, ctx=None, first_task=0, *, splits=None,
-             fit_and_score=original_fit_and_score):
-        """The ``n_splits`` joblib jobs of one candidate, tagged ``(tag, fold)``
-        (callback subtasks ``first_task``, ``first_task + 1``, ... of ``ctx``),
-        on ``splits`` (default: the search's folds)."""
-        out = []
-        base = dict(self.kwargs)
-        if self.snapshot_ctx and ctx is not None and "caller" in base:
-            # the search (its callbacks' state) changes too while tasks are pickled
-            base["caller"] = _Snapshot(base["caller"])
-        for s, (train, test) in enumerate(self.splits if splits is None else splits):
-            kwargs = dict(base)
-            if SKLEARN_HAS_CALLBACKS:
-                sub = None
-                if ctx is not None:
-                    sub = ctx.subcontext(
-                        task_name="candidate-split-evaluation", task_id=first_task + s
-                    )
-                    if self.snapshot_ctx:
-                        sub = _Snapshot(sub)
-                kwargs["callback_ctx"] = sub
-            out.append(delayed(_tagged)(
-                (tag, s),
-                fit_and_score,
-                clone(self.base),
-                self.X,
-                self.y,
-                train=train,
-                test=test,
-                parameters=candidate,
-                split_progress=(s, self.n_splits),
-                candidate_progress=progress,
-                **kwargs,
-            ))
-        return out
-
-
-class _Snapshot:
-    """A callback context as it is now, pickled at once: the worker gets it
-    unpickled. The context tree (each context holds its parent and its
-    children) keeps changing in the driver while joblib pickles earlier
-    tasks in another thread; pickling it then raised "dictionary changed size
-    during iteration"."""
-
-    def __init__(self, ctx):
-        self.blob = pickle.dumps(ctx)
-
-    def __reduce__(self):
-        return pickle.loads, (self.blob,)
-
-
-def _own_backend():
-    """A copy of the active joblib backend instance, for the loop's own
-    ``Parallel``. Under ``parallel_config(backend=...)`` every ``Parallel``
-    shares one backend instance, and the loop's ending its pool would end the
-    pool of sklearn's ``Parallel`` (whose last ``evaluate_candidates`` call is
-    still to come): loky raised ``'NoneType' object has no attribute
-    'submit'``."""
-    backend, _ = get_active_backend()
-    return copy.copy(backend)
-
-
-def _candidate_score(outs, metric):
-    """The objective of one candidate: the mean over folds of its test score
-    (of ``metric`` with multi-metric scoring), NaN if a fold has none."""
-    values = []
-    for o in outs:
-        v = o["test_scores"]
-        if isinstance(v, dict):
-            if metric not in v:
-                raise ValueError(
-                    "With multi-metric scoring the search must know which metric to "
-                    f"maximise: set objective (or refit) to one of {sorted(v)!r}; got "
-                    f"{metric!r}."
-                )
-            v = v[metric]
-        values.append(float(v))
-    return float(np.mean(values))
 
 
 def _same_candidates(space, batch, records):
@@ -534,14 +343,18 @@ class BaseSearch(BaseSearchCV):
         self.objective = objective
 
     @abstractmethod
-    def _make_optimizer(self, space, *, random_state, n_workers):
+    def _make_optimizer(self, space, *, random_state, batch_size, n_levels=1):
         """Return the strategy (an :class:`~sksearch.optimizers.Optimizer`).
 
-        ``random_state`` is an int seed drawn from ``self.random_state``;
-        ``n_workers`` is the number of candidates asked per batch
-        (``batch_size``; it never depends on ``n_jobs``).
+        ``random_state`` is an int seed of the run's seed sequence;
+        ``batch_size`` is the number of candidates asked per round (it never
+        depends on ``n_jobs``); ``n_levels`` the resource levels of a
+        multi-fidelity search (1 otherwise).
         """
 
+    _run_class = None  # set below: the run of a plain strategy
+
+    @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None, **params):
         """Search the space by cross-validation, then refit the best candidate.
 
@@ -560,7 +373,7 @@ class BaseSearch(BaseSearchCV):
         self : object
             The fitted search.
         """
-        self._validate_params()
+        self._check_search_params()
         space = Space(self.param_distributions)
         if space.n_dims == 0:
             raise ValueError(
@@ -569,114 +382,30 @@ class BaseSearch(BaseSearchCV):
                 "as it is, use sklearn.model_selection.cross_validate."
             )
         _check_param_names(self.estimator, space)
-        self._objective_metric = self._check_objective()
-        self.space_ = space
-        callbacks = [] if self.callbacks is None else self.callbacks
-        for cb in callbacks:
+        metric = self._check_objective()
+        for cb in [] if self.callbacks is None else self.callbacks:
             if not callable(cb):
                 raise TypeError(
                     f"callbacks must be a list of callables (callback(search) -> bool); "
                     f"got {cb!r}."
                 )
-        warm = _warm_start_observations(
-            self.warm_start_from, self._objective_metric, space=space
-        )
-        # the splitter, frozen at its first split; held only during fit (the
-        # folds are data-dependent and must not be pickled with the search)
-        self._frozen_cv = _FrozenSplits(
-            check_cv(self.cv, y, classifier=is_classifier(self.estimator))
-        )
-        self._warm = warm
-        self._fit_args = (X, y, params)
-        self._journal = None
-        self._in_fit = True
+        warm = _warm_start_observations(self.warm_start_from, metric, space=space)
+        self.space_ = space
+        run = self._run_class(self, X, y, params, space=space, metric=metric, warm=warm)
         try:
-            if self.checkpoint is not None:
-                self._journal = self._open_journal(X, y, params)
-            with search_scope():  # sklearn is patched only while a search runs
-                return super().fit(X, y, **params)
+            with run:
+                if self.checkpoint is not None:
+                    run.open_journal(run.journal_parts())
+                search_ctx = run.execute()
+                build_fitted(self, run, search_ctx, what=run.what)
+                run.finish()
         except BaseException as exc:
-            self._note_unfinished(exc)
+            run.note_unfinished(exc)
             raise
-        finally:
-            if self._journal is not None:
-                self._journal.close()
-            for attr in self._FIT_STATE:
-                self.__dict__.pop(attr, None)
+        return self
 
-    def _note_unfinished(self, exc):
-        """Say on ``exc`` (a Ctrl-C, a killed worker, a fit's error with
-        ``error_score="raise"``) what became of the evaluations that had
-        finished when fit stopped."""
-        add_note = getattr(exc, "add_note", None)  # Python >= 3.11
-        if add_note is None:
-            return
-        name, journal = type(self).__name__, self._journal
-        if journal is None:
-            n = len(self.__dict__.get("_evaluations") or ())
-            if n:
-                add_note(
-                    f"{name}: the {n} evaluations that had finished are lost; with "
-                    "checkpoint='a path' they are journaled as they finish, and fit "
-                    "resumes from them."
-                )
-            return
-        n = journal.n_on_disk()
-        if n:
-            stopped = "" if journal.failed is None else f" (journaling stopped: {journal.failed})"
-            add_note(
-                f"{name}: {n} finished evaluations are in checkpoint={journal.path!r}"
-                f"{stopped}; fit with the same checkpoint resumes from them, without "
-                "fitting them again."
-            )
-
-    # State that exists only while fit runs. sklearn >= 1.9 sends the search
-    # itself to every fit task (``caller=self``, for callbacks), so it is
-    # left out of pickles: an open journal cannot be pickled, and the live
-    # strategy and folds would be copied to the workers for every fit.
-    _FIT_STATE = (
-        "_frozen_cv",
-        "_warm",
-        "_journal",
-        "_fit_args",
-        "_fit_jobs",
-        "_evaluations",
-        "_metric",
-        "_n_batches",
-        "_n_resumed",
-        "_in_fit",
-        "_objective_metric",
-        "_partial",
-    )
-
-    def __getstate__(self):
-        # a copy taken at once (in C, under the GIL): joblib may pickle the
-        # search in its dispatch thread while the loop updates it
-        state = dict(super().__getstate__())
-        if state.get("_in_fit"):
-            state = {k: v for k, v in state.items() if k not in self._FIT_STATE}
-            state.pop("optimizer_", None)
-        return state
-
-    def _open_journal(self, X, y, params):
-        X, y = indexable(X, y)
-        try:
-            split_params = self._get_routed_params_for_fit(params).splitter.split
-        except AttributeError:  # sklearn without metadata routing in searches
-            split_params = {"groups": params.get("groups")} if "groups" in params else {}
-        splits = list(self._frozen_cv.split(X, y, **split_params))
-        fingerprint, parts = search_fingerprint(
-            self, self.space_, X, y, splits, params, extra=self._journal_parts()
-        )
-        header = {
-            "sksearch_journal": JOURNAL_FORMAT,
-            "fingerprint": fingerprint,
-            "parts": parts,
-            "search": type(self).__name__,
-            "sksearch_version": __version__,
-            "n_splits": len(splits),
-        }
-        return Journal.open(self.checkpoint, header)
+    def _check_search_params(self):
+        """Checks of a subclass's parameters, before anything else in ``fit``."""
 
     def _check_objective(self):
         """The scorer the strategy maximises: "score" with one metric, else
@@ -709,121 +438,93 @@ class BaseSearch(BaseSearchCV):
             f"refit={self.refit!r} and objective=None."
         )
 
-    def _journal_parts(self):
-        """What else, besides data, folds, estimator and space, makes two
-        runs' evaluations interchangeable (Hyperband: its resource levels)."""
-        return {}
 
-    def _format_results(self, candidate_params, n_splits, out, more_results=None):
-        # The driver keeps every evaluation itself (journal replay first, in
-        # the order they finished); sklearn's one evaluate_candidates call at
-        # the end of the search builds cv_results_ from them.
-        evaluations = getattr(self, "_evaluations", None)
-        if evaluations is not None:
-            candidate_params, out = evaluations.params, evaluations.out
-            more_results = evaluations.more
-        return super()._format_results(candidate_params, n_splits, out, more_results)
+class StrategyRun(Run):
+    """A run of a plain strategy: a unit of the loop is one candidate."""
 
-    def _run_search(self, evaluate_candidates, *, callback_ctx=None):
-        space = self.space_
-        n_iter = self.n_iter
+    what = "candidates"
+
+    def execute(self):
+        search, space = self.search, self.space
+        n_iter = search.n_iter
         if n_iter > space.size:
             warnings.warn(
                 f"The search space has {space.size} distinct candidates, fewer than "
                 f"n_iter={n_iter}. Running {space.size} candidates.",
                 UserWarning,
-                stacklevel=5,
+                stacklevel=6,
             )
             n_iter = int(space.size)
         # a property of the search, never of n_jobs or the joblib backend:
         # the same random_state gives the same candidates however many
         # workers run them (as GridSearchCV and RandomizedSearchCV do)
-        batch_size = max(1, min(int(self.batch_size), n_iter))
-        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        self.n_iter = n_iter
+        self.batch_size = max(1, min(int(search.batch_size), n_iter))
+        self.strategy = self.new_strategy()
+        if search.asynchronous:
+            n_units = n_iter
+        else:
+            n_units = math.ceil(n_iter / self.batch_size) if math.isinf(space.size) else None
+        search_ctx = run_loop(
+            self, n_iter=n_iter, batch_size=self.batch_size, n_units=n_units, what=self.what
+        )
+        search.n_resumed_ = self.n_resumed
+        search.n_batches_ = self.n_batches
+        search.batch_size_ = self.batch_size
+        search.stop_reason_ = self.stop_reason
+        return search_ctx
 
-        def new_optimizer():
-            opt = self._make_optimizer(space, random_state=seed, n_workers=batch_size)
-            self.n_warm_start_ = _tell_known(opt, *self._warm, source="warm_start_from")
-            return opt
+    def journal_parts(self):
+        """What else, besides data, folds, estimator and space, makes two
+        runs' evaluations interchangeable."""
+        return {}
 
-        self.optimizer_ = new_optimizer()  # live, for callbacks
-        self._partial = None  # (round, scores of its first candidates) cut by a kill
-        self._run_loop(
-            evaluate_candidates,
-            callback_ctx,
-            n_iter=n_iter,
-            batch_size=batch_size,
-            n_units=self._n_rounds(space, n_iter, batch_size),
-            what="candidates",
-            resume=lambda: self._resume(space, n_iter, batch_size, new_optimizer),
+    def finish(self):
+        """After the fitted search is built."""
+
+    def new_strategy(self):
+        """A fresh strategy, told the ``warm_start_from`` observations; live
+        as ``optimizer_`` (callbacks read it)."""
+        search = self.search
+        opt = search._make_optimizer(
+            self.space, random_state=self.seed("strategy"), batch_size=self.batch_size
+        )
+        search.n_warm_start_ = _tell_known(opt, *self.warm, source="warm_start_from")
+        search.optimizer_ = opt
+        return opt
+
+    # -- the loop's unit: one candidate ------------------------------------
+    def ask_round(self, n):
+        """Up to ``n`` candidates to evaluate next (none: nothing left to ask)."""
+        if self.partial is not None:  # a round cut by the interruption
+            batch, scores = self.partial
+            return batch[len(scores):]
+        return self.strategy.ask(n)
+
+    def unit_jobs(self, tag, unit, progress, ctx, first_task):
+        """The fit-and-score jobs of one candidate, tagged ``(tag, fold)``."""
+        return self.jobs(tag, unit, progress, ctx, first_task)
+
+    def units_done(self, units, outs_of, iteration):
+        """Record the per-fold results of finished candidates and tell the strategy."""
+        scores = self.record(units, outs_of, {"iter": list(iteration)})
+        if self.partial is None:
+            self.strategy.tell(units, scores)
+            return
+        batch, done = self.partial
+        self.partial = None
+        self.strategy.tell(batch, list(done) + list(scores))
+
+    def progress_line(self, n_done, n_iter, elapsed):
+        scores = np.asarray(self.strategy.y_, dtype=float)
+        best = np.nanmax(scores) if np.isfinite(scores).any() else float("nan")
+        eta = elapsed / max(n_done, 1) * (n_iter - n_done)
+        return (
+            f"[{type(self.search).__name__}] {n_done}/{n_iter} candidates, "
+            f"best {format_score(best)}, elapsed {elapsed:.1f}s, ETA {eta:.1f}s"
         )
 
-    def _n_rounds(self, space, n_iter, batch_size):
-        """Units the callback context is told to expect (None: not known). A
-        finite space may run short of new candidates, and a short round
-        means one more round."""
-        if self.asynchronous:
-            return n_iter
-        return math.ceil(n_iter / batch_size) if math.isinf(space.size) else None
-
-    def _run_loop(self, evaluate_candidates, callback_ctx, *, n_iter, batch_size, n_units,
-                  what, resume):
-        """The one evaluation loop: resume from the journal, run the rounds
-        (or the asynchronous mode) on the loop's own joblib workers, then let
-        sklearn build the fitted search from the evaluations."""
-        jobs = self._fit_jobs = _FitJobs(self, *self._fit_args)
-        evaluations = self._evaluations = _Evaluations()
-        search_ctx = None
-        if has_callbacks(callback_ctx):
-            search_ctx = callback_ctx.subcontext(
-                task_name="search", max_subtasks=n_units() if callable(n_units) else n_units
-            ).call_on_fit_task_begin(estimator=self)
-        else:
-            # sklearn reads the caller only for callbacks: without them the
-            # search is not pickled into every task
-            jobs.kwargs.pop("caller", None)
-
-        self._metric = self._objective_metric
-        start = time.perf_counter()
-        n_iter += resume() or 0  # evaluations reused outside the budget
-        self._announce(n_iter - len(evaluations), what)  # what is left to fit
-        # a resumed search that its callbacks had already stopped (they read
-        # the told history) evaluates nothing new
-        stopped = self._n_resumed and any(cb(self) for cb in (self.callbacks or []))
-        if stopped:
-            reason = "callback"
-        else:
-            backend = _own_backend()
-            # a task is pickled (loky's feeder thread, Dask's client) while the
-            # loop goes on: in asynchronous mode its callback context must be
-            # a snapshot taken under the loop's lock
-            jobs.snapshot_ctx = self.asynchronous and not getattr(
-                backend, "uses_threads", False
-            )
-            parallel = Parallel(
-                n_jobs=self.n_jobs,
-                pre_dispatch=self.pre_dispatch,
-                return_as="generator_unordered",
-                backend=backend,
-            )
-            with parallel:
-                if self.asynchronous:
-                    reason = self._run_asynchronous(parallel, jobs, n_iter, start, search_ctx)
-                else:
-                    reason = self._run_rounds(
-                        parallel, jobs, n_iter, batch_size, start, search_ctx
-                    )
-        if not len(evaluations):
-            raise ValueError("No fits were performed. Were there no candidates?")
-        self._finish(evaluate_candidates, evaluations, jobs.n_splits, what)
-        self.n_resumed_ = self._n_resumed
-        if search_ctx is not None:
-            search_ctx.call_on_fit_task_end(estimator=self)
-        self.n_batches_ = self._n_batches
-        self.batch_size_ = batch_size
-        self.stop_reason_ = reason
-
-    def _resume(self, space, n_iter, batch_size, new_optimizer):
+    def resume(self):
         """Take the checkpoint journal's evaluations instead of fitting them.
 
         In the deterministic mode the strategy proposes the journal's
@@ -832,289 +533,49 @@ class BaseSearch(BaseSearchCV):
         (another strategy, batch size, or the asynchronous mode), the journal's
         evaluations are told to a new strategy as known observations.
         """
-        journal, evaluations = self._journal, self._evaluations
+        journal, evaluations, space = self.journal, self.evaluations, self.space
         pending = list(journal.records) if journal is not None else []
-        self._n_batches = 0
-        self._n_resumed = len(pending)
+        self.n_resumed = len(pending)
         if not pending:
-            return
-        optimizer = self.optimizer_
-        while pending and not self.asynchronous and len(evaluations) < n_iter:
-            batch = optimizer.ask(min(batch_size, n_iter - len(evaluations)))
+            return 0
+        n_iter, batch_size = self.n_iter, self.batch_size
+        while pending and not self.search.asynchronous and len(evaluations) < n_iter:
+            batch = self.strategy.ask(min(batch_size, n_iter - len(evaluations)))
             records = pending[: len(batch)]
             if not batch or not _same_candidates(space, batch[: len(records)], records):
                 break
             for cand, rec in zip(batch, records):
-                outs = Journal.out(rec, self.return_train_score)
-                iteration = rec.get("more", {}).get("iter", self._n_batches)
+                outs = Journal.out(rec, self.search.return_train_score)
+                iteration = rec.get("more", {}).get("iter", self.n_batches)
                 evaluations.add(cand, outs, {"iter": iteration})
             del pending[: len(records)]
             if len(records) < len(batch):
                 # the run was cut inside this round: the rest of it is evaluated
                 # first, then the whole round is told, as uninterrupted
-                self._partial = (batch, [Journal.score(r) for r in records])
+                self.partial = (batch, [Journal.score(r) for r in records])
                 break
-            optimizer.tell(batch, [Journal.score(r) for r in records])
-            self._n_batches += 1
+            self.strategy.tell(batch, [Journal.score(r) for r in records])
+            self.n_batches += 1
         if not pending:
-            return
-        if not self.asynchronous:
-            warnings.warn(
-                f"checkpoint={self.checkpoint!r}: the search does not propose the "
-                "journal's candidates again (another batch size or strategy?); its "
-                f"{len(journal.records)} evaluations are reused as they are and the "
-                "search continues from them.",
-                UserWarning,
-                stacklevel=6,
+            return 0
+        if not self.search.asynchronous:
+            self.warn_not_replayed(
+                "the search does not propose the journal's candidates again (another "
+                f"batch size or strategy?); its {len(journal.records)} evaluations are "
+                "reused as they are and the search continues from them."
             )
-        self._partial = None
-        optimizer = self.optimizer_ = new_optimizer()
-        evaluations.__init__()
+        self.partial = None
+        self.strategy = self.new_strategy()
+        self.evaluations = evaluations = type(evaluations)()
         for i, rec in enumerate(journal.records):
-            outs = Journal.out(rec, self.return_train_score)
+            outs = Journal.out(rec, self.search.return_train_score)
             cand = space.decode(Journal.vector(rec))
             evaluations.add(cand, outs, {"iter": rec.get("more", {}).get("iter", i)})
-        optimizer.tell(list(evaluations.params), [Journal.score(r) for r in journal.records])
-        self._n_batches = 1 + max(evaluations.more["iter"], default=-1)
-
-    def _record(self, candidates, outs_of, more, *, rows=None, tell=True):
-        """Keep, journal and (``tell``) tell the strategy the results of
-        finished candidates; return their scores.
-
-        ``more`` maps each extra ``cv_results_`` column to one value per
-        candidate; ``rows`` are the parameters shown in ``cv_results_``
-        (default: the candidates themselves).
-        """
-        scores = [_candidate_score(outs_of[i], self._metric) for i in range(len(candidates))]
-        rows = candidates if rows is None else rows
-        for i, row in enumerate(rows):
-            self._evaluations.add(row, outs_of[i], {k: v[i] for k, v in more.items()})
-        if self._journal is not None:
-            n_splits = len(outs_of[0])
-            self._journal.write(
-                candidates,
-                [self.space_.encode(c) for c in candidates],
-                scores,
-                [o for i in range(len(candidates)) for o in outs_of[i]],
-                n_splits,
-                more,
-            )
-        if tell:
-            self.optimizer_.tell(candidates, scores)
-        return scores
-
-    # -- what the loop runs: a unit is one candidate here, one evaluation of
-    # a candidate at a resource level in Hyperband -------------------------
-    def _ask_round(self, n):
-        """Up to ``n`` units to evaluate next (none: nothing left to ask)."""
-        if self._partial is not None:  # a round cut by the interruption
-            batch, scores = self._partial
-            return batch[len(scores):]
-        return self.optimizer_.ask(n)
-
-    def _unit_jobs(self, jobs, tag, unit, progress, ctx, first_task):
-        """The fit-and-score jobs of one unit, tagged ``(tag, fold)``."""
-        return jobs.jobs(tag, unit, progress, ctx, first_task)
-
-    def _units_done(self, units, outs_of, iteration):
-        """Record the per-fold results of finished units and tell the strategy."""
-        if self._partial is None:
-            self._record(units, outs_of, {"iter": list(iteration)})
-            return
-        batch, done = self._partial
-        self._partial = None
-        scores = self._record(units, outs_of, {"iter": list(iteration)}, tell=False)
-        self.optimizer_.tell(batch, list(done) + list(scores))
-
-    def _unit_context(self, search_ctx, n_fits):
-        if search_ctx is None:
-            return None
-        return search_ctx.subcontext(
-            task_name="search-batch", max_subtasks=n_fits, sequential_subtasks=False
-        ).call_on_fit_task_begin(estimator=self)
-
-    def _run_rounds(self, parallel, jobs, n_iter, batch_size, start, search_ctx):
-        """The deterministic mode: ask a batch, fit it, tell it, repeat."""
-        evaluations, n_splits = self._evaluations, jobs.n_splits
-        while len(evaluations) < n_iter:
-            if self._time_is_up(start):
-                return "max_time"
-            batch = self._ask_round(min(batch_size, n_iter - len(evaluations)))
-            if not batch:  # the space has no new candidate left
-                return "exhausted"
-            ctx = self._unit_context(search_ctx, len(batch) * n_splits)
-            n_before = len(evaluations)
-            # made before any is dispatched: joblib pickles tasks in another
-            # thread, and making a task adds to the callback context tree
-            tasks = [
-                job
-                for i, unit in enumerate(batch)
-                for job in self._unit_jobs(
-                    jobs, i, unit, (n_before + i, n_iter), ctx, i * n_splits
-                )
-            ]
-            outs = [[None] * n_splits for _ in batch]
-            for (i, s), out in parallel(tasks):
-                outs[i][s] = out
-            self._units_done(batch, outs, [self._n_batches] * len(batch))
-            self._n_batches += 1
-            stop = ctx is not None and bool(ctx.call_on_fit_task_end(estimator=self))
-            if self.verbose > 0:
-                self._print_progress(len(evaluations), n_iter, start)
-            reason = self._should_stop(start, stop)
-            if reason == "callback":
-                return reason
-        return "n_iter"
-
-    def _run_asynchronous(self, parallel, jobs, n_iter, start, search_ctx):
-        """The asynchronous mode: a candidate is asked for as soon as a worker
-        frees, told while the others still run (the strategy sees the
-        candidates in flight as pending, as constant liar does)."""
-        evaluations, n_splits = self._evaluations, jobs.n_splits
-        lock = threading.Lock()
-        flight = {}  # tag -> [candidate, outs, n_left, iteration, ctx]
-        state = {"asked": len(evaluations), "reason": None}
-
-        def tasks():
-            # joblib pulls the next job from this generator when a worker
-            # frees, possibly from its own callback thread: the strategy is
-            # asked and told under the lock
-            while True:
-                with lock:
-                    if state["reason"] is not None or state["asked"] >= n_iter:
-                        return
-                    if self._time_is_up(start):
-                        state["reason"] = "max_time"
-                        return
-                    batch = self._ask_round(1)
-                    if not batch:
-                        state["reason"] = "exhausted"
-                        return
-                    tag = state["asked"]
-                    state["asked"] += 1
-                    ctx = self._unit_context(search_ctx, n_splits)
-                    flight[tag] = [batch[0], [None] * n_splits, n_splits, tag, ctx]
-                    unit_jobs = list(self._unit_jobs(jobs, tag, batch[0], (tag, n_iter),
-                                                     ctx, 0))
-                yield from unit_jobs
-
-        for (tag, s), out in parallel(tasks()):
-            with lock:
-                entry = flight[tag]
-                entry[1][s] = out
-                entry[2] -= 1
-                if entry[2]:
-                    continue
-                del flight[tag]
-                unit, outs, _, iteration, ctx = entry
-                self._units_done([unit], [outs], [iteration])
-                self._n_batches += 1
-                stop = ctx is not None and bool(ctx.call_on_fit_task_end(estimator=self))
-                if self.verbose > 0:
-                    self._print_progress(len(evaluations), n_iter, start)
-                if state["reason"] is None:
-                    reason = self._should_stop(start, stop)
-                    if reason is not None:
-                        state["reason"] = reason
-        return state["reason"] or "n_iter"
-
-    def _finish(self, evaluate_candidates, evaluations, n_splits, what="candidates"):
-        """Check the failures, then let sklearn build the fitted search from
-        the driver's evaluations (one evaluate_candidates call that fits
-        nothing: its candidate carries its stored results)."""
-        out = evaluations.out
-        if callable(self.scoring):
-            _insert_error_scores(out, self.error_score)
-        self._check_failures(evaluations, len(evaluations), what)
-        if evaluations.n_failed:  # sklearn's FitFailedWarning, once for the search
-            original_check(out, self.error_score)
-        ok = [
-            i
-            for i in range(len(evaluations))
-            if all(o["fit_error"] is None for o in out[i * n_splits : (i + 1) * n_splits])
-        ]
-        i = ok[0] if ok else 0
-        marker = Precomputed(evaluations.params[i], out[i * n_splits : (i + 1) * n_splits])
-        verbose, self.verbose = self.verbose, 0  # sklearn would print "Fitting ..." again
-        try:
-            # sklearn warns here about non-finite mean scores, as GridSearchCV
-            # does; no warning filter is installed around it, since
-            # warnings.catch_warnings is process-wide and not thread-safe (a
-            # search fitted in threads would leave its filter behind)
-            evaluate_candidates([marker], cv=self._frozen_cv)
-        finally:
-            self.verbose = verbose
-
-    def _check_failures(self, failures, n_done, what):
-        """End of a search: raise if every fit failed. (Non-finite mean
-        scores are sklearn's warning, when the fitted search is built.)"""
-        if failures.n_fits and failures.n_failed == failures.n_fits:
-            warnings.warn(
-                f"All the {failures.n_fits} fits failed (scored as {self.error_score}).",
-                FitFailedWarning,
-                stacklevel=6,
-            )
-            raise ValueError(
-                f"All the {failures.n_fits} fits of the {n_done} {what} failed: "
-                "no candidate could be scored. It is very likely that the estimator "
-                "or the search space is misconfigured; set error_score='raise' to "
-                f"see the first error.\n{failures.last_message}"
-            )
-
-    def _n_splits(self):
-        """Number of CV folds of this fit (sklearn < 1.9 sets ``n_splits_`` only
-        after the search, so it may still hold an earlier fit's)."""
-        try:
-            return self._frozen_cv.get_n_splits()
-        except (TypeError, ValueError):  # a splitter that needs the groups to count
-            return self.n_splits_
-
-    def _time_is_up(self, start):
-        return self.max_time is not None and time.perf_counter() - start >= self.max_time
-
-    def _should_stop(self, start, stop_from_sklearn_callbacks):
-        """The reason to stop after a batch, or None: a callback, or max_time."""
-        if stop_from_sklearn_callbacks or any(cb(self) for cb in (self.callbacks or [])):
-            return "callback"
-        if self._time_is_up(start):
-            return "max_time"
-        return None
-
-    def _announce(self, n, what):
-        """The one line sklearn's searches print at their start (verbose > 0):
-        the ``n`` candidates left to fit, after those resumed from the journal."""
-        if self.verbose > 0:
-            n_splits = self._n_splits()
-            fitting = (
-                f"fitting {n_splits} folds for each of up to {n} more {what}, totalling "
-                f"{n_splits * n} fits" if n else "nothing left to fit but the refit"
-            )
-            if self._n_resumed:
-                print(f"Resumed {self._n_resumed} {what} from the checkpoint journal; "
-                      f"{fitting}")
-            else:
-                print(
-                    f"Fitting {n_splits} folds for each of {n} {what}, totalling "
-                    f"{n_splits * n} fits"
-                )
-
-    def _print_progress(self, n_done, n_iter, start):
-        elapsed = time.perf_counter() - start
-        scores = np.asarray(self.optimizer_.y_, dtype=float)
-        best = np.nanmax(scores) if np.isfinite(scores).any() else float("nan")
-        eta = elapsed / n_done * (n_iter - n_done)
-        print(
-            f"[{type(self).__name__}] {n_done}/{n_iter} candidates, "
-            f"best {format_score(best)}, elapsed {elapsed:.1f}s, ETA {eta:.1f}s"
-        )
+        self.strategy.tell(list(evaluations.params), [Journal.score(r) for r in journal.records])
+        self.n_batches = 1 + max(evaluations.more["iter"], default=-1)
+        self.keep_for_lookup(journal.records)
+        return 0
 
 
-def format_score(score):
-    """A score in progress lines, with the same digits on every line: four
-    decimals (scientific notation for very large or small magnitudes)."""
-    if not np.isfinite(score):
-        return "n/a"
-    if score != 0 and not 1e-3 <= abs(score) < 1e6:
-        return f"{score:.4e}"
-    return f"{score:.4f}"
+BaseSearch._run_class = StrategyRun
 

@@ -206,7 +206,7 @@ class GeneticSearchCV(BaseSearch):
         self.mutation_probability = mutation_probability
         self.tournament_size = tournament_size
 
-    def _make_optimizer(self, space, *, random_state, n_workers):
+    def _make_optimizer(self, space, *, random_state, batch_size, n_levels=1):
         return GeneticOptimizer(
             space,
             population_size=self.population_size,
@@ -214,7 +214,7 @@ class GeneticSearchCV(BaseSearch):
             mutation_probability=self.mutation_probability,
             tournament_size=self.tournament_size,
             n_iter=self.n_iter,
-            n_workers=n_workers,
+            n_workers=batch_size,
             random_state=random_state,
         )
 
@@ -385,7 +385,7 @@ class PSOSearchCV(BaseSearch):
         self.social = social
         self.max_velocity = max_velocity
 
-    def _make_optimizer(self, space, *, random_state, n_workers):
+    def _make_optimizer(self, space, *, random_state, batch_size, n_levels=1):
         return PSOOptimizer(
             space,
             swarm_size=self.swarm_size,
@@ -395,7 +395,7 @@ class PSOSearchCV(BaseSearch):
             social=self.social,
             max_velocity=self.max_velocity,
             n_iter=self.n_iter,
-            n_workers=n_workers,
+            n_workers=batch_size,
             random_state=random_state,
         )
 
@@ -560,7 +560,7 @@ class AnnealingSearchCV(BaseSearch):
         self.n_chains = n_chains
         self.restart_after = restart_after
 
-    def _make_optimizer(self, space, *, random_state, n_workers):
+    def _make_optimizer(self, space, *, random_state, batch_size, n_levels=1):
         return AnnealingOptimizer(
             space,
             initial_temperature=self.initial_temperature,
@@ -568,7 +568,7 @@ class AnnealingSearchCV(BaseSearch):
             n_chains=self.n_chains,
             restart_after=self.restart_after,
             n_iter=self.n_iter,
-            n_workers=n_workers,
+            n_workers=batch_size,
             random_state=random_state,
         )
 
@@ -720,7 +720,7 @@ class CoordinateDescentSearchCV(BaseSearch):
         self.n_points = n_points
         self.n_initial_points = n_initial_points
 
-    def _make_optimizer(self, space, *, random_state, n_workers):
+    def _make_optimizer(self, space, *, random_state, batch_size, n_levels=1):
         return CoordinateDescentOptimizer(
             space,
             n_points=self.n_points,
@@ -932,7 +932,7 @@ class BayesSearchCV(BaseSearch):
         self.n_restarts = n_restarts
         self.max_model_points = max_model_points
 
-    def _make_optimizer(self, space, *, random_state, n_workers):
+    def _make_optimizer(self, space, *, random_state, batch_size, n_levels=1):
         return BayesOptimizer(
             space,
             n_initial_points=self.n_initial_points,
@@ -1097,7 +1097,7 @@ class TPESearchCV(BaseSearch):
         self.consider_endpoints = consider_endpoints
         self.consider_magic_clip = consider_magic_clip
 
-    def _make_optimizer(self, space, *, random_state, n_workers):
+    def _make_optimizer(self, space, *, random_state, batch_size, n_levels=1):
         return TPEOptimizer(
             space,
             n_startup=self.n_startup,
@@ -1255,7 +1255,7 @@ class ReinforceSearchCV(BaseSearch):
         self.entropy_weight = entropy_weight
         self.n_bins = n_bins
 
-    def _make_optimizer(self, space, *, random_state, n_workers):
+    def _make_optimizer(self, space, *, random_state, batch_size, n_levels=1):
         return ReinforceOptimizer(
             space,
             learning_rate=self.learning_rate,
@@ -1582,11 +1582,11 @@ class HyperbandSearchCV(BaseHyperband):
         )
         self.sampler = sampler
 
-    def _make_optimizer(self, space, *, random_state, n_workers):
+    def _make_optimizer(self, space, *, random_state, batch_size, n_levels=1):
         if self.sampler == "tpe":
             return BOHBOptimizer(space, random_state=random_state)
         if self.sampler == "gp":
             return MultiFidelityBayesOptimizer(
-                space, n_levels=self._n_levels, random_state=random_state
+                space, n_levels=n_levels, random_state=random_state
             )
         return RandomOptimizer(space, random_state=random_state)

@@ -52,5 +52,5 @@ class RandomSearch(BaseSearch):
             asynchronous=asynchronous,
         )
 
-    def _make_optimizer(self, space, *, random_state, n_workers):
+    def _make_optimizer(self, space, *, random_state, batch_size, n_levels=1):
         return RandomOptimizer(space, random_state=random_state)

@@ -1,6 +1,8 @@
 """n_jobs and the joblib backend change speed only: the same random_state and
-data give the same candidates; sklearn is sklearn outside a running search."""
+data give the same candidates; sklearn is never written to, before, during or
+after a search."""
 
+import sys
 import threading
 
 import joblib
@@ -9,7 +11,6 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
-from sklearn.model_selection import _search as sk_search
 from sklearn.tree import DecisionTreeClassifier
 
 from sksearch import (
@@ -22,7 +23,6 @@ from sksearch import (
     ReinforceSearchCV,
     TPESearchCV,
 )
-from sksearch._compat import original_check, original_fit_and_score
 from sksearch.space import Integer, Real
 
 X, y = load_iris(return_X_y=True)
@@ -81,19 +81,41 @@ def test_batch_size_is_validated():
         search.fit(X, y)
 
 
-def test_sklearn_is_not_patched_outside_a_search():
-    assert sk_search._fit_and_score is original_fit_and_score
-    assert sk_search._warn_or_raise_about_fit_failures is original_check
+def sklearn_modules():
+    """Every attribute of every loaded sklearn module, by identity."""
+    return {
+        name: {k: id(v) for k, v in vars(module).items()}
+        for name, module in list(sys.modules.items())
+        if name.split(".")[0] == "sklearn" and module is not None
+    }
+
+
+def assert_unchanged(before, after):
+    """Nothing of ``before`` was replaced or removed in ``after``, and no
+    sksearch name was added (modules imported later add their own names)."""
+    for name, attrs in before.items():
+        now = after[name]
+        assert not [k for k in now if "sksearch" in k], name
+        changed = [k for k, v in attrs.items() if now.get(k) != v]
+        assert not changed, f"{name}: {changed}"
+
+
+@pytest.mark.parametrize("cls", [TPESearchCV, HyperbandSearchCV], ids=lambda c: c.__name__)
+def test_sklearn_is_never_written_to(cls):
+    import sksearch  # noqa: F401
+
+    before = sklearn_modules()
     seen = {}
 
-    class Spy(LogisticRegression):
-        def fit(self, X, y):
-            seen["fit_and_score"] = sk_search._fit_and_score
-            return super().fit(X, y)
+    class Spy(DecisionTreeClassifier):
+        def fit(self, X, y, sample_weight=None):
+            seen["during"] = sklearn_modules()
+            return super().fit(X, y, sample_weight=sample_weight)
 
-    TPESearchCV(Spy(max_iter=300), SPACE, n_iter=2, cv=2, random_state=0).fit(X, y)
-    assert sk_search._warn_or_raise_about_fit_failures is original_check
-    assert sk_search._fit_and_score is original_fit_and_score
+    space = {"max_depth": Integer(1, 20)}
+    cls(Spy(random_state=0), space, n_iter=9, cv=2, random_state=0).fit(X, y)
+    assert_unchanged(before, seen["during"])
+    assert_unchanged(before, sklearn_modules())
 
 
 class _Fails(ClassifierMixin, BaseEstimator):
@@ -125,7 +147,6 @@ def test_gridsearch_in_another_thread_behaves_as_sklearns():
     finally:
         _Slow.release.set()
         runner.join(60)
-    assert sk_search._warn_or_raise_about_fit_failures is original_check
 
 
 def test_verbose_prints_one_fitting_line(capsys):

@@ -58,7 +58,7 @@ class _RandomNASSearch(BaseSearch):
                          checkpoint=checkpoint, batch_size=batch_size,
                          asynchronous=asynchronous)
 
-    def _make_optimizer(self, space, *, random_state, n_workers):
+    def _make_optimizer(self, space, *, random_state, batch_size, n_levels=1):
         return RandomOptimizer(space, random_state=random_state)
 
 

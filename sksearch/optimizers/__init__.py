@@ -11,6 +11,7 @@ from .annealing import AnnealingOptimizer
 from .bayes import BayesOptimizer
 from .coordinate import CoordinateDescentOptimizer
 from .genetic import GeneticOptimizer
+from .hyperband import BOHBOptimizer, MultiFidelityBayesOptimizer
 from .pso import PSOOptimizer
 from .random import RandomOptimizer
 from .reinforce import ReinforceOptimizer
@@ -18,9 +19,11 @@ from .tpe import TPEOptimizer
 
 __all__ = [
     "AnnealingOptimizer",
+    "BOHBOptimizer",
     "BayesOptimizer",
     "CoordinateDescentOptimizer",
     "GeneticOptimizer",
+    "MultiFidelityBayesOptimizer",
     "Optimizer",
     "PSOOptimizer",
     "RandomOptimizer",
