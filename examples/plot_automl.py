@@ -127,6 +127,7 @@ hyperband = HyperbandSearchCV(
     RandomForestClassifier(random_state=0),
     {"max_depth": Integer(1, 12), "max_features": Real(0.1, 1.0)},
     resource="n_estimators", min_resources=3, max_resources=27, cv=cv, random_state=0,
+    n_iter=22,  # one round of brackets, enough to draw; the default spends ~50 full fits
 ).fit(X, y)
 plot_hyperband(hyperband)
 

@@ -54,6 +54,7 @@ from .optimizers.hyperband import (
     ASHAScheduler,
     HyperbandScheduler,
     Job,
+    auto_evaluations,
     hyperband_plan,
     max_depth,
     resource_levels,
@@ -547,7 +548,7 @@ class BaseHyperband(BaseSearch):
         levels = resource_levels(max_r, factor, s_cap)
         costs = [round_evaluations(s, factor) for s in range(s_cap + 1)]
         if self.n_iter == "auto":
-            depth, n_iter = s_cap, costs[s_cap]
+            depth, n_iter = s_cap, auto_evaluations(s_cap, factor)
         else:
             n_iter = int(self.n_iter)
             fits = [s for s in range(s_cap + 1) if costs[s] <= n_iter]

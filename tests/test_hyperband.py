@@ -21,10 +21,12 @@ from sksearch.optimizers.hyperband import (
     BOHBOptimizer,
     HyperbandScheduler,
     _schedule_steps,
+    auto_evaluations,
     hyperband_plan,
     hyperband_round,
     max_depth,
     resource_levels,
+    round_compute,
     round_evaluations,
 )
 from sksearch.space import Categorical, Integer, Real, Space
@@ -344,14 +346,27 @@ def test_cv_results_columns_rows_and_plan():
     assert np.all(np.diff(res["iter"]) >= 0)
 
 
-def test_n_iter_auto_is_one_round():
+def test_n_iter_auto_is_whole_rounds_of_about_fifty_full_evaluations():
     search = HyperbandSearchCV(SizeScorer(), {"bonus": Real(0, 1)}, resource="n_estimators",
                                min_resources="smallest", max_resources=81, factor=3,
                                cv=2, random_state=0, n_jobs=1)
     search.fit(X, y)
-    assert search.n_iter_ == 206 == len(search.cv_results_["params"])
-    assert [b["n_candidates"] for b in search.brackets_][0] == [81, 27, 9, 3, 1]
+    # one round of the paper's table (206 evaluations) costs 23.5 full ones: two rounds
+    assert round_compute(4, 3) == pytest.approx(23.48, abs=0.01)
+    assert search.n_iter_ == 412 == len(search.cv_results_["params"])
+    assert [b["n_candidates"] for b in search.brackets_][:6] == [
+        [81, 27, 9, 3, 1], [34, 11, 3, 1], [15, 5, 1], [8, 2], [5], [81, 27, 9, 3, 1]]
     assert search.n_resources_ == [1, 3, 9, 27, 81]
+    # the compute, counted as the search spent it (cold: no continued training here)
+    res = search.cv_results_
+    assert np.sum(res["n_resources"]) / 81 == pytest.approx(2 * round_compute(4, 3))
+
+
+@pytest.mark.parametrize("s_max, rounds", [(0, 50), (1, 12), (2, 6), (3, 3), (4, 2), (5, 1)])
+def test_auto_evaluations_rounds_to_fifty_full_evaluations(s_max, rounds):
+    assert auto_evaluations(s_max, 3) == rounds * round_evaluations(s_max, 3)
+    assert abs(rounds * round_compute(s_max, 3) - 50) <= round_compute(s_max, 3) / 2 + 1e-9 \
+        or rounds == 1
 
 
 def test_best_is_chosen_at_the_highest_resource():
@@ -387,8 +402,8 @@ def test_parameter_resource_with_auto_max_from_the_estimator():
     pipe = Pipeline([("scale", StandardScaler()),
                      ("sgd", SGDClassifier(max_iter=27, tol=None, random_state=0))])
     search = HyperbandSearchCV(pipe, {"sgd__alpha": Real(1e-5, 1e-1, log=True)},
-                               resource="sgd__max_iter", min_resources=3, cv=3,
-                               random_state=0)
+                               resource="sgd__max_iter", min_resources=3, n_iter=22,
+                               cv=3, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SGD's ConvergenceWarning at 3 iterations
         search.fit(X, y)
@@ -458,14 +473,15 @@ def _scaled_sgd(max_iter):
 def test_min_resources_auto_skips_rungs_dominated_by_fixed_costs(
     estimator, resource, space, expected
 ):
+    # one round's budget from the expected rungs: "auto" chooses the same rungs
+    n_iter = round_evaluations(len(expected) - 1, 3)
     search = HyperbandSearchCV(estimator, space, resource=resource, min_resources="auto",
-                               cv=2, refit=False, random_state=0)
+                               n_iter=n_iter, cv=2, refit=False, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SGD's ConvergenceWarning at few epochs
         search.fit(X, y)
     assert search.n_resources_ == expected and search.min_resources_ == expected[0]
-    # n_iter="auto": one whole round from there
-    assert len(search.cv_results_["params"]) == round_evaluations(len(expected) - 1, 3)
+    assert len(search.cv_results_["params"]) == n_iter
     if isinstance(estimator, DecisionTreeClassifier):
         exhaust = HyperbandSearchCV(estimator, space, resource=resource, cv=2, refit=False,
                                     min_resources="exhaust", random_state=0).fit(X, y)

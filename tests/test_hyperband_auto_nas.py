@@ -44,9 +44,10 @@ def _net(max_epochs):
 def test_min_resources_auto_starts_a_network_at_one_epoch(estimator, resource, space):
     runs = {}
     for min_resources in ("auto", "exhaust"):
+        # one round from one epoch (22 evaluations): "auto" keeps those rungs
         search = HyperbandSearchCV(estimator, space, resource=resource,
-                                   min_resources=min_resources, cv=2, refit=False,
-                                   random_state=0)
+                                   min_resources=min_resources, n_iter=round_evaluations(2, 3),
+                                   cv=2, refit=False, random_state=0)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             search.fit(X, y)
@@ -54,7 +55,6 @@ def test_min_resources_auto_starts_a_network_at_one_epoch(estimator, resource, s
     auto = runs["auto"]
     assert auto.min_resources_ == 1 and auto.n_resources_ == [1, 3, 9]
     assert auto.n_resources_ == runs["exhaust"].n_resources_
-    # n_iter="auto": one whole round from one epoch
     assert len(auto.cv_results_["params"]) == round_evaluations(2, 3)
     # continued training from rung to rung
     assert np.sum(auto.cv_results_["warm_started"]) > 0

@@ -136,6 +136,32 @@ def round_evaluations(s_max, factor):
     return sum(sum(counts) for _, counts in hyperband_round(s_max, factor))
 
 
+def round_compute(s_max, factor):
+    """Compute of one round of depth ``s_max``, in evaluations at the maximum
+    resource: an evaluation at ``max_resources / factor**k`` counts
+    ``1 / factor**k`` (trained from scratch; continued training costs less)."""
+    factor = _as_factor(factor)
+    return sum(
+        n / factor ** (s - i)
+        for s, counts in hyperband_round(s_max, factor)
+        for i, n in enumerate(counts)
+    )
+
+
+# n_iter="auto": whole rounds that spend about the compute of this many
+# evaluations at the maximum resource, the default budget (n_iter=50) of the
+# other searches
+AUTO_COMPUTE = 50
+
+
+def auto_evaluations(s_max, factor, compute=AUTO_COMPUTE):
+    """Evaluations of ``n_iter="auto"``: the number of whole rounds of depth
+    ``s_max`` whose compute is nearest ``compute`` full evaluations (at
+    least one round)."""
+    rounds = max(1, round(compute / round_compute(s_max, factor)))
+    return rounds * round_evaluations(s_max, factor)
+
+
 def max_depth(min_resources, max_resources, factor):
     """The deepest ``s`` with ``max_resources / factor**s >= min_resources``."""
     factor = _as_factor(factor)
