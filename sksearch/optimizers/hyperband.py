@@ -262,6 +262,12 @@ def tell_at_level(sampler, candidates, scores, level):
         sampler.tell(candidates, scores, level=level)
     elif level == 0:
         sampler.tell(candidates, scores)
+    else:
+        # not a score of the candidate, but the candidate is taken: a sampler
+        # that did not propose it (a resumed run's) must not propose it again
+        space = sampler.space
+        for candidate in candidates:
+            sampler._seen.add(space.key(space.encode(candidate)))
 
 
 class Job:
