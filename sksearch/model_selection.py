@@ -406,7 +406,8 @@ class AnnealingSearchCV(BaseSearch):
 
     A drop-in replacement for :class:`~sklearn.model_selection.GridSearchCV`
     (same ``param_distributions``, ``cv_results_`` and ``best_*``). Each of
-    ``n_chains`` chains moves to a neighbour of its current candidate (a
+    ``n_chains`` chains starts from the best of a random initial design (a
+    fifth of ``n_iter``) and moves to a neighbour of its current candidate (a
     Gaussian step on numeric parameters that shrinks as the temperature
     falls, or another value of one categorical) and keeps it with the
     Metropolis probability on standardised score differences; temperatures

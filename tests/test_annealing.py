@@ -31,16 +31,33 @@ def test_beats_random_on_average(batch):
 def test_one_chain_per_worker_and_one_neighbour_per_chain_and_batch():
     opt = AnnealingOptimizer(SPACE, n_workers=4, random_state=0)
     assert opt.n_chains_ == 4
-    batch = opt.ask(4)
-    assert sorted(opt._asked.values()) == [0, 1, 2, 3]
+    batch = opt.ask(4)  # the initial design: one prior draw per chain
+    assert sorted(opt._asked.values()) == [-1, -1, -1, -1]
     opt.tell(batch, [quadratic(c) for c in batch])
-    assert all(c is not None for c in opt._current)
-    before = [c.copy() for c in opt._current]
     batch = opt.ask(4)
-    for chain, cand in zip(range(4), batch):  # each a neighbour of its own chain
+    assert all(c is not None for c in opt._current)
+    start = opt._best[0]
+    for chain, cand in enumerate(batch):  # each a neighbour of its chain's start
+        np.testing.assert_array_equal(opt._current[chain], start)
         v = opt.space.encode(cand)
-        assert np.sum(~np.isclose(v, before[chain], atol=1e-9)) >= 1
+        assert np.sum(~np.isclose(v, start, atol=1e-9)) >= 1
     assert sorted(opt._asked.values()) == [0, 1, 2, 3]
+
+
+def test_initial_design_is_a_fifth_of_the_budget_then_chains_start_from_its_best():
+    opt = AnnealingOptimizer(SPACE, n_iter=50, n_workers=2, random_state=0)
+    assert opt._n_design == 10
+    for _ in range(5):
+        batch = opt.ask(2)
+        assert all(opt._asked[opt.space.key(opt.space.encode(c))] == -1 for c in batch)
+        opt.tell(batch, [quadratic(c) for c in batch])
+    assert all(c is None for c in opt._current)  # no chain before the design is told
+    batch = opt.ask(2)
+    best = int(np.argmax(opt.y_))
+    for chain in range(2):
+        np.testing.assert_array_equal(opt._current[chain], opt.X_[best])
+    # a budget smaller than the chains: one draw per chain
+    assert AnnealingOptimizer(SPACE, n_iter=10, n_chains=4)._n_design == 4
 
 
 def test_cooling_is_geometric_and_reaches_one_percent_at_the_budget():

@@ -128,6 +128,38 @@ def test_parzen_density_integrates_to_one(multivariate):
     assert total == pytest.approx(1.0, rel=1e-3)
 
 
+@pytest.mark.parametrize("log", [False, True])
+@pytest.mark.parametrize("multivariate", [True, False])
+def test_parzen_integer_column_gives_each_integer_its_kernel_mass(multivariate, log):
+    from sksearch.optimizers.tpe import _IntegerBins
+
+    dim = Integer(1, 9, log=log)
+    values = np.arange(1, 10)
+    U = np.array([dim.transform(int(v)) for v in values])
+    rng = np.random.default_rng(0)
+    X = np.column_stack([U[rng.integers(0, 9, 6)], rng.random(6)])
+    pe = ParzenEstimator(
+        X, np.ones(6), np.array([0, 0]), multivariate=multivariate, bins=[_IntegerBins(dim), None]
+    )
+    grid = (np.arange(2000) + 0.5) / 2000
+    # a probability over the integers times a density over the real column
+    total = sum(
+        np.exp(pe.log_pdf(np.column_stack([np.full_like(grid, u), grid]))).mean() for u in U
+    )
+    assert total == pytest.approx(1.0, rel=1e-3)
+    # one kernel, no prior: the integer's probability is the kernel's mass over its share
+    one = ParzenEstimator(X[:1, :1], [1.0], np.array([0]), prior_weight=1e-12,
+                          bins=[_IntegerBins(dim)])
+    lo, hi = _IntegerBins(dim)(U)
+    from scipy.stats import truncnorm
+
+    mu, sig = one.mus[0, 0], one.sigmas[0, 0]
+    law = truncnorm((0 - mu) / sig, (1 - mu) / sig, loc=mu, scale=sig)
+    np.testing.assert_allclose(
+        np.exp(one.log_pdf(U[:, None])), law.cdf(hi) - law.cdf(lo), rtol=1e-6, atol=1e-12
+    )
+
+
 def test_parzen_samples_follow_the_observations():
     X = np.array([[0.1, 2.0]] * 5)
     pe = ParzenEstimator(X, np.ones(5), np.array([0, 4]), prior_weight=1.0)

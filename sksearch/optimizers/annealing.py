@@ -21,6 +21,9 @@ _STEP_POWER = 0.5  # 0.25 was worse on 3 of 4 test functions
 # one at the end of the budget.
 _FINAL_FRACTION = 0.01
 _DEFAULT_COOLING = 0.95
+# Share of the budget drawn from the prior before the chains start from the
+# best draw (at least one draw per chain).
+_DESIGN_FRACTION = 0.2
 
 
 class AnnealingOptimizer(Optimizer):
@@ -56,12 +59,20 @@ class AnnealingOptimizer(Optimizer):
 
     Departures from the textbook: a candidate is never evaluated twice (a
     neighbour that was seen is redrawn with a wider step, then replaced by
-    a prior draw); a failed evaluation (NaN) is never accepted. Each chain
-    first proposes a prior draw and then starts from the best candidate
-    told by then, not from its own draw: with several chains sharing a
-    short budget, independent random starts wasted it (mean best over 10
-    seeds, 60 evaluations, 8 chains, on a 4-D Rosenbrock: -15 instead of
-    -28; random search: -47; one chain is unchanged).
+    a prior draw); a failed evaluation (NaN) is never accepted.
+
+    **Initial design.** The first fifth of the budget ``n_iter`` (at least
+    one candidate per chain; one per chain when ``n_iter`` is unknown) are
+    prior draws, and every chain starts from the best candidate told by
+    then, not from a draw of its own: with several chains sharing a short
+    budget, independent random starts wasted it (mean best over 10 seeds, 60
+    evaluations, 8 chains, on a 4-D Rosenbrock: -15 instead of -28; random
+    search: -47). The fifth was chosen on HPOBench's MLP tables (8 sets x
+    30 seeds, 50 evaluations, one chain; normalised incumbent, 1 = the
+    table's best): 0.821 with one draw per chain, 0.837 with a fifth, 0.832
+    with 0.3 (random search 0.836); on NAS-Bench-201 (3 sets x 10 seeds) it
+    moved 0.864 to 0.841 (standard error 0.02), both far above random
+    search's 0.735.
 
     Cost per step: ``O(n_dims)``, plus ``O(n_told)`` for ``sigma``.
 
@@ -77,7 +88,8 @@ class AnnealingOptimizer(Optimizer):
     cooling : float in (0, 1), default=None
         Factor applied to a chain's temperature after each of its steps.
         ``None``: chosen so that the temperature reaches 1% of the initial
-        one when the budget ``n_iter`` is spent (0.95 if it is unknown).
+        one when the budget ``n_iter`` is spent, after the initial design
+        (0.95 if it is unknown).
     n_chains : int, default=None
         Chains run side by side; ``None`` means ``n_workers``.
     restart_after : int >= 1, default=3
@@ -87,7 +99,8 @@ class AnnealingOptimizer(Optimizer):
         sharing 60 evaluations, 3 gave a mean best of -11 on a 4-D
         Rosenbrock against -49 for 15.
     n_iter : int, default=None
-        The evaluation budget, used only for ``cooling=None``.
+        The evaluation budget, used for the initial design and for
+        ``cooling=None``.
     n_workers : int, default=1
         Candidates evaluated in parallel, the default number of chains.
     random_state : None, int, numpy Generator or RandomState
@@ -144,14 +157,17 @@ class AnnealingOptimizer(Optimizer):
         self.n_workers = check_int("n_workers", n_workers, 1)
 
         self.n_chains_ = self.n_chains or self.n_workers
+        c = self.n_chains_
+        self._n_design = c
+        if self.n_iter is not None:
+            self._n_design = max(c, round(self._design_fraction * self.n_iter))
         if self.cooling is not None:
             self.cooling_ = self.cooling
         elif self.n_iter is not None:
-            steps = max(self.n_iter / self.n_chains_ - 1, 1)
+            steps = max((self.n_iter - self._n_design) / c, 1)
             self.cooling_ = _FINAL_FRACTION ** (1.0 / steps)
         else:
             self.cooling_ = _DEFAULT_COOLING
-        c = self.n_chains_
         self.temperatures_ = np.full(c, self.initial_temperature)
         self._current = [None] * c  # encoded vector of each chain's state
         self._current_score = np.full(c, -np.inf)
@@ -159,13 +175,29 @@ class AnnealingOptimizer(Optimizer):
         self._stale = np.zeros(c, dtype=int)  # steps since the chain improved
         self._best = None  # (vector, score) of the best told candidate
         self._next_chain = 0
-        self._asked = {}  # key -> chain that proposed it
+        self._n_asked = 0
+        self._asked = {}  # key -> chain that proposed it (-1: the initial design)
+
+    _design_fraction = _DESIGN_FRACTION
 
     # -- propose -------------------------------------------------------------
     def _propose(self, n):
         out, taken = [], set()
         for _ in range(n):
+            if self._n_asked < self._n_design:
+                # the initial design: prior draws, no chain's yet
+                draws = self._sample_new(1, exclude=taken)
+                if len(draws) == 0:
+                    break
+                self._n_asked += 1
+                self._asked[self.space.key(draws[0])] = -1
+                out.append(draws[0])
+                continue
             c = self._next_chain
+            if self._current[c] is None and self._best is not None:
+                # a chain starts from the best candidate told by then
+                self._current[c], self._current_score[c] = self._best[0].copy(), self._best[1]
+                self._chain_best[c] = self._current_score[c]
             self._next_chain = (c + 1) % self.n_chains_
             found = None
             if self._current[c] is not None:
@@ -179,6 +211,7 @@ class AnnealingOptimizer(Optimizer):
             else:
                 v, key = found
                 taken.add(key)
+            self._n_asked += 1
             self._asked[key] = c
             out.append(v)
         return np.array(out, dtype=float).reshape(-1, self.space.n_dims)
@@ -220,8 +253,8 @@ class AnnealingOptimizer(Optimizer):
                 self._best = (np.array(v, dtype=float), float(s))
         for v, s in zip(X, scores):
             c = self._asked.pop(self.space.key(v), None)
-            if c is None:
-                continue  # told without being asked here: only the best counts
+            if c is None or c < 0:
+                continue  # the initial design, or told without being asked here
             if self._current[c] is None:  # the chain starts from the best so far
                 self._current[c], self._current_score[c] = self._best[0].copy(), self._best[1]
                 self._chain_best[c] = self._current_score[c]

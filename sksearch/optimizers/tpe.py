@@ -19,6 +19,26 @@ def default_gamma(n):
     return min(math.ceil(0.1 * n), 25)
 
 
+class _IntegerBins:
+    """Edges of the integers' shares of ``[0, 1]`` for encoded values of an
+    :class:`~sksearch.space.Integer` column (a class, so the optimizer
+    pickles)."""
+
+    def __init__(self, dim):
+        self.low, self.high, self.log = int(dim.low), int(dim.high), bool(dim.log)
+        self.lo, self.hi = dim._edges()
+
+    def _f(self, x):
+        return np.log(x) if self.log else x
+
+    def __call__(self, u):
+        lo, hi = self.lo, self.hi
+        x = lo + np.clip(u, 0.0, 1.0) * (hi - lo)
+        x = np.exp(x) if self.log else x
+        v = np.clip(np.floor(x + 0.5), self.low, self.high)
+        return (self._f(v - 0.5) - lo) / (hi - lo), (self._f(v + 0.5) - lo) / (hi - lo)
+
+
 class TPEOptimizer(Optimizer):
     """Tree-structured Parzen estimator (Bergstra et al. 2011), Optuna-style.
 
@@ -58,9 +78,13 @@ class TPEOptimizer(Optimizer):
     the promising region. A candidate already asked or told is never
     proposed again.
 
-    Departures from Optuna: integers are sampled from continuous kernels and
-    snapped to their value (Optuna integrates the kernel over the value's
-    bin), and a sub-space is chosen by its own good/bad model rather than by
+    An integer's density is its kernels' mass over the integer's share of
+    the range, as in Optuna (a probability, not a density at the integer's
+    centre, which grows without bound where the bandwidths shrink on repeated
+    values; on HPOBench's MLP grids searched as index integers, 30 seeds x 8
+    sets, it moved the normalised incumbent from 0.790 / 0.806 / 0.828 to
+    0.802 / 0.808 / 0.831 at 20 / 25 / 50 evaluations). Departure from
+    Optuna: a sub-space is chosen by its own good/bad model rather than by
     Optuna's group decomposition.
 
     Cost per candidate: ``O(n_ei_candidates * n * d)`` for ``n`` told
@@ -150,6 +174,10 @@ class TPEOptimizer(Optimizer):
         self.consider_magic_clip = bool(consider_magic_clip)
         s = self.space
         self._sub_columns = [np.flatnonzero(s.column_subspace == k) for k in range(s.n_subspaces)]
+        self._bins = [
+            _IntegerBins(dim) if getattr(dim, "kind", None) == "integer" else None
+            for _, _, dim in s.columns
+        ]
 
     def _n_good(self, n):
         if self.gamma is None:
@@ -195,6 +223,7 @@ class TPEOptimizer(Optimizer):
 
     def _estimator(self, X, columns):
         # X rows in trial order: Optuna's weights favour the recent ones
+        bins = [self._bins[j] for j in columns]
         return ParzenEstimator(
             X[:, columns],
             default_weights(len(X)),
@@ -203,6 +232,7 @@ class TPEOptimizer(Optimizer):
             multivariate=self.multivariate,
             consider_endpoints=self.consider_endpoints,
             consider_magic_clip=self.consider_magic_clip,
+            bins=bins,
         )
 
     def _propose_one(self, lies, keys):

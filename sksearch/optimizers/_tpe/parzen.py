@@ -5,7 +5,10 @@ prior kernel. Over numeric columns (in ``[0, 1]``) a kernel is a normal
 truncated to ``[0, 1]``; over a categorical column it is a smoothed
 distribution over the choices (Optuna's: the observed choice gets weight
 ``1 + prior_weight / (m + 1)``, every other choice ``prior_weight / (m + 1)``;
-the prior kernel is uniform). With ``multivariate=True`` a kernel is the product over
+the prior kernel is uniform). An integer column's kernel is integrated over
+each integer's share of ``[0, 1]`` (a probability, as Optuna's), so its
+density does not grow without bound as the bandwidth shrinks on repeated
+values. With ``multivariate=True`` a kernel is the product over
 the columns (Falkner et al. 2018, as Optuna's ``multivariate=True``);
 otherwise each column is its own one-dimensional mixture (Bergstra et al.
 2011).
@@ -59,6 +62,10 @@ class ParzenEstimator:
         Number of choices of each column, 0 for numeric ones.
     prior_weight, multivariate, consider_endpoints, consider_magic_clip
         See :class:`~sksearch.optimizers.TPEOptimizer`.
+    bins : list or None
+        For each column, ``None`` (continuous or categorical) or a function
+        mapping an array of encoded values of an integer column to the lower
+        and upper edges of their integers' shares of ``[0, 1]``.
     """
 
     def __init__(
@@ -71,6 +78,7 @@ class ParzenEstimator:
         multivariate=True,
         consider_endpoints=False,
         consider_magic_clip=True,
+        bins=None,
     ):
         X = np.asarray(X, dtype=float).reshape(-1, len(n_choices))
         m, d = X.shape
@@ -78,6 +86,8 @@ class ParzenEstimator:
         self.n_choices = np.asarray(n_choices, dtype=int)
         self.num = np.flatnonzero(self.n_choices == 0)
         self.cat = np.flatnonzero(self.n_choices > 0)
+        bins = [None] * d if bins is None else list(bins)
+        self.bins = [bins[j] for j in self.num]
         w = np.append(np.asarray(weights, dtype=float), prior_weight)
         if w.sum() <= 0:  # no prior and no weight: uniform over observations
             w = np.append(np.ones(m), 0.0)
@@ -146,7 +156,16 @@ class ParzenEstimator:
         parts = []
         if self.num.size:
             z = (Xq[:, None, self.num] - self.mus[None]) / self.sigmas[None]
-            parts.append(-0.5 * z * z - np.log(self.sigmas)[None] - _C1 - self._log_z[None])
+            lp = -0.5 * z * z - np.log(self.sigmas)[None] - _C1 - self._log_z[None]
+            for t, edges in enumerate(self.bins):
+                if edges is None:
+                    continue
+                # an integer: the kernel's mass over the integer's share
+                lo, hi = edges(Xq[:, self.num[t]])
+                mu, sig = self.mus[None, :, t], self.sigmas[None, :, t]
+                mass = ndtr((hi[:, None] - mu) / sig) - ndtr((lo[:, None] - mu) / sig)
+                lp[:, :, t] = np.log(np.maximum(mass, 1e-300)) - self._log_z[None, :, t]
+            parts.append(lp)
         for t, j in enumerate(self.cat):
             k = self.probs[t].shape[1]
             idx = np.clip(np.round(Xq[:, j]), 0, k - 1).astype(int)
