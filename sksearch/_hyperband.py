@@ -50,9 +50,8 @@ from ._journal import Journal
 from ._loop import run_loop
 from ._run import format_score
 from ._search import BaseSearch, StrategyRun, _tell_known
+from .optimizers._registry import get_optimizer
 from .optimizers.hyperband import (
-    ASHAScheduler,
-    HyperbandScheduler,
     Job,
     hyperband_plan,
     max_depth,
@@ -638,11 +637,11 @@ class HyperbandRun(StrategyRun):
         search.optimizer_ = sampler  # live, for callbacks
         seed = self.seed("scheduler")
         if search.asynchronous:
-            return ASHAScheduler(
+            return get_optimizer("scheduler", "asha")(
                 self.plan, sampler, factor=search.factor, n_evaluations=self.n_iter,
                 random_state=seed,
             )
-        return HyperbandScheduler(
+        return get_optimizer("scheduler", "hyperband")(
             self.plan, sampler, batch_size=self.batch_size, random_state=seed
         )
 

@@ -1,7 +1,8 @@
 """Conformance suite run over every strategy exported by sksearch.optimizers.
 
-A new strategy joins by being listed in ``sksearch.optimizers.__all__``; the
-strategies are exercised on plain Python functions, with no estimator.
+A new strategy joins by its row in the registry
+(``sksearch.optimizers.all_optimizers()``); the strategies are exercised on
+plain Python functions, with no estimator.
 """
 
 import math
@@ -16,14 +17,10 @@ from sksearch.space import Categorical, Integer, Real, Space
 
 from ._functions import run
 
+# every registered strategy and sampler (a multi-level scheduler's sampler
+# answers the same protocol), once each
 ALL_OPTIMIZERS = sorted(
-    (
-        cls
-        for name in optimizers.__all__
-        if isinstance(cls := getattr(optimizers, name), type)
-        and issubclass(cls, Optimizer)
-        and cls is not Optimizer
-    ),
+    {cls for role, _, cls, _ in optimizers.all_optimizers() if role != "scheduler"},
     key=lambda c: c.__name__,
 )
 
@@ -69,7 +66,23 @@ def Opt(request):
 
 
 def test_suite_covers_every_strategy():
-    assert optimizers.RandomOptimizer in ALL_OPTIMIZERS
+    exported = {
+        cls for name in optimizers.__all__
+        if isinstance(cls := getattr(optimizers, name), type)
+        and issubclass(cls, Optimizer) and cls is not Optimizer
+    }
+    assert exported == set(ALL_OPTIMIZERS)
+    assert optimizers.BOHBOptimizer in ALL_OPTIMIZERS
+
+
+def test_registry_names_are_checked():
+    from sksearch.optimizers._registry import get_optimizer
+
+    assert get_optimizer("scheduler", "asha").__name__ == "ASHAScheduler"
+    with pytest.raises(ValueError, match="'simplex' is not a registered strategy.*'tpe'"):
+        get_optimizer("strategy", "simplex")
+    with pytest.raises(ValueError, match="role must be one of"):
+        optimizers.all_optimizers("bogus")
 
 
 @pytest.mark.parametrize("batch", [1, 4])
