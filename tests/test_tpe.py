@@ -128,36 +128,64 @@ def test_parzen_density_integrates_to_one(multivariate):
     assert total == pytest.approx(1.0, rel=1e-3)
 
 
-@pytest.mark.parametrize("log", [False, True])
+def _integer_dims():
+    from scipy.stats import binom, randint
+
+    from sksearch.space import Space
+
+    return {
+        "Integer": Integer(1, 9),
+        "Integer log": Integer(1, 9, log=True),
+        "randint": Space({"k": randint(1, 10)}).columns[0][2],
+        "binom": Space({"k": binom(8, 0.3)}).columns[0][2],
+    }
+
+
+@pytest.mark.parametrize("which", ["Integer", "Integer log", "randint", "binom"])
 @pytest.mark.parametrize("multivariate", [True, False])
-def test_parzen_integer_column_gives_each_integer_its_kernel_mass(multivariate, log):
+def test_parzen_integer_column_gives_each_integer_its_kernel_mass(multivariate, which):
+    from scipy.stats import truncnorm
+
     from sksearch.optimizers.tpe import _IntegerBins
 
-    dim = Integer(1, 9, log=log)
-    values = np.arange(1, 10)
-    U = np.array([dim.transform(int(v)) for v in values])
+    dim = _integer_dims()[which]
+    values = range(int(dim.inverse_transform(0.0)), int(dim.inverse_transform(1.0)) + 1)
+    U = np.array([dim.transform(v) for v in values])
     rng = np.random.default_rng(0)
-    X = np.column_stack([U[rng.integers(0, 9, 6)], rng.random(6)])
-    pe = ParzenEstimator(
-        X, np.ones(6), np.array([0, 0]), multivariate=multivariate, bins=[_IntegerBins(dim), None]
-    )
+    X = np.column_stack([U[rng.integers(0, len(U), 6)], rng.random(6)])
+    bins = _IntegerBins(dim)
+    pe = ParzenEstimator(X, np.ones(6), np.array([0, 0]), multivariate=multivariate,
+                         bins=[bins, None])
     grid = (np.arange(2000) + 0.5) / 2000
     # a probability over the integers times a density over the real column
     total = sum(
         np.exp(pe.log_pdf(np.column_stack([np.full_like(grid, u), grid]))).mean() for u in U
     )
     assert total == pytest.approx(1.0, rel=1e-3)
+    # the shares tile [0, 1]
+    lo, hi = bins(U)
+    np.testing.assert_allclose(lo[1:], hi[:-1], atol=1e-12)
+    assert lo[0] == pytest.approx(0.0, abs=1e-9) and hi[-1] == pytest.approx(1.0, abs=1e-9)
+    assert np.all((lo <= U) & (U <= hi))
     # one kernel, no prior: the integer's probability is the kernel's mass over its share
-    one = ParzenEstimator(X[:1, :1], [1.0], np.array([0]), prior_weight=1e-12,
-                          bins=[_IntegerBins(dim)])
-    lo, hi = _IntegerBins(dim)(U)
-    from scipy.stats import truncnorm
-
+    one = ParzenEstimator(X[:1, :1], [1.0], np.array([0]), prior_weight=1e-12, bins=[bins])
     mu, sig = one.mus[0, 0], one.sigmas[0, 0]
     law = truncnorm((0 - mu) / sig, (1 - mu) / sig, loc=mu, scale=sig)
     np.testing.assert_allclose(
         np.exp(one.log_pdf(U[:, None])), law.cdf(hi) - law.cdf(lo), rtol=1e-6, atol=1e-12
     )
+
+
+def test_search_cv_with_scipy_integer_distributions():
+    from scipy.stats import loguniform, randint
+
+    search = TPESearchCV(
+        LogisticRegression(max_iter=200),
+        {"C": loguniform(1e-2, 1e2), "max_iter": randint(50, 200)},
+        n_iter=14, cv=2, random_state=0,
+    ).fit(*load_iris(return_X_y=True))
+    assert len(search.cv_results_["params"]) == 14
+    assert all(50 <= p["max_iter"] < 200 for p in search.cv_results_["params"])
 
 
 def test_parzen_samples_follow_the_observations():

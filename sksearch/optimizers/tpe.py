@@ -21,22 +21,28 @@ def default_gamma(n):
 
 class _IntegerBins:
     """Edges of the integers' shares of ``[0, 1]`` for encoded values of an
-    :class:`~sksearch.space.Integer` column (a class, so the optimizer
-    pickles)."""
+    integer column: an :class:`~sksearch.space.Integer` (equal shares, of
+    log space with ``log=True``) or a discrete scipy.stats distribution (the
+    share of ``v`` is ``[cdf(v - 1), cdf(v)]``). A class, so the optimizer
+    pickles."""
 
     def __init__(self, dim):
-        self.low, self.high, self.log = int(dim.low), int(dim.high), bool(dim.log)
-        self.lo, self.hi = dim._edges()
-
-    def _f(self, x):
-        return np.log(x) if self.log else x
+        self.dim = dim
 
     def __call__(self, u):
-        lo, hi = self.lo, self.hi
-        x = lo + np.clip(u, 0.0, 1.0) * (hi - lo)
-        x = np.exp(x) if self.log else x
-        v = np.clip(np.floor(x + 0.5), self.low, self.high)
-        return (self._f(v - 0.5) - lo) / (hi - lo), (self._f(v + 0.5) - lo) / (hi - lo)
+        dim = self.dim
+        u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
+        if hasattr(dim, "_edges"):  # Integer
+            lo, hi = dim._edges()
+            x = lo + u * (hi - lo)
+            x = np.exp(x) if dim.log else x
+            v = np.clip(np.floor(x + 0.5), int(dim.low), int(dim.high))
+            f = np.log if dim.log else (lambda t: t)
+            return (f(v - 0.5) - lo) / (hi - lo), (f(v + 0.5) - lo) / (hi - lo)
+        # a discrete distribution, as Distribution.inverse_transform reads it
+        low, high = dim.dist.support()
+        v = np.clip(dim.dist.ppf(np.clip(u, 1e-12, 1.0 - 1e-12)), low, high)
+        return dim.dist.cdf(v - 1), dim.dist.cdf(v)
 
 
 class TPEOptimizer(Optimizer):
@@ -82,8 +88,9 @@ class TPEOptimizer(Optimizer):
     the range, as in Optuna (a probability, not a density at the integer's
     centre, which grows without bound where the bandwidths shrink on repeated
     values; on HPOBench's MLP grids searched as index integers, 30 seeds x 8
-    sets, it moved the normalised incumbent from 0.790 / 0.806 / 0.828 to
-    0.802 / 0.808 / 0.831 at 20 / 25 / 50 evaluations). Departure from
+    sets, it moved the normalised incumbent from 0.810 / 0.827 / 0.852 to
+    0.821 / 0.829 / 0.853 at 20 / 25 / 50 evaluations; Optuna's TPE: 0.811 /
+    0.835 / 0.857). Departure from
     Optuna: a sub-space is chosen by its own good/bad model rather than by
     Optuna's group decomposition.
 
