@@ -298,7 +298,7 @@ class Run:
     def unit_key(self, unit):
         """What makes two evaluations the same (a candidate; Hyperband: at a
         resource level)."""
-        return self.space.key(self.space.encode(unit))
+        return self.space.key(self.space.encode(unit.candidate))
 
     def record_key(self, record):
         return self.space.key(Journal.vector(record))
