@@ -354,6 +354,32 @@ def test_discrete_local_search_steps_through_long_integer_ranges():
     assert space.decode(X[0])["n"] == 1000
 
 
+@pytest.mark.parametrize("dist", ["randint", "wide Integer"])
+def test_discrete_local_search_reads_any_integer_column(dist):
+    from scipy.stats import randint
+
+    n = randint(1, 50) if dist == "randint" else Integer(1, 10**7)
+    space = Space({"n": n})
+    fmap = FeatureMap(space)
+    acq = _SeparableAcquisition(fmap, [1.0])  # larger n is better
+    start = space.sample_vectors(1, 0)
+    X, _ = local_search_discrete(acq, fmap, space, start, lambda v: True, max_iter=40)
+    assert space.decode(X[0])["n"] == (49 if dist == "randint" else 10**7)
+
+
+def test_bayes_search_cv_with_scipy_integer_distributions():
+    from scipy.stats import loguniform, randint
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    search = BayesSearchCV(
+        LogisticRegression(max_iter=200),
+        {"C": loguniform(1e-2, 1e2), "max_iter": randint(50, 200)},
+        n_iter=8, n_initial_points=4, cv=2, random_state=0,
+    ).fit(*load_iris(return_X_y=True))
+    assert len(search.cv_results_["params"]) == 8
+
+
 def test_enumerate_space_lists_every_candidate_once():
     space = Space([{"a": Integer(0, 3), "b": ["x", "y"]}, {"c": Categorical([1, 2, 3])}])
     allv = enumerate_space(space, 100)

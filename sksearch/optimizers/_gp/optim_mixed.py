@@ -52,6 +52,8 @@ def local_candidates(space, centres, n_per_centre, rng, scale=0.05, p_flip=0.2):
 
 
 _EXHAUSTIVE = 16
+# An integer column with more values is searched over this many of them.
+_MAX_VALUES = 1024
 
 
 def _discrete_columns(space):
@@ -61,7 +63,13 @@ def _discrete_columns(space):
         if dim.is_categorical:
             out.append((j, np.arange(dim.n_values, dtype=float)))
         elif dim.kind == "integer":
-            values = range(int(dim.low), int(dim.high) + 1)
+            # an Integer or a discrete scipy.stats distribution, by its encoding
+            low, high = dim.inverse_transform(0.0), dim.inverse_transform(1.0)
+            if high - low < _MAX_VALUES:
+                values = range(low, high + 1)
+            else:  # a wide range: the values at evenly spaced encodings
+                grid = np.linspace(0.0, 1.0, _MAX_VALUES)
+                values = sorted({dim.inverse_transform(u) for u in grid})
             out.append((j, np.array([dim.transform(v) for v in values])))
     return out
 
