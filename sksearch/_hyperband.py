@@ -30,7 +30,6 @@ promoted, and the whole directory at the end of ``fit``.
 import os
 import pickle
 import shutil
-import sys
 import tempfile
 import time
 import warnings
@@ -120,17 +119,19 @@ def _continuation_table():
             _INCREMENT,
         ),
     ]
-    nets = _torch_net_class()
-    if nets is not None:
-        table.append(((nets,), "max_epochs", _INCREMENT))
-    return table
+    return table + _DECLARED
 
 
-def _torch_net_class():
-    """sksearch.nas's base network class, if the module is loaded (it is when
-    one is used), else None; never imports torch."""
-    module = sys.modules.get("sksearch.nas._training")
-    return getattr(module, "_TorchNet", None)
+_DECLARED = []  # rows of the table declared by the packages that own the estimators
+
+
+def continue_along(classes, resource, *, increment):
+    """Declare that estimators of ``classes`` continue their training along
+    the parameter ``resource`` when refitted with ``warm_start=True``: to a
+    total of ``resource`` (``increment=False``), or by ``resource`` more
+    (``increment=True``). sksearch.nas declares its networks' ``max_epochs``
+    so; the driver imports nothing of the packages above it."""
+    _DECLARED.append((tuple(classes), resource, _INCREMENT if increment else _TOTAL))
 
 
 # -- the fixed cost of an evaluation -------------------------------------------

@@ -22,6 +22,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import Interval, StrOptions, _fit_context
+from .._hyperband import continue_along
 from .._search import BaseSearch
 from ..model_selection import registered_searches
 from ..optimizers._registry import get_optimizer
@@ -29,9 +30,13 @@ from ._cnn import ConvNetClassifier
 from ._mlp import MLPNetClassifier, MLPNetRegressor
 from ._oneshot import ONESHOT_STRATEGIES, OneShotSearch, family_net_class, oneshot_settings
 from ._spaces import default_search_space
-from ._training import _import_torch
+from ._training import _import_torch, _TorchNet
 
 __all__ = ["NASClassifier", "NASRegressor"]
+
+# HyperbandSearchCV continues a network's training from its previous rung:
+# warm_start=True trains max_epochs more epochs
+continue_along([_TorchNet], "max_epochs", increment=True)
 
 
 class _RandomNASSearch(BaseSearch):
