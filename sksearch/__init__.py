@@ -1,7 +1,6 @@
 """sksearch: drop-in smarter replacements for scikit-learn's GridSearchCV."""
 
-__version__ = "0.1.0.dev0"
-
+from ._version import __version__
 from .model_selection import (
     AnnealingSearchCV,
     BayesSearchCV,

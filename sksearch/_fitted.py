@@ -26,7 +26,7 @@ from ._compat import (
     select_best_index,
 )
 
-__all__ = ["build_fitted"]
+__all__ = ["build_fitted", "report"]
 
 
 def build_fitted(search, run, search_ctx, *, what="candidates"):
@@ -43,17 +43,7 @@ def build_fitted(search, run, search_ctx, *, what="candidates"):
     if search_ctx is not None:
         search_ctx.call_on_fit_task_end(estimator=search)
 
-    first = out[0]["test_scores"]
-    search.multimetric_ = isinstance(first, dict)
-    refit_metric = run.refit_metric
-    if callable(search.scoring) and search.multimetric_:
-        check_refit_for_multimetric(search, first)
-        refit_metric = search.refit
-    if search.refit or not search.multimetric_:
-        search.best_index_ = select_best_index(search, refit_metric, results)
-        if not callable(search.refit):
-            search.best_score_ = results[f"mean_test_{refit_metric}"][search.best_index_]
-        search.best_params_ = results["params"][search.best_index_]
+    _choose_best(search, results, out[0]["test_scores"], run.refit_metric)
     if search.refit:
         # the parameters are cloned too: they may be estimators (a searched step)
         search.best_estimator_ = clone(run.base).set_params(
@@ -76,6 +66,32 @@ def build_fitted(search, run, search_ctx, *, what="candidates"):
         estimator=search, X=run.X, y=run.y, metadata=run.metadata
     )
     return search
+
+
+def report(search, evaluations, n_splits, refit_metric="score"):
+    """Set ``cv_results_``, ``multimetric_`` and ``best_*`` of ``search`` from
+    ``evaluations`` (the rows of a search that refits by itself, as one-shot
+    NAS does), as :func:`build_fitted` sets them; nothing is fitted."""
+    results = format_results(
+        search, evaluations.params, n_splits, evaluations.out, evaluations.more
+    )
+    _choose_best(search, results, evaluations.out[0]["test_scores"], refit_metric)
+    search.cv_results_ = results
+    return results
+
+
+def _choose_best(search, results, first, refit_metric):
+    """``multimetric_`` and ``best_index_``, ``best_score_``, ``best_params_``
+    by the search class's ``_select_best_index``, as ``BaseSearchCV.fit``."""
+    search.multimetric_ = isinstance(first, dict)
+    if callable(search.scoring) and search.multimetric_:
+        check_refit_for_multimetric(search, first)
+        refit_metric = search.refit
+    if search.refit or not search.multimetric_:
+        search.best_index_ = select_best_index(search, refit_metric, results)
+        if not callable(search.refit):
+            search.best_score_ = results[f"mean_test_{refit_metric}"][search.best_index_]
+        search.best_params_ = results["params"][search.best_index_]
 
 
 def _check_failures(search, evaluations, what):

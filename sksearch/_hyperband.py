@@ -30,7 +30,6 @@ promoted, and the whole directory at the end of ``fit``.
 import os
 import pickle
 import shutil
-import sys
 import tempfile
 import time
 import warnings
@@ -50,9 +49,8 @@ from ._journal import Journal
 from ._loop import run_loop
 from ._run import format_score
 from ._search import BaseSearch, StrategyRun, _tell_known
+from .optimizers._registry import get_optimizer
 from .optimizers.hyperband import (
-    ASHAScheduler,
-    HyperbandScheduler,
     Job,
     auto_evaluations,
     hyperband_plan,
@@ -122,17 +120,19 @@ def _continuation_table():
             _INCREMENT,
         ),
     ]
-    nets = _torch_net_class()
-    if nets is not None:
-        table.append(((nets,), "max_epochs", _INCREMENT))
-    return table
+    return table + _DECLARED
 
 
-def _torch_net_class():
-    """sksearch.nas's base network class, if the module is loaded (it is when
-    one is used), else None; never imports torch."""
-    module = sys.modules.get("sksearch.nas._training")
-    return getattr(module, "_TorchNet", None)
+_DECLARED = []  # rows of the table declared by the packages that own the estimators
+
+
+def continue_along(classes, resource, *, increment):
+    """Declare that estimators of ``classes`` continue their training along
+    the parameter ``resource`` when refitted with ``warm_start=True``: to a
+    total of ``resource`` (``increment=False``), or by ``resource`` more
+    (``increment=True``). sksearch.nas declares its networks' ``max_epochs``
+    so; the driver imports nothing of the packages above it."""
+    _DECLARED.append((tuple(classes), resource, _INCREMENT if increment else _TOTAL))
 
 
 # -- the fixed cost of an evaluation -------------------------------------------
@@ -639,11 +639,11 @@ class HyperbandRun(StrategyRun):
         search.optimizer_ = sampler  # live, for callbacks
         seed = self.seed("scheduler")
         if search.asynchronous:
-            return ASHAScheduler(
+            return get_optimizer("scheduler", "asha")(
                 self.plan, sampler, factor=search.factor, n_evaluations=self.n_iter,
                 random_state=seed,
             )
-        return HyperbandScheduler(
+        return get_optimizer("scheduler", "hyperband")(
             self.plan, sampler, batch_size=self.batch_size, random_state=seed
         )
 
@@ -695,19 +695,12 @@ class HyperbandRun(StrategyRun):
         search = self.search
         search.rung_costs_ = _rung_costs(search.cv_results_, search.max_resources_)
 
-    # -- the units of the loop: one candidate at one rung ------------------
-    def ask_round(self, n):
-        if self.search.asynchronous:
-            job = self.strategy.ask()
-            return [] if job is None else [job]
-        if self.partial is not None:  # a step cut by the interruption
-            step, scores = self.partial
-            jobs = step[len(scores):]
-        else:
-            jobs = self.strategy.ask()
+    # -- what a unit's level means: its resource, folds, continuation ------
+    fit_and_score = staticmethod(_fit_and_score_continued)
+
+    def units_asked(self, jobs):
         if self.lineages is not None and jobs:
-            self.continuations = self.lineages.start_step(jobs)
-        return jobs
+            self.continuations.update(self.lineages.start_step(jobs))
 
     def row(self, job):
         """The job's parameters as ``cv_results_`` shows them (with the
@@ -715,6 +708,13 @@ class HyperbandRun(StrategyRun):
         params = dict(job.candidate)
         if self.search.resource != "n_samples":
             params[self.search.resource] = self.levels[job.level]
+        return params
+
+    def unit_params(self, job):
+        params = self.row(job)
+        cont = self.continuations.pop(id(job), None)
+        if cont is not None:
+            params[_CONTINUE_KEY] = cont
         return params
 
     def level_folds(self, level):
@@ -733,40 +733,21 @@ class HyperbandRun(StrategyRun):
             self.level_splits[level] = self.split(cv)
         return self.level_splits[level]
 
-    def unit_jobs(self, tag, job, progress, ctx, first_task):
-        params = self.row(job)
-        if self.search.asynchronous:
-            cont = self.lineages.continuation(job) if self.lineages is not None else None
-        else:
-            cont = self.continuations.get(id(job))
-        if cont is not None:
-            params[_CONTINUE_KEY] = cont
-        return self.jobs(
-            tag, params, progress, ctx, first_task,
-            splits=self.level_folds(job.level), fit_and_score=_fit_and_score_continued,
-        )
-
-    def units_done(self, jobs, outs_of, iteration):
-        warm = [all([bool(o.pop(_CONTINUED, False)) for o in outs]) for outs in outs_of]
-        more = {
-            "iter": list(iteration),
+    def more_columns(self, jobs, outs_of):
+        return {
             "n_resources": [self.levels[job.level] for job in jobs],
             "bracket": [job.bracket for job in jobs],
-            "warm_started": warm,
+            "warm_started": [
+                all([bool(o.pop(_CONTINUED, False)) for o in outs]) for outs in outs_of
+            ],
         }
-        rows = [self.row(job) for job in jobs]
-        scores = self.record(
-            [job.candidate for job in jobs], outs_of, more, rows=rows, units=jobs
-        )
+
+    def scores_recorded(self, jobs, scores):
+        for job in jobs:  # those taken from the journal made no jobs
+            self.continuations.pop(id(job), None)
         self.rung_scores.extend((self.levels[job.level], s) for job, s in zip(jobs, scores))
-        if self.search.asynchronous:
-            self.strategy.tell(jobs[0], scores[0])
-            return
-        if self.partial is not None:
-            step, done = self.partial
-            self.partial = None
-            jobs, scores = step, list(done) + list(scores)
-        self.strategy.tell(jobs, scores)
+
+    def units_told(self, jobs):
         if self.lineages is not None:
             self.lineages.end_step(jobs)
 
@@ -855,11 +836,11 @@ class HyperbandRun(StrategyRun):
                 # interrupted one; else take the evaluations back into the
                 # rungs of a new scheduler
                 for record in records:
-                    job = scheduler.ask()
-                    if job is None or not same(job, record):
+                    jobs = scheduler.ask(1)
+                    if not jobs or not same(jobs[0], record):
                         break
-                    self.add_record(job, record)
-                    scheduler.tell(job, Journal.score(record))
+                    self.add_record(jobs[0], record)
+                    scheduler.tell(jobs, [Journal.score(record)])
                 else:
                     self.n_batches = len(records)
                     return 0
@@ -938,15 +919,22 @@ class _AsyncLineages:
         self.owner = self.resource.rpartition("__")[0]
         self.run = run
 
-    def continuation(self, job):
-        if _replaces_owner(self.owner, job.candidate):
-            return None
+    def start_step(self, jobs):
+        """The continuation of each job (by id(job)) just asked."""
         scheduler = self.run.strategy  # a resume may have replaced it
-        top = len(scheduler.brackets[job.bracket].levels) - 1
-        return _Continuation(
-            self.directory, f"l{scheduler.lineage(job)}", self.resource,
-            self.warm_param, self.mode, job.rung > 0, job.rung < top,
-        )
+        out = {}
+        for job in jobs:
+            if _replaces_owner(self.owner, job.candidate):
+                continue
+            top = len(scheduler.brackets[job.bracket].levels) - 1
+            out[id(job)] = _Continuation(
+                self.directory, f"l{scheduler.lineage(job)}", self.resource,
+                self.warm_param, self.mode, job.rung > 0, job.rung < top,
+            )
+        return out
+
+    def end_step(self, jobs):
+        """Nothing: a model is kept for a promotion that may come at any time."""
 
 
 class _Lineages:

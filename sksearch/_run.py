@@ -20,7 +20,6 @@ from sklearn.model_selection import check_cv
 from sklearn.utils.parallel import delayed
 from sklearn.utils.validation import indexable
 
-from . import __version__
 from ._compat import (
     SKLEARN_HAS_CALLBACKS,
     _check_method_params,
@@ -32,6 +31,7 @@ from ._compat import (
 )
 from ._journal import FORMAT as JOURNAL_FORMAT
 from ._journal import Journal, search_fingerprint
+from ._version import __version__
 
 __all__ = ["Run", "format_score"]
 
@@ -298,7 +298,7 @@ class Run:
     def unit_key(self, unit):
         """What makes two evaluations the same (a candidate; Hyperband: at a
         resource level)."""
-        return self.space.key(self.space.encode(unit))
+        return self.space.key(self.space.encode(unit.candidate))
 
     def record_key(self, record):
         return self.space.key(Journal.vector(record))

@@ -26,11 +26,12 @@ from numbers import Real as RealNumber
 import numpy as np
 from sklearn.base import clone
 
-from ._compat import BaseSearchCV, Interval, _fit_context
+from ._compat import BaseSearchCV, Interval, _fit_and_score, _fit_context
 from ._fitted import build_fitted
 from ._journal import Journal, top_resource_rows
 from ._loop import run_loop
 from ._run import Run, format_score
+from .optimizers._scheduler import OneLevelScheduler
 from .space import Space, _is_estimator
 
 __all__ = ["BaseSearch"]
@@ -483,40 +484,82 @@ class StrategyRun(Run):
         """After the fitted search is built."""
 
     def new_strategy(self):
-        """A fresh strategy, told the ``warm_start_from`` observations; live
-        as ``optimizer_`` (callbacks read it)."""
+        """A fresh strategy, told the ``warm_start_from`` observations, as a
+        scheduler of one level; the strategy is live as ``optimizer_``
+        (callbacks read it)."""
         search = self.search
         opt = search._make_optimizer(
             self.space, random_state=self.seed("strategy"), batch_size=self.batch_size
         )
         search.n_warm_start_ = _tell_known(opt, *self.warm, source="warm_start_from")
         search.optimizer_ = opt
-        return opt
+        return OneLevelScheduler(opt)
 
-    # -- the loop's unit: one candidate ------------------------------------
+    # -- the loop's units: a candidate at a level --------------------------
     def ask_round(self, n):
-        """Up to ``n`` candidates to evaluate next (none: nothing left to ask)."""
+        """Up to ``n`` units to evaluate next (none: nothing left to ask)."""
         if self.partial is not None:  # a round cut by the interruption
             batch, scores = self.partial
-            return batch[len(scores):]
-        return self.strategy.ask(n)
+            units = batch[len(scores):]
+        else:
+            units = self.strategy.ask(n)
+        self.units_asked(units)
+        return units
 
     def unit_jobs(self, tag, unit, progress, ctx, first_task):
-        """The fit-and-score jobs of one candidate, tagged ``(tag, fold)``."""
-        return self.jobs(tag, unit, progress, ctx, first_task)
+        """The fit-and-score jobs of one unit, tagged ``(tag, fold)``, on the
+        folds of its level."""
+        return self.jobs(
+            tag, self.unit_params(unit), progress, ctx, first_task,
+            splits=self.level_folds(unit.level), fit_and_score=self.fit_and_score,
+        )
 
     def units_done(self, units, outs_of, iteration):
-        """Record the per-fold results of finished candidates and tell the strategy."""
-        scores = self.record(units, outs_of, {"iter": list(iteration)})
-        if self.partial is None:
-            self.strategy.tell(units, scores)
-            return
-        batch, done = self.partial
-        self.partial = None
-        self.strategy.tell(batch, list(done) + list(scores))
+        """Record the per-fold results of finished units and tell the scheduler
+        (a round cut by an interruption: the whole round, once complete)."""
+        more = {"iter": list(iteration), **self.more_columns(units, outs_of)}
+        scores = self.record(
+            [unit.candidate for unit in units], outs_of, more,
+            rows=[self.row(unit) for unit in units], units=units,
+        )
+        self.scores_recorded(units, scores)
+        if self.partial is not None:
+            batch, done = self.partial
+            self.partial = None
+            units, scores = batch, list(done) + list(scores)
+        self.strategy.tell(units, scores)
+        self.units_told(units)
+
+    # what a unit's level means: nothing for a plain strategy (one level)
+    fit_and_score = staticmethod(_fit_and_score)
+
+    def row(self, unit):
+        """The unit's parameters as ``cv_results_`` shows them."""
+        return unit.candidate
+
+    def unit_params(self, unit):
+        """The parameters its fit-and-score jobs get."""
+        return self.row(unit)
+
+    def level_folds(self, level):
+        """The folds at a resource level (None: the search's folds)."""
+        return None
+
+    def more_columns(self, units, outs_of):
+        """Extra ``cv_results_`` columns of finished units, besides ``iter``."""
+        return {}
+
+    def units_asked(self, units):
+        """Called with every round asked, before its jobs are made."""
+
+    def scores_recorded(self, units, scores):
+        """Called with every finished unit's score."""
+
+    def units_told(self, units):
+        """Called after the scheduler is told a whole round."""
 
     def progress_line(self, n_done, n_iter, elapsed):
-        scores = np.asarray(self.strategy.y_, dtype=float)
+        scores = np.asarray(self.strategy.sampler.y_, dtype=float)
         best = np.nanmax(scores) if np.isfinite(scores).any() else float("nan")
         eta = elapsed / max(n_done, 1) * (n_iter - n_done)
         return (
@@ -542,9 +585,10 @@ class StrategyRun(Run):
         while pending and not self.search.asynchronous and len(evaluations) < n_iter:
             batch = self.strategy.ask(min(batch_size, n_iter - len(evaluations)))
             records = pending[: len(batch)]
-            if not batch or not _same_candidates(space, batch[: len(records)], records):
+            candidates = [unit.candidate for unit in batch[: len(records)]]
+            if not batch or not _same_candidates(space, candidates, records):
                 break
-            for cand, rec in zip(batch, records):
+            for cand, rec in zip(candidates, records):
                 outs = Journal.out(rec, self.search.return_train_score)
                 iteration = rec.get("more", {}).get("iter", self.n_batches)
                 evaluations.add(cand, outs, {"iter": iteration})
@@ -571,7 +615,9 @@ class StrategyRun(Run):
             outs = Journal.out(rec, self.search.return_train_score)
             cand = space.decode(Journal.vector(rec))
             evaluations.add(cand, outs, {"iter": rec.get("more", {}).get("iter", i)})
-        self.strategy.tell(list(evaluations.params), [Journal.score(r) for r in journal.records])
+        self.strategy.sampler.tell(
+            list(evaluations.params), [Journal.score(r) for r in journal.records]
+        )
         self.n_batches = 1 + max(evaluations.more["iter"], default=-1)
         self.keep_for_lookup(journal.records)
         return 0

@@ -11,17 +11,8 @@ from ._compat import Interval, StrOptions  # noqa: F401
 from ._hyperband import BaseHyperband
 from ._peers import peer_keywords
 from ._search import BaseSearch  # noqa: F401
-from .optimizers import (
-    AnnealingOptimizer,
-    BayesOptimizer,
-    CoordinateDescentOptimizer,
-    GeneticOptimizer,
-    PSOOptimizer,
-    RandomOptimizer,
-    ReinforceOptimizer,
-    TPEOptimizer,
-)
-from .optimizers.hyperband import BOHBOptimizer, MultiFidelityBayesOptimizer
+from .optimizers import all_optimizers
+from .optimizers._registry import get_optimizer
 
 __all__ = [
     "AnnealingSearchCV",
@@ -206,8 +197,10 @@ class GeneticSearchCV(BaseSearch):
         self.mutation_probability = mutation_probability
         self.tournament_size = tournament_size
 
+    _strategy = "genetic"  # its row of sksearch.optimizers.all_optimizers()
+
     def _make_optimizer(self, space, *, random_state, batch_size, n_levels=1):
-        return GeneticOptimizer(
+        return get_optimizer("strategy", self._strategy)(
             space,
             population_size=self.population_size,
             crossover_probability=self.crossover_probability,
@@ -385,8 +378,10 @@ class PSOSearchCV(BaseSearch):
         self.social = social
         self.max_velocity = max_velocity
 
+    _strategy = "pso"  # its row of sksearch.optimizers.all_optimizers()
+
     def _make_optimizer(self, space, *, random_state, batch_size, n_levels=1):
-        return PSOOptimizer(
+        return get_optimizer("strategy", self._strategy)(
             space,
             swarm_size=self.swarm_size,
             inertia_start=self.inertia_start,
@@ -561,8 +556,10 @@ class AnnealingSearchCV(BaseSearch):
         self.n_chains = n_chains
         self.restart_after = restart_after
 
+    _strategy = "annealing"  # its row of sksearch.optimizers.all_optimizers()
+
     def _make_optimizer(self, space, *, random_state, batch_size, n_levels=1):
-        return AnnealingOptimizer(
+        return get_optimizer("strategy", self._strategy)(
             space,
             initial_temperature=self.initial_temperature,
             cooling=self.cooling,
@@ -721,8 +718,10 @@ class CoordinateDescentSearchCV(BaseSearch):
         self.n_points = n_points
         self.n_initial_points = n_initial_points
 
+    _strategy = "coordinatedescent"  # its row of sksearch.optimizers.all_optimizers()
+
     def _make_optimizer(self, space, *, random_state, batch_size, n_levels=1):
-        return CoordinateDescentOptimizer(
+        return get_optimizer("strategy", self._strategy)(
             space,
             n_points=self.n_points,
             n_initial_points=self.n_initial_points,
@@ -933,8 +932,10 @@ class BayesSearchCV(BaseSearch):
         self.n_restarts = n_restarts
         self.max_model_points = max_model_points
 
+    _strategy = "bayes"  # its row of sksearch.optimizers.all_optimizers()
+
     def _make_optimizer(self, space, *, random_state, batch_size, n_levels=1):
-        return BayesOptimizer(
+        return get_optimizer("strategy", self._strategy)(
             space,
             n_initial_points=self.n_initial_points,
             acq_func=self.acq_func,
@@ -1098,8 +1099,10 @@ class TPESearchCV(BaseSearch):
         self.consider_endpoints = consider_endpoints
         self.consider_magic_clip = consider_magic_clip
 
+    _strategy = "tpe"  # its row of sksearch.optimizers.all_optimizers()
+
     def _make_optimizer(self, space, *, random_state, batch_size, n_levels=1):
-        return TPEOptimizer(
+        return get_optimizer("strategy", self._strategy)(
             space,
             n_startup=self.n_startup,
             n_ei_candidates=self.n_ei_candidates,
@@ -1256,8 +1259,10 @@ class ReinforceSearchCV(BaseSearch):
         self.entropy_weight = entropy_weight
         self.n_bins = n_bins
 
+    _strategy = "reinforce"  # its row of sksearch.optimizers.all_optimizers()
+
     def _make_optimizer(self, space, *, random_state, batch_size, n_levels=1):
-        return ReinforceOptimizer(
+        return get_optimizer("strategy", self._strategy)(
             space,
             learning_rate=self.learning_rate,
             baseline_decay=self.baseline_decay,
@@ -1544,7 +1549,7 @@ class HyperbandSearchCV(BaseHyperband):
 
     _parameter_constraints: dict = {
         **BaseHyperband._parameter_constraints,
-        "sampler": [StrOptions({"random", "tpe", "gp"})],
+        "sampler": [StrOptions({name for _, name, _, _ in all_optimizers("sampler")})],
     }
 
     def __init__(
@@ -1604,11 +1609,34 @@ class HyperbandSearchCV(BaseHyperband):
         )
         self.sampler = sampler
 
+    _strategy = "hyperband"  # its row of sksearch.optimizers.all_optimizers()
+
     def _make_optimizer(self, space, *, random_state, batch_size, n_levels=1):
-        if self.sampler == "tpe":
-            return BOHBOptimizer(space, random_state=random_state)
-        if self.sampler == "gp":
-            return MultiFidelityBayesOptimizer(
-                space, n_levels=n_levels, random_state=random_state
-            )
-        return RandomOptimizer(space, random_state=random_state)
+        sampler = get_optimizer("sampler", self.sampler)
+        if self.sampler == "gp":  # one model over the levels
+            return sampler(space, n_levels=n_levels, random_state=random_state)
+        return sampler(space, random_state=random_state)
+
+
+def registered_searches():
+    """``{name: public *SearchCV class}``: every registered strategy and
+    scheduler that a public class runs (:func:`sksearch.optimizers.all_optimizers`),
+    by its registry name. A class with no row, or a row naming no class, is
+    an error here, at import."""
+    public = {name: globals()[name] for name in __all__}
+    found = {}
+    for role, name, _, search in all_optimizers():
+        if role == "sampler" or not search:
+            continue
+        cls = public.get(search)
+        if cls is None or cls._strategy != name:
+            raise RuntimeError(f"the registry's {role} {name!r} names {search!r}, "
+                               "which is not the public class that runs it")
+        found[name] = cls
+    missing = set(public.values()) - set(found.values())
+    if missing:
+        raise RuntimeError(f"{sorted(c.__name__ for c in missing)} run no registered strategy")
+    return found
+
+
+registered_searches()  # the registry and the public classes agree

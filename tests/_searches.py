@@ -3,7 +3,12 @@
 import numpy as np
 
 from sksearch._search import BaseSearch
+from sksearch.model_selection import registered_searches
 from sksearch.optimizers import RandomOptimizer
+
+#: every public search class, as the registry (sksearch.optimizers.all_optimizers)
+#: names them: the class list of every test that runs over all of them
+PUBLIC_SEARCHES = sorted(set(registered_searches().values()), key=lambda c: c.__name__)
 
 
 class RandomSearch(BaseSearch):

@@ -11,17 +11,17 @@ from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 
 from sksearch import (
-    BayesSearchCV,
-    GeneticSearchCV,
     HyperbandSearchCV,
     TPESearchCV,
 )
 from sksearch.callbacks import EarlyStopping
 from sksearch.space import Real
 
+from ._searches import PUBLIC_SEARCHES
+
 X, y = load_iris(return_X_y=True)
 SPACE = {"C": Real(1e-3, 1e3, log=True)}
-CLASSES = [TPESearchCV, BayesSearchCV, GeneticSearchCV]
+CLASSES = PUBLIC_SEARCHES  # Hyperband (asynchronous successive halving) included
 
 
 class _Counting(LogisticRegression):
@@ -63,11 +63,16 @@ def test_asynchronous_evaluates_n_iter_distinct_candidates(cls):
     search = cls(LogisticRegression(max_iter=300), SPACE, n_iter=10, cv=3, n_jobs=2,
                  random_state=0, asynchronous=True)
     search.fit(X, y)
-    params = [p["C"] for p in search.cv_results_["params"]]
-    assert len(params) == len(set(params)) == 10
-    assert sorted(search.cv_results_["iter"]) == list(range(10))
+    results = search.cv_results_
+    # a unit is a candidate at a resource (a promotion is the same candidate
+    # at a larger one)
+    units = [(p["C"], *results.get("n_resources", [None] * 10)[i:i + 1])
+             for i, p in enumerate(results["params"])]
+    assert len(units) == len(set(units)) == 10
+    assert sorted(results["iter"]) == list(range(10))
     assert search.stop_reason_ == "n_iter"
-    assert len(search.optimizer_.y_) == 10
+    if "n_resources" not in results:  # a multi-level search tells only full resources
+        assert len(search.optimizer_.y_) == 10
     best = int(np.nanargmax(search.cv_results_["mean_test_score"]))
     assert search.best_params_ == search.cv_results_["params"][best]
 

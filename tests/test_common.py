@@ -13,18 +13,13 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import sksearch
 from sksearch._search import BaseSearch
+from sksearch.model_selection import registered_searches
 from sksearch.space import Categorical, Integer, Real
 
 from ._searches import RandomSearch
 
-PUBLIC_SEARCHES = sorted(
-    (
-        cls
-        for name in sksearch.__all__
-        if isinstance(cls := getattr(sksearch, name), type) and issubclass(cls, BaseSearch)
-    ),
-    key=lambda c: c.__name__,
-)
+# the registry's public classes (sksearch.optimizers.all_optimizers)
+PUBLIC_SEARCHES = sorted(set(registered_searches().values()), key=lambda c: c.__name__)
 ALL_SEARCHES = [RandomSearch, *PUBLIC_SEARCHES]
 
 X, y = load_iris(return_X_y=True)
@@ -45,6 +40,14 @@ def test_sklearn_estimator_checks(estimator, check):
         # as GridSearchCV's own param_grid would not allow either
         pytest.skip("sklearn < 1.6 builds the search without param_distributions")
     check(estimator)
+
+
+def test_the_registry_names_every_exported_search():
+    exported = {
+        cls for name in sksearch.__all__
+        if isinstance(cls := getattr(sksearch, name), type) and issubclass(cls, BaseSearch)
+    }
+    assert exported == set(PUBLIC_SEARCHES)
 
 
 @pytest.fixture(params=ALL_SEARCHES, ids=lambda c: c.__name__)

@@ -13,24 +13,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.tree import DecisionTreeClassifier
 
-from sksearch import (
-    AnnealingSearchCV,
-    BayesSearchCV,
-    CoordinateDescentSearchCV,
-    GeneticSearchCV,
-    HyperbandSearchCV,
-    PSOSearchCV,
-    ReinforceSearchCV,
-    TPESearchCV,
-)
+from sksearch import HyperbandSearchCV, TPESearchCV
 from sksearch.space import Integer, Real
+
+from ._searches import PUBLIC_SEARCHES
 
 X, y = load_iris(return_X_y=True)
 SPACE = {"C": Real(1e-3, 1e3, log=True)}
-CLASSES = [
-    TPESearchCV, BayesSearchCV, GeneticSearchCV, PSOSearchCV, AnnealingSearchCV,
-    CoordinateDescentSearchCV, ReinforceSearchCV,
-]
+CLASSES = PUBLIC_SEARCHES  # Hyperband included
 
 
 def _params(search):

@@ -113,18 +113,10 @@ def test_failed_evaluations_are_worst_not_nan():
 def test_schedulers_tell_it_every_rung(make):
     opt = MultiFidelityBayesOptimizer(SPACE, n_levels=3, random_state=0)
     sched = make(opt)
-    asynchronous = isinstance(sched, ASHAScheduler)
     n = 0
-    while not sched.done:
-        jobs = sched.ask()
-        if jobs is None or (not asynchronous and not jobs):
-            break
-        jobs = [jobs] if asynchronous else jobs
-        scores = [_f(j.candidate, j.level) for j in jobs]
-        if asynchronous:
-            sched.tell(jobs[0], scores[0])
-        else:
-            sched.tell(jobs, scores)
+    while not sched.done:  # both answer ask(n) -> units, tell(units, scores)
+        jobs = sched.ask(1)
+        sched.tell(jobs, [_f(j.candidate, j.level) for j in jobs])
         n += len(jobs)
     assert n == 22 == len(opt.levels_)
     assert set(opt.levels_) == {0, 1, 2}

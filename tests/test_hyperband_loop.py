@@ -42,16 +42,16 @@ def _run_asha(plan, n_evaluations=None, sampler=None, score=lambda job: job.cand
     sched = ASHAScheduler(plan, sampler, factor=3, n_evaluations=n_evaluations)
     history = []
     while not sched.done:
-        job = sched.ask()
-        sched.tell(job, score(job))
-        history.append(job)
+        jobs = sched.ask()
+        sched.tell(jobs, [score(job) for job in jobs])
+        history.extend(jobs)
     return sched, history
 
 
 def test_asha_spends_exactly_the_budget_and_promotes_only_the_top():
     plan = hyperband_plan(22, 2, 3)
     sched, history = _run_asha(plan, n_evaluations=40)
-    assert len(history) == 40 and sched.n_asked == 40 and sched.ask() is None
+    assert len(history) == 40 and sched.n_asked == 40 and sched.ask() == []
     # every promotion was in the top third of the finished results of its rung
     # at the moment it was asked
     finished = {}
@@ -103,9 +103,9 @@ def test_asha_restore_continues_as_the_uninterrupted_run():
         sched.restore(job.candidate, job.bracket, job.level, job.candidate["x"])
     rest = []
     while not sched.done:
-        job = sched.ask()
-        sched.tell(job, job.candidate["x"])
-        rest.append(job)
+        jobs = sched.ask()
+        sched.tell(jobs, [job.candidate["x"] for job in jobs])
+        rest.extend(jobs)
     assert [(j.candidate, j.bracket, j.rung) for j in rest] == [
         (j.candidate, j.bracket, j.rung) for j in full[17:]
     ]
@@ -118,10 +118,12 @@ def test_asha_errors_name_what_is_wrong():
     with pytest.raises(ValueError, match="at least one bracket"):
         ASHAScheduler([], sampler, factor=3)
     sched = ASHAScheduler(hyperband_plan(13, 2, 3), sampler, factor=3)
-    job = sched.ask()
-    sched.tell(job, 0.5)
+    jobs = sched.ask()
+    sched.tell(jobs, [0.5])
     with pytest.raises(ValueError, match="not told yet"):
-        sched.tell(job, 0.5)
+        sched.tell(jobs, [0.5])
+    with pytest.raises(ValueError, match="1 jobs but 2 scores"):
+        sched.tell(sched.ask(), [0.5, 0.5])
     with pytest.raises(ValueError, match="no bracket"):
         sched.restore({"x": 0.1}, 7, 0, 0.1)
     with pytest.raises(ValueError, match="no level"):

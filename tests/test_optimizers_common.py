@@ -1,7 +1,8 @@
 """Conformance suite run over every strategy exported by sksearch.optimizers.
 
-A new strategy joins by being listed in ``sksearch.optimizers.__all__``; the
-strategies are exercised on plain Python functions, with no estimator.
+A new strategy joins by its row in the registry
+(``sksearch.optimizers.all_optimizers()``); the strategies are exercised on
+plain Python functions, with no estimator.
 """
 
 import math
@@ -16,14 +17,10 @@ from sksearch.space import Categorical, Integer, Real, Space
 
 from ._functions import run
 
+# every registered strategy and sampler (a multi-level scheduler's sampler
+# answers the same protocol), once each
 ALL_OPTIMIZERS = sorted(
-    (
-        cls
-        for name in optimizers.__all__
-        if isinstance(cls := getattr(optimizers, name), type)
-        and issubclass(cls, Optimizer)
-        and cls is not Optimizer
-    ),
+    {cls for role, _, cls, _ in optimizers.all_optimizers() if role != "scheduler"},
     key=lambda c: c.__name__,
 )
 
@@ -69,7 +66,23 @@ def Opt(request):
 
 
 def test_suite_covers_every_strategy():
-    assert optimizers.RandomOptimizer in ALL_OPTIMIZERS
+    exported = {
+        cls for name in optimizers.__all__
+        if isinstance(cls := getattr(optimizers, name), type)
+        and issubclass(cls, Optimizer) and cls is not Optimizer
+    }
+    assert exported == set(ALL_OPTIMIZERS)
+    assert optimizers.BOHBOptimizer in ALL_OPTIMIZERS
+
+
+def test_registry_names_are_checked():
+    from sksearch.optimizers._registry import get_optimizer
+
+    assert get_optimizer("scheduler", "asha").__name__ == "ASHAScheduler"
+    with pytest.raises(ValueError, match="'simplex' is not a registered strategy.*'tpe'"):
+        get_optimizer("strategy", "simplex")
+    with pytest.raises(ValueError, match="role must be one of"):
+        optimizers.all_optimizers("bogus")
 
 
 @pytest.mark.parametrize("batch", [1, 4])
@@ -191,3 +204,42 @@ def test_tell_rejects_mismatched_lengths(Opt):
     cands = opt.ask(2)
     with pytest.raises(ValueError, match="2 candidates but 1 scores"):
         opt.tell(cands, [1.0])
+
+
+# -- the scheduler protocol: every registered scheduler, and a plain strategy
+# as a scheduler of one level, answer ask(n) -> units and tell(units, scores)
+
+def _make_scheduler(name, sampler):
+    from sksearch.optimizers._registry import get_optimizer
+    from sksearch.optimizers._scheduler import OneLevelScheduler
+    from sksearch.optimizers.hyperband import hyperband_plan
+
+    if name == "one-level":
+        return OneLevelScheduler(sampler)
+    plan = hyperband_plan(13, 2, 3)
+    if name == "asha":
+        return get_optimizer("scheduler", name)(plan, sampler, factor=3, random_state=0)
+    return get_optimizer("scheduler", name)(plan, sampler, batch_size=2, random_state=0)
+
+
+@pytest.mark.parametrize(
+    "name", ["one-level", *[n for _, n, _, _ in optimizers.all_optimizers("scheduler")]]
+)
+def test_every_scheduler_answers_ask_n_with_units_at_levels(name):
+    from sksearch.optimizers import RandomOptimizer
+
+    space = Space({"x": Real(0.0, 1.0)})
+    sched = _make_scheduler(name, RandomOptimizer(space, random_state=0))
+    n_told = 0
+    for _ in range(40):
+        if sched.done:
+            break
+        units = sched.ask(2)
+        assert isinstance(units, list) and units
+        for unit in units:
+            assert in_space(space, unit.candidate) and unit.level >= 0
+        sched.tell(units, [unit.candidate["x"] / (1 + unit.level) for unit in units])
+        n_told += len(units)
+    assert n_told >= 13 if name != "one-level" else n_told == 80
+    with pytest.raises(ValueError):
+        sched.tell([object()], [0.0])

@@ -22,25 +22,21 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import Interval, StrOptions, _fit_context
+from .._hyperband import continue_along
 from .._search import BaseSearch
-from ..model_selection import (
-    AnnealingSearchCV,
-    BayesSearchCV,
-    CoordinateDescentSearchCV,
-    GeneticSearchCV,
-    HyperbandSearchCV,
-    PSOSearchCV,
-    ReinforceSearchCV,
-    TPESearchCV,
-)
-from ..optimizers import RandomOptimizer
+from ..model_selection import registered_searches
+from ..optimizers._registry import get_optimizer
 from ._cnn import ConvNetClassifier
 from ._mlp import MLPNetClassifier, MLPNetRegressor
 from ._oneshot import ONESHOT_STRATEGIES, OneShotSearch, family_net_class, oneshot_settings
 from ._spaces import default_search_space
-from ._training import _import_torch
+from ._training import _import_torch, _TorchNet
 
 __all__ = ["NASClassifier", "NASRegressor"]
+
+# HyperbandSearchCV continues a network's training from its previous rung:
+# warm_start=True trains max_epochs more epochs
+continue_along([_TorchNet], "max_epochs", increment=True)
 
 
 class _RandomNASSearch(BaseSearch):
@@ -59,24 +55,7 @@ class _RandomNASSearch(BaseSearch):
                          asynchronous=asynchronous)
 
     def _make_optimizer(self, space, *, random_state, batch_size, n_levels=1):
-        return RandomOptimizer(space, random_state=random_state)
-
-
-#: The black-box strategies, by name: every public ``*SearchCV`` of
-#: :mod:`sksearch.model_selection`, named by its class name without ``SearchCV``
-#: in lower case, and ``"random"``. A new ``*SearchCV`` is added here (a test
-#: checks that none is missing).
-_STRATEGIES = {
-    "annealing": AnnealingSearchCV,
-    "bayes": BayesSearchCV,
-    "coordinatedescent": CoordinateDescentSearchCV,
-    "genetic": GeneticSearchCV,
-    "hyperband": HyperbandSearchCV,
-    "pso": PSOSearchCV,
-    "random": _RandomNASSearch,
-    "reinforce": ReinforceSearchCV,
-    "tpe": TPESearchCV,
-}
+        return get_optimizer("strategy", "random")(space, random_state=random_state)
 
 
 def available_strategies():
@@ -94,8 +73,12 @@ def available_strategies():
     strategies ``"darts"``, ``"enas"`` and ``"random-ws"`` (a weight-sharing
     supernet, see :ref:`nas`), which are not ``*SearchCV`` classes and are not
     listed here.
+
+    The names are the registry's (:func:`sksearch.optimizers.all_optimizers`):
+    every strategy and scheduler that a public ``*SearchCV`` runs, and the
+    random strategy, which NAS runs on the driver itself.
     """
-    return dict(_STRATEGIES)
+    return {**registered_searches(), "random": _RandomNASSearch}
 
 
 # The training recipe of the one-shot CNN family's default space (one value
@@ -147,11 +130,12 @@ class _BaseNAS(BaseEstimator):
                 )
             return strategy.__name__, strategy
         key = strategy.lower()
-        if key in _STRATEGIES:
-            return key, _STRATEGIES[key]
+        strategies = available_strategies()
+        if key in strategies:
+            return key, strategies[key]
         raise ValueError(
             f"strategy={strategy!r} is not a sksearch strategy; choose one of "
-            f"{sorted(_STRATEGIES)}, a one-shot strategy {list(ONESHOT_STRATEGIES)}, "
+            f"{sorted(strategies)}, a one-shot strategy {list(ONESHOT_STRATEGIES)}, "
             "or pass a BaseSearch subclass."
         )
 

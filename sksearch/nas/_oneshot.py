@@ -63,10 +63,11 @@ from numbers import Integral, Real
 
 import numpy as np
 from joblib import effective_n_jobs
-from scipy.stats import rankdata
 from sklearn.base import clone, is_classifier
 from sklearn.model_selection import train_test_split
 
+from .._fitted import report
+from .._run import _Evaluations
 from ..model_selection import TPESearchCV
 from ..optimizers import ReinforceOptimizer
 from ..space import Categorical, Space
@@ -236,6 +237,12 @@ class OneShotSearch:
     ``training_best_score_`` and ``tune_time_``.
     """
 
+    # read by the results builder, as on a search: one score, no train
+    # scores, best_* by _select_best_index (the refit is its own)
+    scoring = None
+    refit = True
+    return_train_score = False
+
     def __init__(self, strategy, architecture, net, search_space, *, n_iter, settings,
                  random_state, user_space=True, n_jobs=None, verbose=0):
         self.strategy = strategy
@@ -283,6 +290,7 @@ class OneShotSearch:
             tr, va = train_test_split(idx, test_size=frac, random_state=split_seed)
         if len(tr) < 2 or len(va) < 1:
             raise ValueError(f"One-shot NAS needs at least 3 samples, got {len(Xt)}.")
+        self._n_valid = len(va)
         n_input = Xt.shape[1] if Xt.ndim == 2 else tuple(Xt.shape[1:])
         device = resolve_device(net.device)
         self._rng = rng
@@ -304,13 +312,11 @@ class OneShotSearch:
         self.search_time_ = time.perf_counter() - start
         del self._data, self.supernet_, self._loss_fn, self._net
 
-        self.cv_results_ = self._cv_results()
-        final = [i for i, r in enumerate(self._rows) if r["final"]]
-        scores = np.array([self._rows[i]["score"] for i in final])
-        scores = np.where(np.isnan(scores), -np.inf, scores)
-        self.best_index_ = final[int(np.argmax(scores))]
-        self.best_params_ = dict(self.cv_results_["params"][self.best_index_])
-        self.best_score_ = float(self.cv_results_["mean_test_score"][self.best_index_])
+        # the fitted attributes as every search reports them (one split: the
+        # validation part), best among the rows scored with the final weights
+        report(self, self._evaluations(), n_splits=1)
+        self.best_params_ = dict(self.best_params_)
+        self.best_score_ = float(self.best_score_)
         self._tune_training(net, X, y, tr, va, seed=int(rng.integers(np.iinfo(np.int32).max)))
         start = time.perf_counter()
         self.best_estimator_ = clone(net).set_params(**self.best_params_).fit(X, y)
@@ -441,14 +447,14 @@ class OneShotSearch:
         var = ((y - y.mean(0)) ** 2).sum(0).clamp_min(1e-12)
         return float((1 - ((out - y) ** 2).sum(0) / var).mean())
 
-    def _record(self, torch, arch, *, epoch, source, final):
+    def _record(self, torch, arch, *, epoch, source):
         start = time.perf_counter()
         self._recalibrate(torch, arch)
         score = self._score(torch, arch)
         values = self._values(arch)
         self._rows.append({
             "params": {**self.fixed_params_, **self.supernet_.to_params(values)},
-            "score": score, "epoch": epoch, "source": source, "final": final,
+            "score": score, "epoch": epoch, "source": source,
             "fit_time": start - self._start, "score_time": time.perf_counter() - start})
         if self.verbose:
             print(f"[{self.strategy}] epoch {epoch} {source} {values} score={score:.4f}")
@@ -501,7 +507,7 @@ class OneShotSearch:
             self._log(epoch + 1, losses, alphas=alphas)
             if not warm:
                 arch = self._indices(supernet.derive())
-                self._record(torch, arch, epoch=epoch + 1, source="derived", final=True)
+                self._record(torch, arch, epoch=epoch + 1, source="derived")
 
     def _search_random_ws(self, torch):
         s, supernet = self.settings_, self.supernet_
@@ -514,7 +520,7 @@ class OneShotSearch:
                       for idx in self._batches(torch, "train")]
             self._log(epoch + 1, losses)
         for arch in self._sample_distinct(self.n_iter):
-            self._record(torch, arch, epoch=epochs, source="sampled", final=True)
+            self._record(torch, arch, epoch=epochs, source="sampled")
 
     def _search_enas(self, torch):
         s, supernet = self.settings_, self.supernet_
@@ -551,37 +557,30 @@ class OneShotSearch:
                 # update_policy)
                 getattr(controller, "update_policy", controller.tell)(archs, rewards)
             self._record(torch, self._indices(controller.mode()), epoch=epoch + 1,
-                         source="mode", final=epoch == epochs - 1)
+                         source="mode")
         candidates = controller.ask(self.n_iter)
-        scores = [self._record(torch, self._indices(c), epoch=epochs, source="sampled",
-                               final=True) for c in candidates]
+        scores = [self._record(torch, self._indices(c), epoch=epochs, source="sampled") for c in candidates]
         controller.tell(candidates, scores)
         self.controller_ = controller
 
     # -- results ----------------------------------------------------------------------
-    def _cv_results(self):
-        rows = self._rows
-        n = len(rows)
-        names = []
-        for r in rows:
-            names.extend(k for k in r["params"] if k not in names)
-        results = {}
-        for key in ("fit_time", "score_time"):
-            results[f"mean_{key}"] = np.array([r[key] for r in rows], dtype=float)
-            results[f"std_{key}"] = np.zeros(n)
-        for name in names:
-            col = np.ma.MaskedArray(np.empty(n, dtype=object), mask=True)
-            for i, r in enumerate(rows):
-                if name in r["params"]:
-                    col[i] = r["params"][name]
-            results[f"param_{name}"] = col
-        results["params"] = [dict(r["params"]) for r in rows]
-        scores = np.array([r["score"] for r in rows], dtype=float)
-        results["split0_test_score"] = scores.copy()
-        results["mean_test_score"] = scores
-        results["std_test_score"] = np.zeros(n)
-        filled = np.where(np.isnan(scores), -np.inf, scores)
-        results["rank_test_score"] = rankdata(-filled, method="min").astype(np.int32)
-        results["epoch"] = np.array([r["epoch"] for r in rows], dtype=int)
-        results["source"] = np.array([r["source"] for r in rows], dtype=object)
-        return results
+    def _evaluations(self):
+        """The scored architectures as the results builder reads them: one
+        fold each (the validation part), with their epoch and source."""
+        evaluations = _Evaluations()
+        for r in self._rows:
+            out = {"test_scores": r["score"], "n_test_samples": self._n_valid,
+                   "fit_time": r["fit_time"], "score_time": r["score_time"],
+                   "fit_error": None}
+            evaluations.add(r["params"], [out], {"epoch": r["epoch"], "source": r["source"]})
+        return evaluations
+
+    @staticmethod
+    def _select_best_index(refit, refit_metric, results):
+        """The best row scored with the final weights (every row but the
+        ENAS controller's most likely architecture before the last epoch);
+        the first of equal scores, a failed (NaN) row last."""
+        source, epoch = np.asarray(results["source"]), np.asarray(results["epoch"])
+        final = np.flatnonzero((source != "mode") | (epoch == epoch.max()))
+        scores = np.asarray(results[f"mean_test_{refit_metric}"], dtype=float)[final]
+        return int(final[int(np.argmax(np.where(np.isnan(scores), -np.inf, scores)))])

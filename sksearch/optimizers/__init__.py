@@ -4,9 +4,14 @@ Every strategy subclasses :class:`Optimizer`: ``ask(n)`` proposes up to ``n``
 candidates, ``tell(candidates, scores)`` reports their scores (higher is
 better, NaN for a failed fit). They know nothing of scikit-learn and can be
 used on any Python function.
+
+:func:`all_optimizers` lists every registered strategy, sampler and
+scheduler: the public ``*SearchCV`` classes, NAS and the conformance tests
+read that one table.
 """
 
 from ._base import Optimizer
+from ._registry import all_optimizers
 from .annealing import AnnealingOptimizer
 from .bayes import BayesOptimizer
 from .coordinate import CoordinateDescentOptimizer
@@ -29,4 +34,5 @@ __all__ = [
     "RandomOptimizer",
     "ReinforceOptimizer",
     "TPEOptimizer",
+    "all_optimizers",
 ]

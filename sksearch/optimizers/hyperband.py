@@ -36,6 +36,7 @@ from ..space import as_generator
 from ._base import Optimizer
 from ._gp.gp import single_threaded_blas
 from ._gp.search_space import FeatureMap
+from ._scheduler import Scheduler, Unit
 from ._validation import check_int, check_real
 from .bayes import BayesOptimizer
 from .tpe import TPEOptimizer
@@ -288,36 +289,16 @@ def tell_at_level(sampler, candidates, scores, level):
         sampler.tell(candidates, scores, level=level)
     elif level == 0:
         sampler.tell(candidates, scores)
+    else:
+        # not a score of the candidate, but the candidate is taken: a sampler
+        # that did not propose it (a resumed run's) must not propose it again
+        space = sampler.space
+        for candidate in candidates:
+            sampler._seen.add(space.key(space.encode(candidate)))
 
 
-class Job:
-    """One evaluation the scheduler asks for.
-
-    Attributes
-    ----------
-    candidate : dict
-        The parameters.
-    level : int
-        Resource level (0 is the maximum resource).
-    bracket : int
-        Index of the bracket in the plan.
-    rung : int
-        Rung within the bracket (0 for a new candidate).
-    """
-
-    __slots__ = ("candidate", "level", "bracket", "rung")
-
-    def __init__(self, candidate, level, bracket, rung):
-        self.candidate = candidate
-        self.level = level
-        self.bracket = bracket
-        self.rung = rung
-
-    def __repr__(self):
-        return (
-            f"Job({self.candidate!r}, level={self.level}, bracket={self.bracket}, "
-            f"rung={self.rung})"
-        )
+#: A unit of a Hyperband scheduler: a candidate at a level, in a bracket and rung.
+Job = Unit
 
 
 def _schedule_steps(plan, batch_size):
@@ -344,7 +325,7 @@ def _schedule_steps(plan, batch_size):
         active = [(b, i + 1, counts) for b, i, counts in step if i + 1 < len(counts)]
 
 
-class HyperbandScheduler:
+class HyperbandScheduler(Scheduler):
     """Runs a Hyperband plan: hands out jobs, takes scores, promotes the best.
 
     Parameters
@@ -411,8 +392,13 @@ class HyperbandScheduler:
         """Steps of the whole plan (counted by running the schedule anew)."""
         return sum(1 for _ in _schedule_steps(self.plan, self.batch_size))
 
-    def ask(self):
-        """The jobs of the next step (an empty list when the plan is done)."""
+    def ask(self, n=None):
+        """The jobs of the next step (an empty list when the plan is done).
+
+        A step is the plan's: the next rung of every running bracket, and
+        new brackets until it holds ``batch_size`` candidates; ``n`` is not
+        read (the protocol's ``ask(n)``, for the loop that asks every
+        scheduler alike)."""
         if self._asked is not None:
             raise RuntimeError("tell the scores of the previous step before asking again.")
         if self.done:
@@ -479,7 +465,7 @@ class HyperbandScheduler:
         return out
 
 
-class ASHAScheduler:
+class ASHAScheduler(Scheduler):
     """Asynchronous successive halving (Li et al. 2020) over Hyperband's brackets.
 
     One job at a time, never waiting for a rung to fill: :meth:`ask` promotes
@@ -532,8 +518,8 @@ class ASHAScheduler:
     >>> sched = ASHAScheduler(hyperband_plan(22, 2, 3)[:1],
     ...                       RandomOptimizer({"x": Real(0, 1)}, random_state=0), factor=3)
     >>> while not sched.done:
-    ...     job = sched.ask()
-    ...     sched.tell(job, job.candidate["x"])
+    ...     jobs = sched.ask()
+    ...     sched.tell(jobs, [j.candidate["x"] for j in jobs])
     >>> sched.brackets[0].n_candidates
     [9, 3, 1]
     """
@@ -571,16 +557,18 @@ class ASHAScheduler:
     def done(self):
         return self.n_asked >= self.n_evaluations
 
-    def ask(self):
-        """The next job (None when the budget is spent)."""
-        if self.done:
-            return None
-        job = self._promotion()
-        if job is None:
-            b = self._next_bracket()
-            job = Job(self._sample(), self.brackets[b].levels[0], b, 0)
-        self._start(job)
-        return job
+    def ask(self, n=1):
+        """Up to ``n`` jobs, one at a time (fewer when the budget is spent):
+        each is a promotion if one is due, else a new candidate."""
+        jobs = []
+        while len(jobs) < n and not self.done:
+            job = self._promotion()
+            if job is None:
+                b = self._next_bracket()
+                job = Job(self._sample(), self.brackets[b].levels[0], b, 0)
+            self._start(job)
+            jobs.append(job)
+        return jobs
 
     def lineage(self, job):
         """A number of ``job``'s candidate, shared by its rungs (a promotion
@@ -590,14 +578,18 @@ class ASHAScheduler:
             raise ValueError("lineage expects a job of this scheduler that was not told yet.")
         return entry[3]
 
-    def tell(self, job, score):
-        """Report the score of a job handed out by :meth:`ask` (NaN: failed)."""
-        entry = self._entry.pop(id(job), None)
-        if entry is None:
-            raise ValueError("tell expects a job of this scheduler that was not told yet.")
-        score = float(score)
-        entry[1] = score if np.isfinite(score) else float("nan")
-        tell_at_level(self.sampler, [job.candidate], [entry[1]], job.level)
+    def tell(self, jobs, scores):
+        """Report the scores of jobs handed out by :meth:`ask` (NaN: failed),
+        in any order and any number at a time."""
+        jobs, scores = list(jobs), np.asarray(scores, dtype=float).ravel()
+        if len(scores) != len(jobs):
+            raise ValueError(f"tell: got {len(jobs)} jobs but {len(scores)} scores.")
+        for job, score in zip(jobs, scores):
+            entry = self._entry.pop(id(job), None)
+            if entry is None:
+                raise ValueError("tell expects a job of this scheduler that was not told yet.")
+            entry[1] = float(score) if np.isfinite(score) else float("nan")
+            tell_at_level(self.sampler, [job.candidate], [entry[1]], job.level)
 
     def restore(self, candidate, bracket, level, score):
         """Take a finished evaluation of an earlier run (a resumed journal)
@@ -617,7 +609,7 @@ class ASHAScheduler:
                 job.candidate = below[0][0]
                 self._lineage[id(job)] = below[0][3]
         self._start(job)
-        self.tell(job, score)
+        self.tell([job], [score])
         return job
 
     # -- helpers -----------------------------------------------------------
