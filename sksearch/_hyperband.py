@@ -815,7 +815,7 @@ class HyperbandRun(StrategyRun):
         n_res = more.get("n_resources")
         if n_res not in self.levels or not isinstance(more.get("bracket"), int):
             raise ValueError(f"not a record of these rungs: {more!r}")
-        return self.space.decode(Journal.vector(record)), more["bracket"], self.levels.index(n_res)
+        return self.record_candidate(record), more["bracket"], self.levels.index(n_res)
 
     def resume(self):
         """Take the journal's evaluations instead of fitting them.
@@ -907,7 +907,7 @@ class HyperbandRun(StrategyRun):
             more = record.get("more", {})
             n_res = more.get("n_resources")
             level = self.levels.index(n_res) if n_res in self.levels else 0
-            cand = self.space.decode(Journal.vector(record))
+            cand = self.record_candidate(record)
             job = Job(cand, level, int(more.get("bracket", 0) or 0), 0)
             self.add_record(job, record)
             tell_at_level(sampler, [cand], [Journal.score(record)], level)

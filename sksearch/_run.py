@@ -301,7 +301,17 @@ class Run:
         return self.space.key(self.space.encode(unit))
 
     def record_key(self, record):
+        # the vector is a cache of the space the journal's fingerprint names:
+        # this one's, or the journal was refused
         return self.space.key(Journal.vector(record))
+
+    def record_candidate(self, record):
+        """The candidate a record of this search's journal was evaluated at,
+        as it was (from its values; an older record from its vector)."""
+        candidate = Journal.candidate(record, self.space)
+        if candidate is None:
+            raise ValueError(f"not a candidate of this search space: {record.get('params')!r}")
+        return candidate
 
     def keep_for_lookup(self, records):
         """Journal records that a unit asked later may take instead of a fit."""
