@@ -56,7 +56,7 @@ def run_loop(run, *, n_iter, batch_size, n_units, what):
             else:
                 reason = _rounds(run, parallel, n_iter, batch_size, clock, search_ctx)
     if not len(run.evaluations):
-        raise ValueError("No fits were performed. Were there no candidates?")
+        raise run.nothing_fitted(reason)
     run.stop_reason = reason
     return search_ctx
 

@@ -358,6 +358,28 @@ class Run:
             )
         return scores
 
+    def nothing_fitted(self, reason):
+        """The error of a loop that evaluated nothing, naming why (``reason``:
+        why it stopped)."""
+        search, what = self.search, getattr(self, "what", "candidates")
+        if reason == "max_time":
+            return ValueError(
+                f"max_time={search.max_time!r} ran out before the first of the search's "
+                f"{what} was evaluated: nothing was fitted. Give max_time at least the "
+                f"time of one round (batch_size={search.batch_size} {what}, "
+                f"{self.n_splits} fits each)."
+            )
+        n_warm = getattr(search, "n_warm_start_", 0)
+        if reason == "exhausted" and n_warm:
+            return ValueError(
+                f"warm_start_from: its {n_warm} results already hold all "
+                f"{self.space.size} candidates of this search space, so there is none "
+                "left to evaluate. Widen param_distributions, or use the earlier "
+                "search's results."
+            )
+        return ValueError(f"No fits were performed: the search stopped ({reason}) "
+                          f"before any of its {what} was evaluated.")
+
     def warn_not_replayed(self, what):
         warnings.warn(
             f"checkpoint={self.search.checkpoint!r}: {what}",

@@ -254,7 +254,9 @@ class BaseSearch(BaseSearchCV):
         Time budget in seconds. The search stops proposing candidates once
         it is spent; the batch in flight is finished (not discarded), then
         the best candidate is refitted. ``cv_results_`` holds the candidates
-        that ran and ``stop_reason_`` says ``"max_time"``.
+        that ran and ``stop_reason_`` says ``"max_time"``. A ``max_time``
+        spent before the first round is evaluated is a ValueError that names
+        it.
     checkpoint : str or path-like or None
         Path of an append-only journal (JSON lines, one per evaluated
         candidate, ``fsync``'d after every batch, readable with
@@ -273,7 +275,8 @@ class BaseSearch(BaseSearchCV):
         candidate that earned it, also when the space changed since: a
         journal's candidates are recovered from their recorded values in
         this space. Candidates outside it are left out, with one warning
-        that counts them; of a multi-fidelity search only the evaluations at
+        that counts them (a finite space whose every candidate they hold is
+        a ValueError that says so); of a multi-fidelity search only the evaluations at
         its highest resource are taken, without the resource parameter.
         They are not re-evaluated and do not appear in ``cv_results_``.
     callbacks : list of callable or None

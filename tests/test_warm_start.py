@@ -238,3 +238,22 @@ def test_non_finite_and_tagged_values_round_trip_exactly():
               float("-inf"), "inf", 3, 3.0]:
         back = value_from_json(json.loads(json.dumps(value_json(v))))
         assert back == v and type(back) is type(v)
+
+
+# -- errors that name the cause ---------------------------------------------
+
+
+def test_a_max_time_shorter_than_one_round_names_max_time():
+    with pytest.raises(ValueError, match=r"max_time=1e-09.*before the first"):
+        TPESearchCV(Scored(), {"C": Real(1.0, 20.0)}, n_iter=4, cv=2,
+                    max_time=1e-9).fit(X, y)
+
+
+@pytest.mark.parametrize("source", ["search", "journal"])
+def test_a_space_that_warm_start_from_covered_names_it_and_its_size(tmp_path, source):
+    path = tmp_path / "j.jsonl"
+    space = {"kernel": ["rbf", "poly", "sigmoid"], "n_estimators": [1, 2]}
+    first = TPESearchCV(Scored(), space, n_iter=6, cv=2, checkpoint=path).fit(X, y)
+    with pytest.raises(ValueError, match=r"warm_start_from.*all 6 candidates"):
+        TPESearchCV(Scored(), space, n_iter=4, cv=2,
+                    warm_start_from=first if source == "search" else str(path)).fit(X, y)
