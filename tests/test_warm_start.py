@@ -17,6 +17,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import load_iris
 
 from sksearch import HyperbandSearchCV, TPESearchCV
+from sksearch._compat import SKLEARN_HAS_CALLBACKS
 from sksearch.space import Integer, Real
 
 X, y = load_iris(return_X_y=True)
@@ -257,3 +258,25 @@ def test_a_space_that_warm_start_from_covered_names_it_and_its_size(tmp_path, so
     with pytest.raises(ValueError, match=r"warm_start_from.*all 6 candidates"):
         TPESearchCV(Scored(), space, n_iter=4, cv=2,
                     warm_start_from=first if source == "search" else str(path)).fit(X, y)
+
+
+# -- callbacks learn the number of steps lazily -----------------------------
+
+
+@pytest.mark.skipif(not SKLEARN_HAS_CALLBACKS, reason="sklearn callbacks (>= 1.9)")
+def test_a_huge_plan_with_max_time_and_a_callback_is_not_counted_up_front(monkeypatch):
+    from sksearch.callbacks import TargetScore
+    from sksearch.optimizers.hyperband import HyperbandScheduler
+
+    def count(self):
+        raise AssertionError("the whole plan was counted before the search started")
+
+    monkeypatch.setattr(HyperbandScheduler, "n_steps", count)
+    search = HyperbandSearchCV(
+        Scored(), {"kernel": ["rbf", "poly"], "C": Real(1.0, 20.0)},
+        resource="n_estimators", max_resources=27, n_iter=10**9, max_time=0.5, cv=2,
+        random_state=0,
+    )
+    search.set_callbacks(TargetScore(10.0))
+    search.fit(X, y)
+    assert search.stop_reason_ == "max_time"
