@@ -280,3 +280,14 @@ def test_a_huge_plan_with_max_time_and_a_callback_is_not_counted_up_front(monkey
     search.set_callbacks(TargetScore(10.0))
     search.fit(X, y)
     assert search.stop_reason_ == "max_time"
+
+
+# -- what the property test (test_resume_property.py) found ----------------
+
+
+def test_hyperband_never_refits_a_failed_candidate_while_one_scored_minus_inf():
+    # a -inf is a score, a NaN a failure: of [NaN, -inf, -inf] at the top
+    # resource, the best is a -inf (nanargmax would take the NaN)
+    results = {"mean_test_score": np.array([0.5, np.nan, -np.inf, -np.inf]),
+               "n_resources": np.array([1, 3, 3, 3])}
+    assert HyperbandSearchCV._select_best_index(True, "score", results) == 2
