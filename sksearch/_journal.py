@@ -51,6 +51,8 @@ import warnings
 import joblib
 import numpy as np
 
+from .space import same_numeric_type
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -139,6 +141,8 @@ def value_json(value):
         if all(isinstance(k, str) and not k.startswith("$") for k in value):
             return {k: value_json(v) for k, v in value.items()}
         return {"$dict": [[value_json(k), value_json(v)] for k, v in value.items()]}
+    if isinstance(value, Opaque):
+        return value.data
     name = f"{type(value).__module__}.{type(value).__qualname__}"
     if hasattr(value, "get_params") and not isinstance(value, type):
         try:
@@ -213,29 +217,36 @@ def candidate_in_space(space, values, *, legacy=False):
     if not isinstance(values, dict):
         return None
     encode = _jsonable if legacy else value_json
-    for sub in space.subspaces:
-        if set(sub) != set(values):
-            continue
-        candidate = {}
-        for name, dim in sub.items():
-            stored = values[name]
-            if dim.is_categorical:
-                want = _canonical(stored)
-                hits = [i for i, c in enumerate(dim.choices) if _canonical(encode(c)) == want]
-                if len(hits) != 1:
-                    break
-                candidate[name] = dim.inverse_transform(float(hits[0]))
+    # of overlapping sub-spaces, the one whose numeric types are the
+    # recorded ones (an int for an integer), else the first that holds it
+    for strict in (True, False):
+        for sub in space.subspaces:
+            if set(sub) != set(values):
                 continue
-            value = value_from_json(stored)
-            if isinstance(value, bool) or not isinstance(value, numbers.Real):
-                break
-            try:
-                dim.transform(value)
-            except (ValueError, TypeError, OverflowError):
-                break
-            candidate[name] = int(value) if dim.kind == "integer" else float(value)
-        else:
-            return candidate
+            candidate = {}
+            for name, dim in sub.items():
+                stored = values[name]
+                if dim.is_categorical:
+                    want = _canonical(stored)
+                    hits = [
+                        i for i, c in enumerate(dim.choices) if _canonical(encode(c)) == want
+                    ]
+                    if len(hits) != 1:
+                        break
+                    candidate[name] = dim.inverse_transform(float(hits[0]))
+                    continue
+                value = value_from_json(stored)
+                if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                    break
+                if strict and not same_numeric_type(dim, value):
+                    break
+                try:
+                    dim.transform(value)
+                except (ValueError, TypeError, OverflowError):
+                    break
+                candidate[name] = int(value) if dim.kind == "integer" else float(value)
+            else:
+                return candidate
     return None
 
 

@@ -291,3 +291,20 @@ def test_hyperband_never_refits_a_failed_candidate_while_one_scored_minus_inf():
     results = {"mean_test_score": np.array([0.5, np.nan, -np.inf, -np.inf]),
                "n_resources": np.array([1, 3, 3, 3])}
     assert HyperbandSearchCV._select_best_index(True, "score", results) == 2
+
+
+def test_overlapping_sub_spaces_keep_a_value_in_the_sub_space_of_its_type(tmp_path):
+    from sksearch.space import Space
+
+    space = Space([{"C": Real(0.5, 2.0)}, {"C": Integer(1, 5)}])
+    assert space.decode(space.encode({"C": 1})) == {"C": 1}
+    assert space.decode(space.encode({"C": 1.0})) == {"C": 1.0}
+    assert space.decode(space.encode({"C": 4.0})) == {"C": 4}  # only the integers hold it
+    # and a journal's values come back in the same sub-space
+    path = tmp_path / "j.jsonl"
+    dists = [{"C": Real(0.5, 2.0)}, {"C": Integer(1, 5)}]
+    first = TPESearchCV(Scored(), dists, n_iter=8, cv=2, random_state=0,
+                        checkpoint=path).fit(X, y)
+    wider = [{"C": Real(0.25, 4.0)}, {"C": Integer(1, 9)}]
+    again = TPESearchCV(Scored(), wider, n_iter=1, cv=2, warm_start_from=str(path)).fit(X, y)
+    _same_pairs(_told(again), _rows(first))
