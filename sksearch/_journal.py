@@ -622,14 +622,23 @@ class Journal:
         """
         if "values" in record:
             return candidate_in_space(space, record["values"])
+        params = record.get("params")
         if same_space:
             try:
                 vector = cls.vector(record)
                 if vector.shape == (space.n_dims,):
-                    return space.decode(vector)
+                    candidate = space.decode(vector)
+                    # a number is its recorded value (the vector's decoding
+                    # may differ in its last digit); choices come from the vector
+                    sub = space.subspaces[space.subspace_of(vector)]
+                    for name, dim in sub.items():
+                        value = params.get(name) if isinstance(params, dict) else None
+                        if not dim.is_categorical and same_numeric_type(dim, value):
+                            candidate[name] = value
+                    return candidate
             except (ValueError, TypeError, IndexError):
                 pass
-        return candidate_in_space(space, record.get("params"), legacy=True)
+        return candidate_in_space(space, params, legacy=True)
 
     @staticmethod
     def vector(record):

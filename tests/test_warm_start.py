@@ -164,6 +164,18 @@ def test_an_older_journal_is_read_by_its_values_in_a_changed_space(tmp_path):
     assert np.array_equal(np.isnan(scores), ~np.isfinite(first.cv_results_["mean_test_score"]))
 
 
+def test_an_older_record_in_its_own_space_keeps_its_numbers_to_the_last_digit():
+    from sksearch._journal import Journal
+    from sksearch.space import Space
+
+    space = Space({"C": Real(0.5, 100.0, log=True), "kernel": ["rbf", (1, 2)]})
+    C = 3.4601860681819523  # its encoding decodes to 3.4601860681819536
+    vector = space.encode({"C": C, "kernel": (1, 2)})
+    assert space.decode(vector)["C"] != C
+    record = {"vector": list(vector), "params": {"C": C, "kernel": [1, 2]}, "score": None}
+    assert Journal.candidate(record, space) == {"C": C, "kernel": (1, 2)}
+
+
 def _hyperband(**kw):
     kw.setdefault("random_state", 0)
     return HyperbandSearchCV(
