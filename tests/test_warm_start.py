@@ -140,12 +140,23 @@ def _to_older_format(path):
     path.write_text("\n".join(out) + "\n")
 
 
-def test_an_older_journal_is_read_by_its_values_in_a_changed_space(tmp_path):
+def test_an_older_journal_is_resumed_and_read_by_its_values_in_a_changed_space(tmp_path):
     path = tmp_path / "j.jsonl"
     old = {"kernel": ["linear", "rbf"], "C": Real(1.0, 20.0), "n_estimators": [(1,), 20]}
-    first = TPESearchCV(Scored(), old, n_iter=8, cv=2, random_state=0,
+    first = TPESearchCV(Scored(), old, n_iter=8, cv=2, random_state=0, batch_size=2,
                         checkpoint=path, error_score="raise").fit(X, y)
     _to_older_format(path)
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines[:5]) + "\n")  # 4 older records, as a kill leaves them
+    # the same space resumes from it, and appends records of today's format
+    resumed = TPESearchCV(Scored(), old, n_iter=8, cv=2, random_state=0, batch_size=2,
+                          checkpoint=path).fit(X, y)
+    assert resumed.n_resumed_ == 4
+    assert resumed.cv_results_["params"] == first.cv_results_["params"]
+    # a -inf score written as null by an older journal reads as NaN
+    before, after = first.cv_results_["mean_test_score"], resumed.cv_results_["mean_test_score"]
+    assert np.array_equal(np.isnan(after[:4]), ~np.isfinite(before[:4]))
+    np.testing.assert_array_equal(after[4:], before[4:])
     # its tuple choice reads as a list: it stands for (1,) only while no
     # other choice of the new space would be written the same
     new = {"kernel": ["linear", "poly", "rbf"], "C": Real(0.5, 100.0),
@@ -154,14 +165,6 @@ def test_an_older_journal_is_read_by_its_values_in_a_changed_space(tmp_path):
                         warm_start_from=str(path)).fit(X, y)
     assert again.n_warm_start_ == 8
     _same_pairs(_told(again), _rows(first))
-    # and the same space resumes from it, fitting nothing
-    resumed = TPESearchCV(Scored(), old, n_iter=8, cv=2, random_state=0,
-                          checkpoint=path).fit(X, y)
-    assert resumed.n_resumed_ == 8
-    assert resumed.cv_results_["params"] == first.cv_results_["params"]
-    # a -inf score written as null by an older journal reads as NaN
-    scores = resumed.cv_results_["mean_test_score"]
-    assert np.array_equal(np.isnan(scores), ~np.isfinite(first.cv_results_["mean_test_score"]))
 
 
 def test_an_older_record_in_its_own_space_keeps_its_numbers_to_the_last_digit():
