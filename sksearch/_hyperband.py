@@ -570,19 +570,22 @@ class BaseHyperband(BaseSearch):
         Scores at a lower resource are not comparable with full-resource ones
         (a candidate stopped early was never scored with the full resource),
         so ``best_*`` are chosen among the evaluations at the largest
-        ``n_resources`` where some candidate succeeded. A ``refit`` callable
-        gets ``cv_results_`` and decides itself.
+        ``n_resources`` where some candidate succeeded (a score of ``-inf``
+        is a success, a NaN a failure, as in sklearn's Halving searches: a
+        failed candidate is never refitted while another was scored). A
+        ``refit`` callable gets ``cv_results_`` and decides itself.
         """
         if callable(refit):
             return BaseSearch._select_best_index(refit, refit_metric, results)
         scores = np.asarray(results[f"mean_test_{refit_metric}"], dtype=float)
         n_res = np.asarray(results["n_resources"])
-        finite = np.isfinite(scores)
-        top = n_res[finite].max() if finite.any() else n_res.max()
+        scored = ~np.isnan(scores)
+        top = n_res[scored].max() if scored.any() else n_res.max()
         rows = np.flatnonzero(n_res == top)
-        if not finite[rows].any():
+        if not scored[rows].any():
             return int(rows[0])
-        return int(rows[np.nanargmax(scores[rows])])
+        rows = rows[scored[rows]]  # nanargmax would take a NaN for a -inf
+        return int(rows[np.argmax(scores[rows])])
 
     _run_class = None  # set below
 
@@ -797,7 +800,7 @@ class HyperbandRun(StrategyRun):
         n_res = more.get("n_resources")
         if n_res not in self.levels or not isinstance(more.get("bracket"), int):
             raise ValueError(f"not a record of these rungs: {more!r}")
-        return self.space.decode(Journal.vector(record)), more["bracket"], self.levels.index(n_res)
+        return self.record_candidate(record), more["bracket"], self.levels.index(n_res)
 
     def resume(self):
         """Take the journal's evaluations instead of fitting them.
@@ -889,7 +892,7 @@ class HyperbandRun(StrategyRun):
             more = record.get("more", {})
             n_res = more.get("n_resources")
             level = self.levels.index(n_res) if n_res in self.levels else 0
-            cand = self.space.decode(Journal.vector(record))
+            cand = self.record_candidate(record)
             job = Job(cand, level, int(more.get("bracket", 0) or 0), 0)
             self.add_record(job, record)
             tell_at_level(sampler, [cand], [Journal.score(record)], level)

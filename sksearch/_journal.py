@@ -2,11 +2,19 @@
 
 The first line is a header that identifies the search (estimator, space,
 scoring, data and folds); every other line is one evaluated candidate: its
-encoded vector (from which the candidate is decoded again exactly), its
-parameters as JSON values (for reading with ``pandas.read_json(path,
-lines=True)``), the score the strategy was told, and the raw per-fold results
-scikit-learn's ``_fit_and_score`` returned, so that a resumed search rebuilds
-the same ``cv_results_`` without fitting anything again.
+parameter values in an exact, typed JSON form (``values``: tuples, dicts,
+non-finite floats and estimator choices are told apart, so that the
+candidate is recovered from its values in this search space or in another
+one), its parameters as plain JSON values (``params``, for reading with
+``pandas.read_json(path, lines=True)``), its encoded vector (a cache, valid
+only in the space the header's fingerprint names), the score the strategy
+was told, and the raw per-fold results scikit-learn's ``_fit_and_score``
+returned, so that a resumed search rebuilds the same ``cv_results_`` without
+fitting anything again.
+
+Every float is read back exactly: JSON has no infinity nor NaN, so a
+non-finite score, time or value is written as the string ``"inf"``,
+``"-inf"`` or ``"nan"`` (a ``null`` of an older journal reads as NaN).
 
 Guarantees. The store is a JSON-lines file (readable with pandas; doc/design.rst
 says why not sqlite3), append-only, and ``fsync``'d after every batch:
@@ -43,6 +51,8 @@ import warnings
 import joblib
 import numpy as np
 
+from .space import same_numeric_type
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -75,10 +85,169 @@ def _jsonable(value):
     return repr(value)
 
 
+def float_json(value):
+    """A float as JSON: the number itself (Python writes the shortest repr,
+    read back exactly), or the string ``"inf"``, ``"-inf"`` or ``"nan"``."""
+    value = float(value)
+    if math.isfinite(value):
+        return value
+    return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+
+
+def float_from_json(value):
+    """The float written by :func:`float_json`; ``null`` (older journals) is NaN."""
+    return float("nan") if value is None else float(value)
+
+
+def _score_json(value):
+    if isinstance(value, dict):
+        return {str(k): _score_json(v) for k, v in value.items()}
+    if value is None or isinstance(value, str):  # "error_score='raise'" never gets here
+        return value
+    return float_json(value)
+
+
 def _score_from_json(value):
     if isinstance(value, dict):
         return {k: _score_from_json(v) for k, v in value.items()}
-    return float("nan") if value is None else float(value)
+    return float_from_json(value)
+
+
+# -- parameter values, exactly ----------------------------------------------
+#
+# ``params`` (above) is for people: a tuple is a list there, an estimator its
+# repr. ``values`` is for the search: every value is written so that it is
+# told apart from every other, and plain data (numbers, strings, None,
+# tuples, lists, dicts) is read back as it was. A tagged value is a JSON
+# object with one key that starts with "$".
+
+
+def value_json(value):
+    """The exact JSON form of a parameter value (see above)."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        value = float(value)
+        return value if math.isfinite(value) else {"$float": float_json(value)}
+    if isinstance(value, tuple):
+        return {"$tuple": [value_json(v) for v in value]}
+    if isinstance(value, list):
+        return [value_json(v) for v in value]
+    if isinstance(value, dict):
+        if all(isinstance(k, str) and not k.startswith("$") for k in value):
+            return {k: value_json(v) for k, v in value.items()}
+        return {"$dict": [[value_json(k), value_json(v)] for k, v in value.items()]}
+    if isinstance(value, Opaque):
+        return value.data
+    name = f"{type(value).__module__}.{type(value).__qualname__}"
+    if hasattr(value, "get_params") and not isinstance(value, type):
+        try:
+            params = value.get_params(deep=False)
+        except Exception:
+            params = None
+        if params is not None:
+            return {"$estimator": [name, value_json(dict(params))]}
+    return {"$object": [name, _token_hash(value)]}
+
+
+def value_from_json(data):
+    """The value of :func:`value_json`'s form, or ``Opaque(data)`` for an
+    object that only a search space's own choices can stand for."""
+    if isinstance(data, list):
+        return [value_from_json(v) for v in data]
+    if not isinstance(data, dict):
+        return data
+    if len(data) == 1:
+        (tag, body), = data.items()
+        if tag == "$float":
+            return float(body)
+        if tag == "$tuple":
+            return tuple(value_from_json(v) for v in body)
+        if tag == "$dict":
+            return {_hashable(value_from_json(k)): value_from_json(v) for k, v in body}
+        if tag in ("$estimator", "$object"):
+            return Opaque(data)
+    return {k: value_from_json(v) for k, v in data.items()}
+
+
+def _hashable(key):
+    return Opaque(key.data) if isinstance(key, Opaque) else key
+
+
+class Opaque:
+    """A journaled value that is not plain data (an estimator, a function):
+    recovered only by matching a choice of the search space."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data):
+        self.data = data
+
+    def __eq__(self, other):
+        return isinstance(other, Opaque) and _canonical(self.data) == _canonical(other.data)
+
+    def __hash__(self):
+        return hash(_canonical(self.data))
+
+    def __repr__(self):
+        return f"Opaque({self.data!r})"
+
+
+def _canonical(data):
+    return json.dumps(data, sort_keys=True, allow_nan=False)
+
+
+def candidate_in_space(space, values, *, legacy=False):
+    """The candidate of ``space`` that a record's values stand for, or None
+    if they are outside it (another parameter, a value out of bounds or not
+    among the choices).
+
+    A categorical value is the choice whose JSON form is the recorded one
+    (the space's own object: an estimator choice comes back as the choice);
+    a numeric value is the recorded number itself, checked against the
+    dimension's bounds. ``legacy``: ``values`` are the plain ``params`` of a
+    journal written before values were kept (a tuple reads as a list, an
+    object as its repr); a value that two choices would both write is then
+    outside.
+    """
+    if not isinstance(values, dict):
+        return None
+    encode = _jsonable if legacy else value_json
+    # of overlapping sub-spaces, the one whose numeric types are the
+    # recorded ones (an int for an integer), else the first that holds it
+    for strict in (True, False):
+        for sub in space.subspaces:
+            if set(sub) != set(values):
+                continue
+            candidate = {}
+            for name, dim in sub.items():
+                stored = values[name]
+                if dim.is_categorical:
+                    want = _canonical(stored)
+                    hits = [
+                        i for i, c in enumerate(dim.choices) if _canonical(encode(c)) == want
+                    ]
+                    if len(hits) != 1:
+                        break
+                    candidate[name] = dim.inverse_transform(float(hits[0]))
+                    continue
+                value = value_from_json(stored)
+                if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                    break
+                if strict and not same_numeric_type(dim, value):
+                    break
+                try:
+                    dim.transform(value)
+                except (ValueError, TypeError, OverflowError):
+                    break
+                candidate[name] = int(value) if dim.kind == "integer" else float(value)
+            else:
+                return candidate
+    return None
 
 
 def _stable_token(obj, _depth=0):
@@ -148,6 +317,14 @@ def _data_hash(a):
     return joblib.hash(a)
 
 
+def space_token(space):
+    """The part of a search's fingerprint that names its space: a journal's
+    encoded vectors mean something only in the space of this token."""
+    return _token_hash(
+        [(s, n, type(d).__name__, _stable_token(vars(d))) for s, n, d in space.columns]
+    )
+
+
 def search_fingerprint(search, space, X, y, splits, params=None, extra=None):
     """A digest of what makes two searches' evaluations interchangeable
     (``extra``: parts only some searches have, such as Hyperband's levels)."""
@@ -158,9 +335,7 @@ def search_fingerprint(search, space, X, y, splits, params=None, extra=None):
             pass
     parts = {
         "estimator": _token_hash(search.estimator),
-        "space": _token_hash(
-            [(s, n, type(d).__name__, _stable_token(vars(d))) for s, n, d in space.columns]
-        ),
+        "space": space_token(space),
         "scoring": _token_hash(search.scoring),
         "return_train_score": bool(search.return_train_score),
         "X": _data_hash(X),
@@ -375,17 +550,18 @@ class Journal:
                 {
                     "index": len(self.records) + len(records),
                     "time": time.time(),
-                    "vector": [None if not math.isfinite(v) else float(v) for v in vec],
+                    "vector": [float_json(v) for v in vec],
                     "params": {k: _jsonable(v) for k, v in cand.items()},
-                    "score": _jsonable(score),
+                    "values": {k: value_json(v) for k, v in cand.items()},
+                    "score": _score_json(score),
                     "more": {k: _jsonable(v[i]) for k, v in more.items()},
                     "out": [
                         {
-                            "test_scores": _jsonable(o["test_scores"]),
-                            "train_scores": _jsonable(o.get("train_scores")),
+                            "test_scores": _score_json(o["test_scores"]),
+                            "train_scores": _score_json(o.get("train_scores")),
                             "n_test_samples": int(o["n_test_samples"]),
-                            "fit_time": float(o["fit_time"]),
-                            "score_time": float(o["score_time"]),
+                            "fit_time": float_json(o["fit_time"]),
+                            "score_time": float_json(o["score_time"]),
                             "fit_error": o.get("fit_error"),
                         }
                         for o in raw
@@ -411,39 +587,66 @@ class Journal:
         self.records.extend(records)
 
     @classmethod
-    def observations(cls, path, space=None, *, param="warm_start_from"):
-        """(candidates, scores) of the journal at ``path``, read only.
+    def observations(cls, path, space, *, param="warm_start_from"):
+        """(candidates, scores) of the journal at ``path``, read only, with
+        ``None`` for a candidate outside ``space``.
 
-        A record's candidate is decoded from its vector through ``space`` when
-        the vector fits it (so tuple, dict and estimator choices come back as
-        they were), else taken from its JSON parameters.
+        Each record's candidate is recovered from its recorded values in
+        ``space`` (:func:`candidate_in_space`), whatever space the journal
+        was written in. A record of an older journal, which kept its values
+        only as plain JSON, is decoded from its vector where the journal's
+        space is ``space`` itself (its fingerprint says so), else matched by
+        its plain values. Of a multi-fidelity search, only the evaluations at
+        its highest resource are taken.
         """
         path = os.path.expanduser(os.fspath(path))
         if not os.path.isfile(path):
             raise ValueError(f"{param}={path!r}: no such journal file.")
-        records = read_lines(path, param)[0][1:]
+        lines = read_lines(path, param)[0]
+        if not lines:
+            return [], []
+        same_space = lines[0].get("parts", {}).get("space") == space_token(space)
+        records = lines[1:]
         keep = top_resource_rows([r.get("more", {}).get("n_resources") for r in records])
         records = [records[i] for i in keep]
-        candidates = []
-        for record in records:
-            candidate = record["params"]
-            if space is not None:
-                try:
-                    vector = cls.vector(record)
-                    if vector.shape == (space.n_dims,):
-                        candidate = space.decode(vector)
-                except (ValueError, TypeError, IndexError):
-                    pass
-            candidates.append(candidate)
-        return candidates, [cls.score(record) for record in records]
+        return [cls.candidate(r, space, same_space) for r in records], [
+            cls.score(r) for r in records
+        ]
+
+    @classmethod
+    def candidate(cls, record, space, same_space=True):
+        """The candidate of ``space`` a record was evaluated at, or None.
+
+        ``same_space``: the journal was written in ``space`` (its header's
+        fingerprint), so that an older record's vector may be decoded.
+        """
+        if "values" in record:
+            return candidate_in_space(space, record["values"])
+        params = record.get("params")
+        if same_space:
+            try:
+                vector = cls.vector(record)
+                if vector.shape == (space.n_dims,):
+                    candidate = space.decode(vector)
+                    # a number is its recorded value (the vector's decoding
+                    # may differ in its last digit); choices come from the vector
+                    sub = space.subspaces[space.subspace_of(vector)]
+                    for name, dim in sub.items():
+                        value = params.get(name) if isinstance(params, dict) else None
+                        if not dim.is_categorical and same_numeric_type(dim, value):
+                            candidate[name] = value
+                    return candidate
+            except (ValueError, TypeError, IndexError):
+                pass
+        return candidate_in_space(space, params, legacy=True)
 
     @staticmethod
     def vector(record):
-        return np.array([np.nan if v is None else v for v in record["vector"]], dtype=float)
+        return np.array([float_from_json(v) for v in record["vector"]], dtype=float)
 
     @staticmethod
     def score(record):
-        return float("nan") if record["score"] is None else float(record["score"])
+        return float_from_json(record["score"])
 
     @staticmethod
     def out(record, return_train_score):
@@ -453,8 +656,8 @@ class Journal:
             d = {
                 "test_scores": _score_from_json(o["test_scores"]),
                 "n_test_samples": o["n_test_samples"],
-                "fit_time": o["fit_time"],
-                "score_time": o["score_time"],
+                "fit_time": float_from_json(o["fit_time"]),
+                "score_time": float_from_json(o["score_time"]),
                 "fit_error": o["fit_error"],
             }
             if return_train_score:

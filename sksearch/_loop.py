@@ -23,12 +23,18 @@ __all__ = ["run_loop"]
 def run_loop(run, *, n_iter, batch_size, n_units, what):
     """Resume, run the rounds (or the asynchronous mode), and set
     ``run.stop_reason``. ``n_units``: the units the callback context is
-    told to expect (None: not known)."""
+    told to expect (None: not known), or a function that counts them, called
+    only where callbacks listen and no ``max_time`` may cut the search."""
     search = run.search
     search_ctx = None
     if run.callback_ctx is not None:
+        if callable(n_units):
+            # counted only where the search runs to its end: with max_time, a
+            # plan of millions of steps would be counted for nothing, and the
+            # number of units is not known in advance (None)
+            n_units = n_units() if search.max_time is None else None
         search_ctx = run.callback_ctx.subcontext(
-            task_name="search", max_subtasks=n_units() if callable(n_units) else n_units
+            task_name="search", max_subtasks=n_units
         ).call_on_fit_task_begin(estimator=search)
     start = time.perf_counter()
     n_iter += run.resume() or 0  # evaluations reused outside the budget
@@ -56,7 +62,7 @@ def run_loop(run, *, n_iter, batch_size, n_units, what):
             else:
                 reason = _rounds(run, parallel, n_iter, batch_size, clock, search_ctx)
     if not len(run.evaluations):
-        raise ValueError("No fits were performed. Were there no candidates?")
+        raise run.nothing_fitted(reason)
     run.stop_reason = reason
     return search_ctx
 

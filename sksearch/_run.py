@@ -301,7 +301,17 @@ class Run:
         return self.space.key(self.space.encode(unit.candidate))
 
     def record_key(self, record):
+        # the vector is a cache of the space the journal's fingerprint names:
+        # this one's, or the journal was refused
         return self.space.key(Journal.vector(record))
+
+    def record_candidate(self, record):
+        """The candidate a record of this search's journal was evaluated at,
+        as it was (from its values; an older record from its vector)."""
+        candidate = Journal.candidate(record, self.space)
+        if candidate is None:
+            raise ValueError(f"not a candidate of this search space: {record.get('params')!r}")
+        return candidate
 
     def keep_for_lookup(self, records):
         """Journal records that a unit asked later may take instead of a fit."""
@@ -347,6 +357,28 @@ class Run:
                 {k: [v[i] for i in new] for k, v in more.items()},
             )
         return scores
+
+    def nothing_fitted(self, reason):
+        """The error of a loop that evaluated nothing, naming why (``reason``:
+        why it stopped)."""
+        search, what = self.search, getattr(self, "what", "candidates")
+        if reason == "max_time":
+            return ValueError(
+                f"max_time={search.max_time!r} ran out before the first of the search's "
+                f"{what} was evaluated: nothing was fitted. Give max_time at least the "
+                f"time of one round (batch_size={search.batch_size} {what}, "
+                f"{self.n_splits} fits each)."
+            )
+        n_warm = getattr(search, "n_warm_start_", 0)
+        if reason == "exhausted" and n_warm:
+            return ValueError(
+                f"warm_start_from: its {n_warm} results already hold all "
+                f"{self.space.size} candidates of this search space, so there is none "
+                "left to evaluate. Widen param_distributions, or use the earlier "
+                "search's results."
+            )
+        return ValueError(f"No fits were performed: the search stopped ({reason}) "
+                          f"before any of its {what} was evaluated.")
 
     def warn_not_replayed(self, what):
         warnings.warn(

@@ -128,47 +128,98 @@ def _results_objective(results, metric):
     return np.asarray(results[key], dtype=float)
 
 
-def _warm_start_observations(source, refit, space=None):
-    """(candidates, scores) of earlier results, from what warm_start_from may be."""
+def _resource_name(source, results, space):
+    """The parameter a multi-fidelity search's ``cv_results_`` set to the
+    resource of each row (None if there is none, or this space searches it).
+
+    A fitted search says it (``resource``); of a bare ``cv_results_``, it is
+    the one parameter equal to ``n_resources`` in every row (sklearn's
+    Halving searches too)."""
+    if "n_resources" not in results:
+        return None
+    name = getattr(source, "resource", None) if source is not results else None
+    if name is None:
+        n_res = list(results["n_resources"])
+        params = list(results["params"])
+        names = set.intersection(*(set(p) for p in params)) if params else set()
+        same = [
+            k for k in sorted(names)
+            if all(_same_number(p[k], r) for p, r in zip(params, n_res))
+        ]
+        name = same[0] if len(same) == 1 else None
+    if name is None or any(name in sub for sub in space.subspaces):
+        return None
+    return name
+
+
+def _same_number(a, b):
+    return (
+        not isinstance(a, bool) and isinstance(a, RealNumber)
+        and isinstance(b, RealNumber) and a == b
+    )
+
+
+def _warm_start_observations(source, refit, space):
+    """(candidates, scores) of earlier results, from what warm_start_from may
+    be, with the candidates outside ``space`` left out (one warning counts
+    them).
+
+    A journal's candidates are recovered from their recorded values, in this
+    space; a fitted search's (or ``cv_results_``'s) are its ``params``, less
+    the resource parameter of a multi-fidelity search. Of a multi-fidelity
+    search only the evaluations at its highest resource are taken.
+    """
     if source is None:
         return [], []
     if isinstance(source, (str, os.PathLike)):
-        return Journal.observations(source, space, param="warm_start_from")
-    results = getattr(source, "cv_results_", source)
-    if not isinstance(results, dict) or "params" not in results:
-        raise TypeError(
-            "warm_start_from must be a fitted search, a cv_results_ dict, or the "
-            f"path of an sksearch journal; got {type(source).__name__}."
+        candidates, scores = Journal.observations(source, space, param="warm_start_from")
+    else:
+        results = getattr(source, "cv_results_", source)
+        if not isinstance(results, dict) or "params" not in results:
+            raise TypeError(
+                "warm_start_from must be a fitted search, a cv_results_ dict, or the "
+                f"path of an sksearch journal; got {type(source).__name__}."
+            )
+        if hasattr(source, "cv_results_"):
+            refit = search_metric(source) or refit
+        params, scores = list(results["params"]), list(_results_objective(results, refit))
+        resource = _resource_name(source, results, space)
+        if resource is not None:
+            params = [{k: v for k, v in p.items() if k != resource} for p in params]
+        if "n_resources" in results:
+            keep = top_resource_rows(list(results["n_resources"]))
+            params, scores = [params[i] for i in keep], [scores[i] for i in keep]
+        candidates = [p if _in_space(space, p) else None for p in params]
+    known = [(c, s) for c, s in zip(candidates, scores) if c is not None]
+    n_out = len(candidates) - len(known)
+    if n_out:
+        n = len(candidates)
+        what = (
+            f"none of its {n} candidates belongs to this search space; the search "
+            "starts from scratch"
+            if not known
+            else f"{n_out} of its {n} candidates are outside this search space (another "
+            "parameter, a value out of bounds or not among the choices) and are left "
+            f"out; the other {len(known)} are told to the strategy"
         )
-    if hasattr(source, "cv_results_"):
-        refit = search_metric(source) or refit
-    params, scores = list(results["params"]), list(_results_objective(results, refit))
-    if "n_resources" in results:
-        keep = top_resource_rows(list(results["n_resources"]))
-        params, scores = [params[i] for i in keep], [scores[i] for i in keep]
-    return params, scores
+        warnings.warn(f"warm_start_from: {what}.", UserWarning, stacklevel=4)
+    return [c for c, _ in known], [s for _, s in known]
+
+
+def _in_space(space, candidate):
+    try:
+        space.encode(candidate)
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 def _tell_known(optimizer, candidates, scores, *, source):
-    """Tell the strategy the earlier observations that belong to its space."""
-    known, values = [], []
-    for cand, score in zip(candidates, scores):
-        try:
-            optimizer.space.encode(cand)
-        except (ValueError, TypeError):
-            continue
-        known.append(cand)
-        values.append(score)
-    if candidates and not known:
-        warnings.warn(
-            f"{source}: none of its {len(candidates)} candidates belongs to this "
-            "search space; the search starts from scratch.",
-            UserWarning,
-            stacklevel=6,
-        )
-    if known:
-        optimizer.tell(known, values)
-    return len(known)
+    """Tell the strategy the earlier observations (candidates of its space,
+    from :func:`_warm_start_observations`); return how many."""
+    if candidates:
+        optimizer.tell(list(candidates), list(scores))
+    return len(candidates)
 
 
 class BaseSearch(BaseSearchCV):
@@ -204,7 +255,9 @@ class BaseSearch(BaseSearchCV):
         Time budget in seconds. The search stops proposing candidates once
         it is spent; the batch in flight is finished (not discarded), then
         the best candidate is refitted. ``cv_results_`` holds the candidates
-        that ran and ``stop_reason_`` says ``"max_time"``.
+        that ran and ``stop_reason_`` says ``"max_time"``. A ``max_time``
+        spent before the first round is evaluated is a ValueError that names
+        it.
     checkpoint : str or path-like or None
         Path of an append-only journal (JSON lines, one per evaluated
         candidate, ``fsync``'d after every batch, readable with
@@ -219,9 +272,14 @@ class BaseSearch(BaseSearchCV):
         Earlier results to start from: the strategy is told their
         candidates and scores before it proposes anything (model-based
         strategies fit their model to them, population strategies seed
-        their population from the best). Candidates outside this search's
-        space are skipped. They are not re-evaluated and do not appear in
-        ``cv_results_``.
+        their population from the best). Each score is told to the
+        candidate that earned it, also when the space changed since: a
+        journal's candidates are recovered from their recorded values in
+        this space. Candidates outside it are left out, with one warning
+        that counts them (a finite space whose every candidate they hold is
+        a ValueError that says so); of a multi-fidelity search only the evaluations at
+        its highest resource are taken, without the resource parameter.
+        They are not re-evaluated and do not appear in ``cv_results_``.
     callbacks : list of callable or None
         Called after every batch as ``callback(search)``; a callback that
         returns True stops the search (``stop_reason_ == "callback"``).
@@ -613,7 +671,7 @@ class StrategyRun(Run):
         self.evaluations = evaluations = type(evaluations)()
         for i, rec in enumerate(journal.records):
             outs = Journal.out(rec, self.search.return_train_score)
-            cand = space.decode(Journal.vector(rec))
+            cand = self.record_candidate(rec)
             evaluations.add(cand, outs, {"iter": rec.get("more", {}).get("iter", i)})
         self.strategy.sampler.tell(
             list(evaluations.params), [Journal.score(r) for r in journal.records]

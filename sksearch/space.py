@@ -787,11 +787,27 @@ class Space:
     def encode(self, candidate):
         """Encoded vector of a candidate dict; inactive columns are NaN.
 
+        Of overlapping sub-spaces, the candidate belongs to the one whose
+        numeric types are its own (a float for a real, an int for an
+        integer), else to the first that holds it.
+
         Raises ``ValueError`` when the candidate belongs to no sub-space
         (unknown or missing parameter, value out of bounds or not a choice).
         """
         if not isinstance(candidate, Mapping):
             raise TypeError(f"a candidate must be a dict, got {type(candidate).__name__}.")
+        # sub-spaces may overlap ({"a": Real(0, 1)} and {"a": Integer(1, 5)}):
+        # the one whose every numeric value has its own type (a float for a
+        # real, an int for an integer) is the candidate's, else the first
+        # that holds it
+        for s, sub in enumerate(self.subspaces):
+            if set(sub) == set(candidate) and all(
+                same_numeric_type(dim, candidate[name]) for name, dim in sub.items()
+            ):
+                try:
+                    return self._encode_in(s, candidate)
+                except ValueError:
+                    pass
         errors = []
         for s, sub in enumerate(self.subspaces):
             if set(sub) != set(candidate):
@@ -800,17 +816,34 @@ class Space:
                     f"{sorted(candidate)}"
                 )
                 continue
-            v = np.full(self.n_dims, np.nan)
-            if self.n_subspaces > 1:
-                v[0] = float(s)
             try:
-                for j in self._sub_columns[s]:
-                    name, dim = self.columns[j][1], self.columns[j][2]
-                    v[j] = dim.transform(candidate[name])
+                return self._encode_in(s, candidate)
             except ValueError as exc:
-                errors.append(f"sub-space {s}, {name!r}: {exc}")
-                continue
-            return v
+                errors.append(f"sub-space {s}, {exc}")
         raise ValueError(
             "the candidate does not belong to the search space: " + "; ".join(errors)
         )
+
+    def _encode_in(self, s, candidate):
+        v = np.full(self.n_dims, np.nan)
+        if self.n_subspaces > 1:
+            v[0] = float(s)
+        for j in self._sub_columns[s]:
+            name, dim = self.columns[j][1], self.columns[j][2]
+            try:
+                v[j] = dim.transform(candidate[name])
+            except ValueError as exc:
+                raise ValueError(f"{name!r}: {exc}") from None
+        return v
+
+
+def same_numeric_type(dim, value):
+    """Whether ``value`` has the type ``dim`` decodes to (a float for a
+    real, an int for an integer; any value for a categorical)."""
+    if dim.is_categorical:
+        return True
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    if dim.kind == "integer":
+        return isinstance(value, numbers.Integral)
+    return isinstance(value, (float, np.floating))
