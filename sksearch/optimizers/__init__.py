@@ -7,6 +7,7 @@ used on any Python function.
 """
 
 from ._base import Optimizer
+from ._gp.cell import Cell
 from .annealing import AnnealingOptimizer
 from .bayes import BayesOptimizer
 from .coordinate import CoordinateDescentOptimizer
@@ -19,6 +20,7 @@ from .tpe import TPEOptimizer
 __all__ = [
     "AnnealingOptimizer",
     "BayesOptimizer",
+    "Cell",
     "CoordinateDescentOptimizer",
     "GeneticOptimizer",
     "Optimizer",
