@@ -357,7 +357,7 @@ class BayesOptimizer(Optimizer):
             posterior = Posterior(self.kernel_, Fa, ya, groups)
             acq = Acquisition(posterior, self.acq_func, best, self.xi, self.kappa)
             if self._cell is not None:
-                v = self._optimize_cell(acq, X, ys, centres, accept, is_new)
+                v = self._optimize_cell(acq, X, ys, centres, accept, is_new, fantasies)
             elif self._all is not None:
                 v = optimize_acqf(acq, fmap, space, self._all, n_restarts=0, accept=accept)
             else:
@@ -382,10 +382,36 @@ class BayesOptimizer(Optimizer):
             fantasies.append(v)
         return np.array(out, dtype=float).reshape(-1, space.n_dims)
 
-    def _optimize_cell(self, acq, X, ys, centres, accept, is_new):
+    # Skip a cell whose encoding equals that of a cell already asked or told
+    # (the same paths, or the same WL graph): it is the same network again
+    _skip_equivalent = True
+
+    def _optimize_cell(self, acq, X, ys, centres, accept, is_new, fantasies):
         """The acquisition's best new candidate of a space with a cell: the
         whole finite space scored (its features cached), or mutations of
-        the best cells (BANANAS), or the mixed pool with mutations added."""
+        the best cells (BANANAS), or the mixed pool with mutations added.
+
+        A candidate equivalent to a cell already asked, told or chosen
+        (equal features) is passed over while another remains."""
+        if not self._skip_equivalent:
+            return self._optimize_cell_once(acq, X, ys, centres, accept, is_new)
+        fmap = self._fmap
+        done = np.vstack([np.asarray(self.X_, dtype=float).reshape(-1, self.space.n_dims)] + [
+            np.asarray(fantasies, dtype=float).reshape(-1, self.space.n_dims)])
+        seen = {row.tobytes() for row in fmap.transform(done)}
+
+        def distinct(v):
+            return fmap.transform(v)[0].tobytes() not in seen
+
+        v = self._optimize_cell_once(
+            acq, X, ys, centres, lambda v: distinct(v) and accept(v),
+            lambda v: is_new(v) and distinct(v), seen=seen,
+        )
+        if v is None:
+            v = self._optimize_cell_once(acq, X, ys, centres, accept, is_new)
+        return v
+
+    def _optimize_cell_once(self, acq, X, ys, centres, accept, is_new, seen=None):
         space, fmap = self.space, self._fmap
         mode = self.cell_proposals
         if mode == "auto":
@@ -393,8 +419,11 @@ class BayesOptimizer(Optimizer):
         if mode == "exhaustive":
             if self._all_F is None:
                 self._all_F = fmap.transform(self._all)
+                self._all_keys = [row.tobytes() for row in self._all_F]
             values = acq.values(self._all_F)
             for i in np.argsort(-values, kind="stable"):
+                if seen is not None and self._all_keys[i] in seen:
+                    continue
                 if accept(self._all[i]):
                     return self._all[i]
             return None
