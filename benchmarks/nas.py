@@ -24,6 +24,7 @@ Usage::
     python -m benchmarks.nas run --seeds 0-9 --n-evals 150 --n-jobs 2 \\
         --out benchmarks/results/nas.jsonl
     python -m benchmarks.nas report benchmarks/results/nas.jsonl
+    python -m benchmarks.nas surrogate   # how well each encoding's GP ranks the cells
 
 ``report`` writes ``benchmarks/sections/nas_nb201.md``: the mean regret (the
 table's best validation accuracy minus the incumbent's, in accuracy points)
@@ -197,15 +198,22 @@ def _table(stats, budgets, fmt, lower_better):
     optimizers = sorted({o for p in problems for o in stats[p]},
                         key=lambda o: np.mean([stats[p].get(o, {}).get(budgets[-1], (np.nan,))[0]
                                                for p in problems]) * (1 if lower_better else -1))
-    head = "| optimizer | " + " | ".join(f"{p} @{b}" for p in problems for b in budgets) + " |"
-    lines += [head, "|---" * (1 + len(problems) * len(budgets)) + "|"]
+    head = "| optimizer | " + " | ".join(f"{p} @{b}" for p in problems for b in budgets)
+    head += " | " + " | ".join(f"mean @{b}" for b in budgets) + " |"
+    lines += [head, "|---" * (1 + (len(problems) + 1) * len(budgets)) + "|"]
+    full = max(v[2] for p in problems for d in stats[p].values() for v in d.values())
     for o in optimizers:
+        n = min(stats[p][o][budgets[0]][2] for p in problems if o in stats[p])
+        label = o if n == full else f"{o} ({n} seeds)"
         cells = []
         for p in problems:
             for b in budgets:
                 v = stats[p].get(o, {}).get(b)
                 cells.append("" if v is None else fmt.format(v[0], v[1]))
-        lines.append(f"| {o} | " + " | ".join(cells) + " |")
+        for b in budgets:
+            means = [stats[p].get(o, {}).get(b, (np.nan,))[0] for p in problems]
+            cells.append(fmt.split(" ")[0].format(np.mean(means)))
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -237,18 +245,92 @@ def _targets(stats, default, budgets=(50, 75, 150)):
     return lines
 
 
+def _ablation(rows):
+    """Lines comparing each ``-equivalents`` run with its twin run."""
+    by = {(r["optimizer"], r["problem"], r["seed"]): r for r in rows}
+    lines = []
+    for base in ("gp-path", "gp-wl"):
+        pairs = [(r, by.get((base, r["problem"], r["seed"]))) for r in rows
+                 if r["optimizer"] == base + "-equivalents"]
+        pairs = [(a, b) for a, b in pairs if b is not None]
+        if pairs:
+            same = sum(a["trace"] == b["trace"] for a, b in pairs)
+            lines.append(f"- `{base}` without passing over equivalent cells "
+                         f"(`{base}-equivalents`): the same incumbents at every step in "
+                         f"{same} of {len(pairs)} runs (table, seed) compared.")
+    return lines
+
+
+def cmd_surrogate(ns):
+    """Kendall's tau between each encoding's GP posterior mean and the true
+    accuracy of all 15 625 cells, the GP fitted on ``n`` random cells."""
+    from scipy.stats import kendalltau
+
+    from sksearch.optimizers._gp.cell import CellFeatureMap, _BoundCell
+    from sksearch.optimizers._gp.gp import Posterior, fit_kernel
+    from sksearch.optimizers._gp.optim_mixed import enumerate_space
+    from sksearch.optimizers._gp.search_space import FeatureMap
+    from sksearch.space import Space
+
+    out = [
+        "### How well each encoding's GP ranks NAS-Bench-201's cells", "",
+        "Kendall's tau between the GP's posterior mean and the true accuracy, over all "
+        "15 625 cells and over the best 10% of them, the GP (Matern 5/2, the encoding's "
+        f"length-scale groups, MAP fit) fitted on n random cells, mean of {ns.repeats} "
+        "draws. Command: `python -m benchmarks.nas surrogate`.", "",
+        "| table | training cells | " + " | ".join(
+            f"{e}: tau all / top 10%" for e in ("flat", "path", "wl")) + " |",
+        "|---" * 5 + "|",
+    ]
+    for problem in ns.problems.split(","):
+        table = tabular.Table("nb201", problem)
+        space = Space(_space(table, "index"))
+        cells = enumerate_space(space, 2**15)
+        true = np.array([table.true[table.key(v)] for v in cells])
+        top = true >= np.quantile(true, 0.9)
+        bound = _BoundCell(nb201_cell(table), space)
+        maps = {"flat": FeatureMap(space), "path": CellFeatureMap(space, bound, "path"),
+                "wl": CellFeatureMap(space, bound, "wl")}
+        feats = {k: m.transform(cells) for k, m in maps.items()}
+        for n in (50, 150):
+            taus = {k: [] for k in maps}
+            for seed in range(ns.repeats):
+                idx = np.random.default_rng(seed).choice(len(cells), n, replace=False)
+                y = (true[idx] - true[idx].mean()) / true[idx].std()
+                for k, m in maps.items():
+                    F = feats[k]
+                    kernel = fit_kernel(F[idx], y, groups=m.groups)
+                    mu = Posterior(kernel, F[idx], y, m.groups).predict(F)[0]
+                    taus[k].append((kendalltau(mu, true).statistic,
+                                    kendalltau(mu[top], true[top]).statistic))
+            out.append(f"| {problem} | {n} | " + " | ".join(
+                "{:.2f} / {:.2f}".format(*np.mean(taus[k], axis=0)) for k in maps) + " |")
+    text = "\n".join(out) + "\n"
+    if ns.output:
+        Path(ns.output).write_text(text)
+    print(text)
+
+
 def cmd_report(ns):
     budgets = [int(b) for b in ns.budgets.split(",")]
     rows = [r for r in load(ns.inputs, "index") if r["suite"] == "nb201"]
+    ablation = _ablation(rows)
+    skip = set(ns.skip.split(",")) if ns.skip else set()
+    rows = [r for r in rows if r["optimizer"] not in skip]
     regret, score = _stats(rows, "regret", budgets), _stats(rows, "trace", budgets)
     seeds = len({r["seed"] for r in rows})
     lines = [
-        "### Architecture-aware GP on NAS-Bench-201 (`benchmarks/nas.py`)", "",
+        "## Architecture-aware GP on NAS-Bench-201 (`benchmarks/nas.py`)", "",
         f"NAS-Bench-201's three tables, {seeds} seeds, sequential (ask 1, tell 1), noisy "
         "look-ups (one recorded training seed each). The GP with each cell encoding (flat, "
         "path, wl) and acquisition maximiser (all 15 625 cells scored, or `-mutation`: "
         "mutations of the 10 best cells) beside the peers, all through "
         "`benchmarks.tabular.run_one`.", "",
+        "Commands: `python -m benchmarks.nas run --seeds 0-9 --n-evals 150 --n-jobs 2 "
+        "[--optimizers ...]`, then `python -m benchmarks.nas "
+        + " ".join(["report", *ns.inputs, "--default", ns.default]
+                   + (["--skip", ns.skip] if ns.skip else [])) + "`. "
+        "Rows marked with fewer seeds are partial runs.", "",
         "**Regret** (table's best validation accuracy minus the incumbent's true, "
         "seed-averaged one, in accuracy points; lower is better; mean ± standard error):", "",
         *_table(regret, budgets, "{:.2f} ± {:.2f}", True), "",
@@ -258,6 +340,8 @@ def cmd_report(ns):
     if ns.default:
         lines += [f"**Targets** for `{ns.default}` (regret):", "",
                   *_targets(regret, ns.default), ""]
+    if ablation:
+        lines += ["**Ablation** (runs of a few seeds):", "", *ablation, ""]
     text = "\n".join(lines)
     if ns.print:
         print(text)
@@ -282,10 +366,16 @@ def main(argv=None):
     s = sub.add_parser("report")
     s.add_argument("inputs", nargs="+")
     s.add_argument("--budgets", default="50,75,150")
-    s.add_argument("--default", default="gp-path", help="the row the targets are read for")
+    s.add_argument("--default", default="gp-wl", help="the row the targets are read for")
     s.add_argument("--output", default=str(SECTION))
+    s.add_argument("--skip", default="", help="optimizers left out of the tables")
     s.add_argument("--print", action="store_true")
     s.set_defaults(func=cmd_report)
+    g = sub.add_parser("surrogate", help=cmd_surrogate.__doc__.split(".")[0])
+    g.add_argument("--problems", default=",".join(NB201_SETS))
+    g.add_argument("--repeats", type=int, default=3)
+    g.add_argument("--output", default="", help="also write the table to this file")
+    g.set_defaults(func=cmd_surrogate)
     ns = p.parse_args(argv)
     ns.func(ns)
 

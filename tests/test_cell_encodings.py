@@ -176,7 +176,7 @@ def test_cell_search_is_reproducible():
 
 
 def test_default_encoding_and_the_flat_spaces():
-    assert BayesOptimizer(SPACE, cell=CELL).encoding_ == "path"
+    assert BayesOptimizer(SPACE, cell=CELL).encoding_ == "wl"
     plain = BayesOptimizer({"x": Real(0, 1), "k": ["a", "b"]})
     assert plain.encoding_ == "flat" and type(plain._fmap) is FeatureMap
     assert plain._cell is None
@@ -251,13 +251,13 @@ def test_bayes_search_cv_recognises_and_takes_a_cell():
     space = {f"op_{i}_{j}": OPS for i, j in [(0, 1), (0, 2), (1, 2)]}
     search = BayesSearchCV(CellModel(), space, n_iter=14, cv=2, random_state=0,
                            n_initial_points=4).fit(X)
-    assert search.optimizer_.encoding_ == "path"
+    assert search.optimizer_.encoding_ == "wl"
     assert search.best_score_ == 3.0
     # the same with the cell declared and another encoding
     cell = Cell({"op_0_1": (0, 1), "op_0_2": (0, 2), "op_1_2": (1, 2)}, output=2)
     search = BayesSearchCV(CellModel(), space, n_iter=14, cv=2, random_state=0,
-                           n_initial_points=4, cell=cell, encoding="wl").fit(X)
-    assert search.optimizer_.encoding_ == "wl"
+                           n_initial_points=4, cell=cell, encoding="path").fit(X)
+    assert search.optimizer_.encoding_ == "path"
     assert search.best_score_ >= 2.0
 
 

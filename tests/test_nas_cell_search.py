@@ -26,7 +26,7 @@ def test_black_box_strategies_search_cells(strategy):
     assert {"op_0_1", "op_2_3"} <= set(nas.best_params_)
     assert nas.predict(X[:5]).shape == (5,)
     if strategy == "bayes":
-        assert nas.search_.optimizer_.encoding_ == "path"
+        assert nas.search_.optimizer_.encoding_ == "wl"
 
 
 def test_a_user_cell_space_trains_cell_networks():

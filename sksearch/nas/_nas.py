@@ -405,7 +405,7 @@ _PARAMS_DOC = """
         for any strategy; a dict with parameters ``op_<i>_<j>`` is a cell
         space too. A black-box strategy then trains
         :class:`CellNetClassifier`, and ``"bayes"`` gives its GP the cell's
-        graph (the path encoding, see :ref:`cell-encodings`).
+        graph (the Weisfeiler-Lehman encoding, see :ref:`cell-encodings`).
     device : "auto" or str, default="auto"
         Where networks train: ``"auto"`` is CUDA when available, else CPU.
     net_params : dict or None, default=None

@@ -23,14 +23,10 @@ _LIARS = ("best", "worst", "mean")
 _CELL_PROPOSALS = ("auto", "exhaustive", "mutation")
 # The encoding of a cell space under encoding="auto", chosen on NAS-Bench-201
 # (benchmarks/nas.py; see the class docstring)
-_CELL_DEFAULT = "path"
+_CELL_DEFAULT = "wl"
 
 
 class BayesOptimizer(Optimizer):
-    # A finite space up to this many candidates is scored whole by the
-    # acquisition instead of by a pool and local search
-    _exhaustive_limit = 2**15
-
     """Bayesian optimisation with a Gaussian process (GP-EI by default).
 
     Follows Snoek, Larochelle & Adams (2012), "Practical Bayesian
@@ -51,6 +47,11 @@ class BayesOptimizer(Optimizer):
       columns of the sub-spaces a candidate does not use are set to a
       constant and do not affect the kernel between candidates of the same
       sub-space;
+    * the categoricals that are the edges of a cell (``cell``; parameters
+      named ``op_<i>_<j>`` are one) are instead encoded by ``encoding``:
+      BANANAS's paths or NAS-BOWL's Weisfeiler-Lehman label histograms
+      (the default), so the kernel sees the graph (see
+      :mod:`sksearch.optimizers._gp.cell`);
     * the first ``n_initial_points`` candidates are a scrambled Sobol (or
       Latin hypercube) design;
     * the acquisition is maximised by scoring ``n_candidates`` prior draws
@@ -142,10 +143,11 @@ class BayesOptimizer(Optimizer):
         categorical), ``"path"`` the path encoding of BANANAS (White et al.
         2021), ``"wl"`` Weisfeiler-Lehman label histograms as NAS-BOWL (Ru
         et al. 2021); see :mod:`sksearch.optimizers._gp.cell`. ``"auto"``:
-        ``"path"`` for a cell, chosen on NAS-Bench-201
-        (``benchmarks/nas.py``, 3 tables x 10 seeds, 150 evaluations,
-        ``benchmarks/sections/nas.md``); a space without a cell is always
-        encoded flat.
+        ``"wl"`` for a cell, chosen on NAS-Bench-201 (``benchmarks/nas.py``,
+        3 tables x 10 seeds, regret at 50, 75 and 150 evaluations,
+        ``benchmarks/sections/nas_nb201.md``), where it led the flat and
+        path encodings; a space without a cell is always encoded flat, as
+        before.
     cell_proposals : {"auto", "exhaustive", "mutation"}, default="auto"
         How the acquisition is maximised over a space with a cell:
         ``"exhaustive"`` scores every candidate of a finite space of at most
@@ -180,6 +182,10 @@ class BayesOptimizer(Optimizer):
     >>> abs(opt.best()[0]["x"] - 1) < 0.1
     True
     """
+
+    # A finite space up to this many candidates is scored whole by the
+    # acquisition instead of by a pool and local search
+    _exhaustive_limit = 2**15
 
     def __init__(
         self,
