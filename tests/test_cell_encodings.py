@@ -268,3 +268,24 @@ def test_bayes_search_cv_names_a_bad_encoding():
     with pytest.raises(ValueError, match="edge parameter 'op_0_1' must be a list of"):
         BayesSearchCV(CellModel(), {"op_0_1": Categorical([1, 2])}, n_iter=2, cv=2,
                       cell=Cell(["op_0_1"])).fit(np.zeros((4, 1)))
+
+
+def test_wide_features_grouped_distances_agree_with_the_direct_ones():
+    from sksearch.optimizers._gp.gp import grouped_sq_diff
+
+    rng = np.random.default_rng(0)
+    F, groups = rng.random((20, 600)), rng.integers(0, 3, 600)
+    direct = ((F[:, None, :] - F[None, :, :]) ** 2) @ np.eye(3)[groups]
+    np.testing.assert_allclose(grouped_sq_diff(F, groups), direct, atol=1e-10)
+
+
+def test_a_large_cell_space_hashes_its_wl_labels():
+    from sksearch.nas._spaces import cell_search_space
+
+    opt = BayesOptimizer(cell_search_space(), n_initial_points=4, n_candidates=40,
+                         random_state=0)
+    assert opt.encoding_ == "wl" and opt._fmap.encoder.hashed
+    for _ in range(6):
+        batch = opt.ask(1)
+        opt.tell(batch, [float(sum(v == "conv3x3" for v in batch[0].values()))])
+    assert len(set(map(str, opt.candidates_))) == 6

@@ -43,6 +43,7 @@ per distinct cell and cached.
 
 import itertools
 import re
+import zlib
 from collections.abc import Mapping
 
 import numpy as np
@@ -363,8 +364,6 @@ class _WLEncoder:
             if r == 0:
                 names = ["in", "out"] + self.bound.op_names
                 return self.offset[0] + names.index(lab)
-            import zlib
-
             return self.offset[r] + zlib.crc32(lab.encode()) % _WL_BUCKETS
         return self.offset[r] + self.vocab[r][lab]
 
