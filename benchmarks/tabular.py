@@ -125,13 +125,28 @@ def _short(name):
     return "sksearch-" + name[: -len("Optimizer")].lower()
 
 
+# Optimisers registered by other benchmark modules (benchmarks/nas.py: the GP's
+# cell encodings, regularised evolution): name -> factory(table, encoding,
+# seed, n_evals) returning an ask/tell optimizer
+EXTRA = {}
+
+
 def adapters():
-    return {_short(n): n for n in sksearch_names()} | {n: n for n in OPTUNA}
+    return {_short(n): n for n in sksearch_names()} | {n: n for n in OPTUNA} | {
+        n: n for n in EXTRA}
 
 
 def _run_sksearch(cls_name, table, encoding, seed, n_evals, evaluate):
     import sksearch.optimizers as opt
 
+    if cls_name in EXTRA:
+        o = EXTRA[cls_name](table, encoding, seed, n_evals)
+        for _ in range(n_evals):
+            batch = o.ask(1)
+            if not batch:
+                break
+            o.tell(batch, [evaluate(_indices(table, batch[0], encoding))])
+        return
     cls = getattr(opt, cls_name)
     # as the *SearchCV classes build it: with the budget, for the strategies
     # whose schedule depends on it (annealing's cooling, GA's generations)

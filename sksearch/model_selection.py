@@ -11,7 +11,7 @@ from ._compat import Interval, StrOptions  # noqa: F401
 from ._hyperband import BaseHyperband
 from ._peers import peer_keywords
 from ._search import BaseSearch  # noqa: F401
-from .optimizers import all_optimizers
+from .optimizers import Cell, all_optimizers
 from .optimizers._registry import get_optimizer
 
 __all__ = [
@@ -813,6 +813,20 @@ class BayesSearchCV(BaseSearch):
         Best candidates refined by L-BFGS-B per proposal.
     max_model_points : int, default=200
         Cap on the GP's training set, which bounds the cost per round.
+    cell : Cell or None, default=None
+        Declares a cell: the parameters that are the operations on the edges
+        of a DAG (see :class:`~sksearch.optimizers.Cell`), so that the GP
+        sees the graph. ``None``: parameters named ``op_<i>_<j>`` (the cells
+        of :class:`~sksearch.nas.CellNetClassifier`) are recognised.
+    encoding : {{"auto", "flat", "path", "wl"}}, default="auto"
+        The GP's encoding of a cell: one-hot per edge, BANANAS's path
+        encoding or NAS-BOWL's Weisfeiler-Lehman features; ``"auto"`` is the
+        one measured best on NAS-Bench-201 for a cell and ``"flat"`` for any
+        other space (see :ref:`cell-encodings`).
+    cell_proposals : {{"auto", "exhaustive", "mutation"}}, default="auto"
+        How the acquisition is maximised over a space with a cell: every
+        candidate of a finite space scored, or mutations of the best cells
+        (BANANAS); ``"auto"`` scores them all where there are at most 32768.
     batch_size : int, default=4
         Candidates proposed per round (ask, cross-validate, tell). A property
         of the search, never of ``n_jobs``: the same ``random_state`` gives
@@ -869,6 +883,9 @@ class BayesSearchCV(BaseSearch):
         "n_candidates": [Interval(Integral, 1, None, closed="left")],
         "n_restarts": [Interval(Integral, 0, None, closed="left")],
         "max_model_points": [Interval(Integral, 2, None, closed="left")],
+        "cell": [Cell, None],
+        "encoding": [StrOptions({"auto", "flat", "path", "wl"})],
+        "cell_proposals": [StrOptions({"auto", "exhaustive", "mutation"})],
     }
 
     def __init__(
@@ -901,6 +918,9 @@ class BayesSearchCV(BaseSearch):
         n_candidates=500,
         n_restarts=5,
         max_model_points=200,
+        cell=None,
+        encoding="auto",
+        cell_proposals="auto",
     ):
         super().__init__(
             estimator,
@@ -931,6 +951,9 @@ class BayesSearchCV(BaseSearch):
         self.n_candidates = n_candidates
         self.n_restarts = n_restarts
         self.max_model_points = max_model_points
+        self.cell = cell
+        self.encoding = encoding
+        self.cell_proposals = cell_proposals
 
     _strategy = "bayes"  # its row of sksearch.optimizers.all_optimizers()
 
@@ -945,6 +968,9 @@ class BayesSearchCV(BaseSearch):
             n_candidates=self.n_candidates,
             n_restarts=self.n_restarts,
             max_model_points=self.max_model_points,
+            cell=self.cell,
+            encoding=self.encoding,
+            cell_proposals=self.cell_proposals,
             random_state=random_state,
         )
 

@@ -26,6 +26,8 @@ from .._hyperband import continue_along
 from .._search import BaseSearch
 from ..model_selection import registered_searches
 from ..optimizers._registry import get_optimizer
+from ._cell_estimator import CellNetClassifier
+from ._cell_grammar import _parse_edge_name
 from ._cnn import ConvNetClassifier
 from ._mlp import MLPNetClassifier, MLPNetRegressor
 from ._oneshot import ONESHOT_STRATEGIES, OneShotSearch, family_net_class, oneshot_settings
@@ -37,6 +39,14 @@ __all__ = ["NASClassifier", "NASRegressor"]
 # HyperbandSearchCV continues a network's training from its previous rung:
 # warm_start=True trains max_epochs more epochs
 continue_along([_TorchNet], "max_epochs", increment=True)
+
+
+def _is_cell_space(space):
+    """Whether ``space`` is a space of cells: ``"cells"``, or a dict naming
+    edges ``op_<i>_<j>``."""
+    if isinstance(space, str):
+        return True
+    return isinstance(space, dict) and any(_parse_edge_name(k) for k in space)
 
 
 class _RandomNASSearch(BaseSearch):
@@ -108,7 +118,7 @@ class _BaseNAS(BaseEstimator):
         "scoring": [str, callable, None],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
-        "search_space": [dict, list, None],
+        "search_space": [dict, list, None, StrOptions({"cells"})],
         "device": "no_validation",
         "net_params": [dict, None],
         "strategy_params": [dict, None],
@@ -232,7 +242,7 @@ class _BaseNAS(BaseEstimator):
         # multi-valued training settings of a user's space are tuned after the
         # architecture is selected; warn that they are not searched only when
         # that stage is off
-        quiet = self.search_space is None or settings["tune_training"] > 0
+        quiet = self.search_space in (None, "cells") or settings["tune_training"] > 0
         return OneShotSearch(strategy, self.architecture, net, space, n_iter=self.n_iter,
                              settings=settings, random_state=int(seed), user_space=not quiet,
                              n_jobs=self.n_jobs, verbose=self.verbose)
@@ -269,7 +279,13 @@ class _BaseNAS(BaseEstimator):
         search_seed, net_seed = rng.randint(np.iinfo(np.int32).max, size=2)
         space = self.search_space
         oneshot = isinstance(self.strategy, str) and self.strategy.lower() in ONESHOT_STRATEGIES
-        if space is None and oneshot and self.architecture == "cnn":
+        cells = _is_cell_space(space)
+        if cells and self.architecture != "cnn":
+            raise ValueError(
+                f"search_space={self.search_space!r} is a space of CNN cells; it needs "
+                f"architecture='cnn', got {self.architecture!r}."
+            )
+        if isinstance(space, str) or (space is None and oneshot and self.architecture == "cnn"):
             from ._spaces import cell_search_space
 
             # one-shot CNN: DARTS-like cells, retrained with a fixed recipe
@@ -288,7 +304,9 @@ class _BaseNAS(BaseEstimator):
                                  workers=1)
             search = self._make_oneshot(net, space, search_seed)
         else:
-            search = self._make_search(self._make_net(net_seed), space, search_seed)
+            # a black-box search over cells trains CellNetClassifier
+            net = self._make_net(net_seed, cls=CellNetClassifier if cells else None)
+            search = self._make_search(net, space, search_seed)
         search.fit(X, y)
         self.search_ = search
         self.best_estimator_ = search.best_estimator_
@@ -361,10 +379,17 @@ _PARAMS_DOC = """
     random_state : int, RandomState instance or None, default=None
         Seeds the search and the training of every network: an int gives the
         same topologies, the same scores and the same final network on the CPU.
-    search_space : dict or list of dict or None, default=None
+    search_space : dict or list of dict or "cells" or None, default=None
         The topology space, in the parameters of the network estimator (see
         ``net_params``); ``None`` is :func:`sksearch.nas.default_search_space`
-        for the architecture.
+        for the architecture (for ``architecture="cnn"`` with a one-shot
+        strategy, the cell space below). ``"cells"`` (``architecture="cnn"``):
+        the DARTS-like cells of :class:`CellNetClassifier`,
+        :func:`cell_search_space` with the one-shot family's training recipe,
+        for any strategy; a dict with parameters ``op_<i>_<j>`` is a cell
+        space too. A black-box strategy then trains
+        :class:`CellNetClassifier`, and ``"bayes"`` gives its GP the cell's
+        graph (the Weisfeiler-Lehman encoding, see :ref:`cell-encodings`).
     device : "auto" or str, default="auto"
         Where networks train: ``"auto"`` is CUDA when available, else CPU.
     net_params : dict or None, default=None

@@ -11,6 +11,7 @@ read that one table.
 """
 
 from ._base import Optimizer
+from ._gp.cell import Cell
 from ._registry import all_optimizers
 from .annealing import AnnealingOptimizer
 from .bayes import BayesOptimizer
@@ -26,6 +27,7 @@ __all__ = [
     "AnnealingOptimizer",
     "BOHBOptimizer",
     "BayesOptimizer",
+    "Cell",
     "CoordinateDescentOptimizer",
     "GeneticOptimizer",
     "MultiFidelityBayesOptimizer",

@@ -9,6 +9,7 @@ from scipy.stats import qmc
 
 from ._base import Optimizer
 from ._gp.acqf import Acquisition
+from ._gp.cell import ENCODINGS, Cell, CellFeatureMap, _BoundCell, detect_cell, mutate_cells
 from ._gp.gp import Posterior, fit_kernel, single_threaded_blas
 from ._gp.optim_mixed import enumerate_space, local_candidates, optimize_acqf
 from ._gp.search_space import FeatureMap
@@ -19,13 +20,13 @@ __all__ = ["BayesOptimizer"]
 _ACQ_FUNCS = ("ei", "pi", "ucb", "lcb")
 _DESIGNS = ("sobol", "lhs", "random")
 _LIARS = ("best", "worst", "mean")
+_CELL_PROPOSALS = ("auto", "exhaustive", "mutation")
+# The encoding of a cell space under encoding="auto", chosen on NAS-Bench-201
+# (benchmarks/nas.py; see the class docstring)
+_CELL_DEFAULT = "wl"
 
 
 class BayesOptimizer(Optimizer):
-    # A finite space up to this many candidates is scored whole by the
-    # acquisition instead of by a pool and local search
-    _exhaustive_limit = 2**15
-
     """Bayesian optimisation with a Gaussian process (GP-EI by default).
 
     Follows Snoek, Larochelle & Adams (2012), "Practical Bayesian
@@ -46,6 +47,11 @@ class BayesOptimizer(Optimizer):
       columns of the sub-spaces a candidate does not use are set to a
       constant and do not affect the kernel between candidates of the same
       sub-space;
+    * the categoricals that are the edges of a cell (``cell``; parameters
+      named ``op_<i>_<j>`` are one) are instead encoded by ``encoding``:
+      BANANAS's paths or NAS-BOWL's Weisfeiler-Lehman label histograms
+      (the default), so the kernel sees the graph (see
+      :mod:`sksearch.optimizers._gp.cell`);
     * the first ``n_initial_points`` candidates are a scrambled Sobol (or
       Latin hypercube) design;
     * the acquisition is maximised by scoring ``n_candidates`` prior draws
@@ -125,6 +131,30 @@ class BayesOptimizer(Optimizer):
         given in the GP while the rest of the batch is chosen: the best
         observed score (optimistic constant liar), the worst (pessimistic: the
         batch spreads out), or the GP's own mean there (kriging believer).
+    cell : Cell or None, default=None
+        Declares that some categorical parameters are the operations on the
+        edges of a cell (a DAG), so that ``encoding`` can give the GP the
+        graph; see :class:`~sksearch.optimizers.Cell`. ``None``: parameters
+        named ``op_<i>_<j>`` (the cells of
+        :class:`~sksearch.nas.CellNetClassifier`) are recognised as one,
+        every other space has no cell.
+    encoding : {"auto", "flat", "path", "wl"}, default="auto"
+        How the GP sees a cell's edges: ``"flat"`` one-hot per edge (as any
+        categorical), ``"path"`` the path encoding of BANANAS (White et al.
+        2021), ``"wl"`` Weisfeiler-Lehman label histograms as NAS-BOWL (Ru
+        et al. 2021); see :mod:`sksearch.optimizers._gp.cell`. ``"auto"``:
+        ``"wl"`` for a cell, chosen on NAS-Bench-201 (``benchmarks/nas.py``,
+        3 tables x 10 seeds, regret at 50, 75 and 150 evaluations,
+        ``benchmarks/sections/nas_nb201.md``), where it led the flat and
+        path encodings; a space without a cell is always encoded flat, as
+        before.
+    cell_proposals : {"auto", "exhaustive", "mutation"}, default="auto"
+        How the acquisition is maximised over a space with a cell:
+        ``"exhaustive"`` scores every candidate of a finite space of at most
+        32768 (NAS-Bench-201's 15 625 cells), ``"mutation"`` scores
+        mutations of the 10 best cells observed (BANANAS), ``"auto"`` is
+        exhaustive where the space allows and otherwise the pool and local
+        search of other spaces with those mutations added.
     random_state : None, int, numpy Generator or RandomState, default=None
         Seed of the design, the candidate draws and the acquisition
         optimisation.
@@ -133,6 +163,8 @@ class BayesOptimizer(Optimizer):
     ----------
     kernel_ : sklearn kernel or None
         The GP kernel fitted at the last model-based ask.
+    encoding_ : str
+        The encoding used: ``"flat"``, ``"path"`` or ``"wl"``.
 
     See Also
     --------
@@ -151,6 +183,10 @@ class BayesOptimizer(Optimizer):
     True
     """
 
+    # A finite space up to this many candidates is scored whole by the
+    # acquisition instead of by a pool and local search
+    _exhaustive_limit = 2**15
+
     def __init__(
         self,
         space,
@@ -164,6 +200,9 @@ class BayesOptimizer(Optimizer):
         n_restarts=5,
         max_model_points=200,
         liar="best",
+        cell=None,
+        encoding="auto",
+        cell_proposals="auto",
         random_state=None,
     ):
         super().__init__(space, random_state=random_state)
@@ -176,12 +215,49 @@ class BayesOptimizer(Optimizer):
         self.n_restarts = check_int("n_restarts", n_restarts, 0)
         self.max_model_points = check_int("max_model_points", max_model_points, 2)
         self.liar = check_option("liar", liar, _LIARS)
-        self._fmap = FeatureMap(self.space)
+        self.cell = cell
+        self.encoding = check_option("encoding", encoding, ("auto",) + ENCODINGS)
+        self.cell_proposals = check_option("cell_proposals", cell_proposals, _CELL_PROPOSALS)
+        self._cell = self._bind_cell(cell)
+        self.encoding_ = (
+            "flat" if self._cell is None and encoding == "auto"
+            else _CELL_DEFAULT if encoding == "auto" else encoding
+        )
+        if self._cell is not None and self.encoding_ != "flat":
+            self._fmap = CellFeatureMap(self.space, self._cell, self.encoding_)
+        else:
+            self._fmap = FeatureMap(self.space)
         self._design = None
         self._design_pos = 0
         self.kernel_ = None
         self._n_fits = 0
         self._all = enumerate_space(self.space, self._exhaustive_limit)
+        self._all_F = None
+        if self._cell is not None and self.cell_proposals == "exhaustive" and self._all is None:
+            raise ValueError(
+                "cell_proposals='exhaustive' needs a finite space of at most "
+                f"{self._exhaustive_limit} candidates, but this one has {self.space.size}; "
+                "use 'mutation' or 'auto'."
+            )
+
+    def _bind_cell(self, cell):
+        """The cell of the space checked against it, or ``None``."""
+        if cell is None:
+            found = detect_cell(self.space)
+            if found is None:
+                if self.encoding in ("path", "wl"):
+                    raise ValueError(
+                        f"encoding={self.encoding!r} needs a cell: give cell=Cell(...) "
+                        "naming the parameters that are the operations on its edges, or "
+                        "name them op_<i>_<j>."
+                    )
+                return None
+            cell = found
+        if not isinstance(cell, Cell):
+            raise TypeError(
+                f"cell must be a sksearch.optimizers.Cell or None, got {type(cell).__name__}."
+            )
+        return _BoundCell(cell, self.space)
 
     # -- propose -----------------------------------------------------------
     def _propose(self, n):
@@ -286,7 +362,9 @@ class BayesOptimizer(Optimizer):
                 Fa, ya = F, ys
             posterior = Posterior(self.kernel_, Fa, ya, groups)
             acq = Acquisition(posterior, self.acq_func, best, self.xi, self.kappa)
-            if self._all is not None:
+            if self._cell is not None:
+                v = self._optimize_cell(acq, X, ys, centres, accept, is_new, fantasies)
+            elif self._all is not None:
                 v = optimize_acqf(acq, fmap, space, self._all, n_restarts=0, accept=accept)
             else:
                 pool = np.vstack(
@@ -309,3 +387,66 @@ class BayesOptimizer(Optimizer):
             out.append(v)
             fantasies.append(v)
         return np.array(out, dtype=float).reshape(-1, space.n_dims)
+
+    # Skip a cell whose encoding equals that of a cell already asked or told
+    # (the same paths, or the same WL graph): it is the same network again
+    _skip_equivalent = True
+
+    def _optimize_cell(self, acq, X, ys, centres, accept, is_new, fantasies):
+        """The acquisition's best new candidate of a space with a cell: the
+        whole finite space scored (its features cached), or mutations of
+        the best cells (BANANAS), or the mixed pool with mutations added.
+
+        A candidate equivalent to a cell already asked, told or chosen
+        (equal features) is passed over while another remains."""
+        if not self._skip_equivalent:
+            return self._optimize_cell_once(acq, X, ys, centres, accept, is_new)
+        fmap = self._fmap
+        done = np.vstack([np.asarray(self.X_, dtype=float).reshape(-1, self.space.n_dims)] + [
+            np.asarray(fantasies, dtype=float).reshape(-1, self.space.n_dims)])
+        seen = {row.tobytes() for row in fmap.transform(done)}
+
+        def distinct(v):
+            return fmap.transform(v)[0].tobytes() not in seen
+
+        v = self._optimize_cell_once(
+            acq, X, ys, centres, lambda v: distinct(v) and accept(v),
+            lambda v: is_new(v) and distinct(v), seen=seen,
+        )
+        if v is None:
+            v = self._optimize_cell_once(acq, X, ys, centres, accept, is_new)
+        return v
+
+    def _optimize_cell_once(self, acq, X, ys, centres, accept, is_new, seen=None):
+        space, fmap = self.space, self._fmap
+        mode = self.cell_proposals
+        if mode == "auto":
+            mode = "exhaustive" if self._all is not None else "mixed"
+        if mode == "exhaustive":
+            if self._all_F is None:
+                self._all_F = fmap.transform(self._all)
+                self._all_keys = [row.tobytes() for row in self._all_F]
+            values = acq.values(self._all_F)
+            for i in np.argsort(-values, kind="stable"):
+                if seen is not None and self._all_keys[i] in seen:
+                    continue
+                if accept(self._all[i]):
+                    return self._all[i]
+            return None
+        parents = X[np.argsort(-ys, kind="stable")[:10]]
+        mutants = mutate_cells(
+            self._cell, space, parents, max(self.n_candidates // 10, 1), self.rng
+        )
+        if mode == "mutation":
+            return optimize_acqf(
+                acq, fmap, space, mutants, n_restarts=self.n_restarts, accept=accept
+            )
+        pool = np.vstack([
+            space.sample_vectors(self.n_candidates, self.rng),
+            local_candidates(space, centres, max(self.n_candidates // 10, 1), self.rng),
+            mutants,
+        ])
+        return optimize_acqf(
+            acq, fmap, space, pool, n_restarts=self.n_restarts, accept=accept,
+            starts=centres[:1], is_new=is_new,
+        )

