@@ -1444,11 +1444,11 @@ class HyperbandSearchCV(BaseHyperband):
         (:class:`~sksearch.optimizers.hyperband.MultiFidelityBayesOptimizer`).
         Chosen by measurement (``benchmarks/hyperband_defaults.py``, compute
         counted in full evaluations, the default budget): on
-        HistGradientBoosting's ``max_iter`` (4 seeds), "tpe" and "gp"
+        HistGradientBoosting's ``max_iter`` (5 seeds), "tpe" and "gp"
         reached RandomizedSearchCV(n_iter=40)'s best score on every seed, at
-        a median 0.49 and 0.34 of its compute, and ended above it (+0.006 and
-        +0.004); "random" reached it on 2 seeds of 4 and ended level with
-        it. "tpe" costs less
+        a median 0.46 and 0.32 of its compute, and ended above it (+0.007 and
+        +0.004); "random" reached it on 3 seeds of 5 and ended level with it
+        (+0.001). "tpe" costs less
         per proposal than "gp", which counts where fits are quick or several
         workers wait on the driver.
     scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
@@ -1564,7 +1564,7 @@ class HyperbandSearchCV(BaseHyperband):
     ...     RandomForestClassifier(random_state=0),
     ...     {"max_depth": Integer(1, 12), "max_features": Real(0.1, 1.0)},
     ...     resource="n_estimators", min_resources=3, max_resources=27,
-    ...     cv=3, random_state=0).fit(X, y)
+    ...     n_iter=22, cv=3, random_state=0).fit(X, y)  # one round of brackets
     >>> search.n_iter_, len(search.cv_results_["params"])
     (22, 22)
     >>> [b["n_candidates"] for b in search.brackets_]
