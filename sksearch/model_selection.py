@@ -1444,13 +1444,14 @@ class HyperbandSearchCV(BaseHyperband):
         (:class:`~sksearch.optimizers.hyperband.MultiFidelityBayesOptimizer`).
         Chosen by measurement (``benchmarks/hyperband_defaults.py``, compute
         counted in full evaluations, the default budget): on
-        HistGradientBoosting's ``max_iter`` (5 seeds), "tpe" and "gp"
-        reached RandomizedSearchCV(n_iter=40)'s best score on every seed, at
-        a median 0.46 and 0.32 of its compute, and ended above it (+0.007 and
-        +0.004); "random" reached it on 3 seeds of 5 and ended level with it
-        (+0.001). "tpe" costs less
-        per proposal than "gp", which counts where fits are quick or several
-        workers wait on the driver.
+        HistGradientBoosting's ``max_iter`` and ExtraTrees' ``n_estimators``
+        (5 seeds each), "tpe" and "gp" reached RandomizedSearchCV(n_iter=40)'s
+        best score on every seed, at a median 0.46 and 0.26 ("tpe") and 0.32
+        and 0.22 ("gp") of its compute, and ended above it (+0.007 and +0.003;
+        +0.004 and +0.006); "random" reached it on 3 and 4 seeds of 5 and
+        ended +0.001 and +0.002. "tpe" costs less per proposal than "gp",
+        which counts where fits are quick or several workers wait on the
+        driver.
     scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
         As in :class:`sklearn.model_selection.GridSearchCV`. A failed fit
         scores ``error_score`` and its candidate is not promoted while others
