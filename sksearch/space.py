@@ -267,6 +267,17 @@ class Integer(Dimension):
         x = math.exp(x) if self.log else x
         return int(min(max(math.floor(x + 0.5), int(self.low)), int(self.high)))
 
+    def shares(self, u):
+        """Lower and upper edges, in the encoding, of the share of ``[0, 1]``
+        owned by the integer each encoded value of the array ``u`` decodes
+        to (vectorised; the shares of all the integers tile ``[0, 1]``)."""
+        lo, hi = self._edges()
+        x = lo + np.clip(np.asarray(u, dtype=float), 0.0, 1.0) * (hi - lo)
+        x = np.exp(x) if self.log else x
+        v = np.clip(np.floor(x + 0.5), int(self.low), int(self.high))
+        f = np.log if self.log else (lambda t: t)
+        return (f(v - 0.5) - lo) / (hi - lo), (f(v + 0.5) - lo) / (hi - lo)
+
 
 def _check_choices(where, choices):
     if isinstance(choices, (str, bytes)) or not isinstance(choices, (Sequence, np.ndarray)):
@@ -421,6 +432,15 @@ class Distribution(Dimension):
             lo, hi = self.dist.support()
             return int(min(max(x, lo), hi))
         return x
+
+    def shares(self, u):
+        """For a discrete distribution: the edges ``[cdf(v - 1), cdf(v)]`` of
+        the share of ``[0, 1]`` owned by the value ``v`` each encoded value of
+        the array ``u`` decodes to (see :meth:`Integer.shares`)."""
+        u = np.clip(np.asarray(u, dtype=float), _EPS, 1.0 - _EPS)
+        lo, hi = self.dist.support()
+        v = np.clip(self.dist.ppf(u), lo, hi)
+        return self.dist.cdf(v - 1), self.dist.cdf(v)
 
 
 # -- what scikit-optimize and Optuna code carries ------------------------------

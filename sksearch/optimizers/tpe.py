@@ -20,29 +20,15 @@ def default_gamma(n):
 
 
 class _IntegerBins:
-    """Edges of the integers' shares of ``[0, 1]`` for encoded values of an
-    integer column: an :class:`~sksearch.space.Integer` (equal shares, of
-    log space with ``log=True``) or a discrete scipy.stats distribution (the
-    share of ``v`` is ``[cdf(v - 1), cdf(v)]``). A class, so the optimizer
-    pickles."""
+    """The integers' shares of ``[0, 1]`` of an integer column (its
+    dimension's ``shares``), as a picklable callable for the Parzen
+    estimator."""
 
     def __init__(self, dim):
         self.dim = dim
 
     def __call__(self, u):
-        dim = self.dim
-        u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
-        if hasattr(dim, "_edges"):  # Integer
-            lo, hi = dim._edges()
-            x = lo + u * (hi - lo)
-            x = np.exp(x) if dim.log else x
-            v = np.clip(np.floor(x + 0.5), int(dim.low), int(dim.high))
-            f = np.log if dim.log else (lambda t: t)
-            return (f(v - 0.5) - lo) / (hi - lo), (f(v + 0.5) - lo) / (hi - lo)
-        # a discrete distribution, as Distribution.inverse_transform reads it
-        low, high = dim.dist.support()
-        v = np.clip(dim.dist.ppf(np.clip(u, 1e-12, 1.0 - 1e-12)), low, high)
-        return dim.dist.cdf(v - 1), dim.dist.cdf(v)
+        return self.dim.shares(u)
 
 
 class TPEOptimizer(Optimizer):
