@@ -12,6 +12,11 @@ function::
 Scores are maximised. A failed evaluation is reported as NaN; the base class
 records it as NaN and strategies must treat it as the worst outcome (see
 :meth:`Optimizer._impute_failures`), never as a number fed to a model.
+
+With several objectives a strategy is told a row of scores per candidate
+(shape ``(n, n_objectives)``, every objective maximised); only strategies
+whose class sets ``multi_objective = True`` accept them. A row with a NaN is
+a failed evaluation.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
@@ -47,11 +52,18 @@ class Optimizer(ABC):
     ----------
     X_ : list of ndarray
         Encoded vectors of the candidates told so far, in order.
-    y_ : list of float
-        Their scores; NaN for failed evaluations.
+    y_ : list of float, or list of ndarray with several objectives
+        Their scores; NaN for failed evaluations. With several objectives,
+        one array of ``n_objectives_`` scores per candidate.
     candidates_ : list of dict
         The told candidates themselves, in order.
+    n_objectives_ : int
+        Scores per candidate: 1 until a strategy that takes several
+        objectives is told rows of them.
     """
+
+    #: whether :meth:`tell` takes several objectives (rows of scores)
+    multi_objective = False
 
     def __init__(self, space, *, random_state=None):
         self.space = space if isinstance(space, Space) else Space(space)
@@ -60,6 +72,7 @@ class Optimizer(ABC):
         self.X_ = []
         self.y_ = []
         self.candidates_ = []
+        self.n_objectives_ = 1
         self._seen = set()
         self._pending = {}
 
@@ -90,12 +103,7 @@ class Optimizer(ABC):
         earlier results are fed to a new search.
         """
         candidates = list(candidates)
-        scores = np.asarray(scores, dtype=float).ravel()
-        if len(candidates) != len(scores):
-            raise ValueError(
-                f"tell: got {len(candidates)} candidates but {len(scores)} scores."
-            )
-        scores = np.where(np.isfinite(scores), scores, np.nan)
+        scores = self._check_scores(scores, len(candidates))
         vectors = []
         for c in candidates:
             entry = self._pending.pop(id(c), None)
@@ -108,9 +116,42 @@ class Optimizer(ABC):
             vectors.append(v)
         vectors = np.array(vectors, dtype=float).reshape(-1, self.space.n_dims)
         self.X_.extend(vectors)
-        self.y_.extend(scores.tolist())
+        self.y_.extend(list(scores) if scores.ndim == 2 else scores.tolist())
         self.candidates_.extend(candidates)
         self._observe(vectors, scores)
+
+    def _check_scores(self, scores, n):
+        """Scores as floats, one per candidate (or one row of objectives per
+        candidate for a multi-objective strategy); NaN for every non-finite
+        value (a failed evaluation)."""
+        scores = np.asarray(scores, dtype=float)
+        if scores.ndim == 2 and scores.shape[1] > 1:
+            k = scores.shape[1]
+            if not self.multi_objective:
+                raise ValueError(
+                    f"{type(self).__name__} takes one objective; got {k} scores per "
+                    "candidate (scores of shape "
+                    f"{scores.shape})."
+                )
+            if len(self.y_) and k != self.n_objectives_:
+                raise ValueError(
+                    f"tell: got {k} scores per candidate, but earlier candidates were "
+                    f"told {self.n_objectives_}."
+                )
+            self.n_objectives_ = k
+            # a row with a NaN is a failed evaluation, in every objective
+            scores = np.where(np.isfinite(scores).all(axis=1, keepdims=True), scores, np.nan)
+        else:
+            scores = scores.ravel()
+            if self.n_objectives_ > 1 and len(self.y_):
+                raise ValueError(
+                    f"tell: got one score per candidate, but earlier candidates were "
+                    f"told {self.n_objectives_}."
+                )
+            scores = np.where(np.isfinite(scores), scores, np.nan)
+        if len(scores) != n:
+            raise ValueError(f"tell: got {n} candidates but {len(scores)} scores.")
+        return scores
 
     # -- for subclasses ----------------------------------------------------
     @abstractmethod
@@ -187,9 +228,28 @@ class Optimizer(ABC):
         return np.where(finite, y, worst)
 
     def best(self):
-        """``(candidate, score)`` of the best told candidate, or ``(None, nan)``."""
+        """``(candidate, score)`` of the best told candidate, or ``(None, nan)``.
+
+        With several objectives, see :meth:`pareto_front`."""
+        if self.n_objectives_ > 1:
+            raise ValueError(
+                f"{type(self).__name__} was told {self.n_objectives_} objectives: there is "
+                "no single best candidate; use pareto_front()."
+            )
         y = np.asarray(self.y_, dtype=float)
         if not np.isfinite(y).any():
             return None, float("nan")
         i = int(np.nanargmax(y))
         return self.candidates_[i], float(y[i])
+
+    def pareto_front(self):
+        """``(candidates, scores)`` of the told candidates no other told
+        candidate dominates (every objective maximised; failures excluded
+        unless every evaluation failed). With one objective: the best ones."""
+        from .._pareto import non_dominated
+
+        if not self.y_:
+            return [], np.empty((0, self.n_objectives_))
+        Y = np.asarray(self.y_, dtype=float).reshape(len(self.y_), -1)
+        mask = non_dominated(Y)
+        return [c for c, m in zip(self.candidates_, mask) if m], Y[mask]

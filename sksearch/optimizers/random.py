@@ -14,12 +14,16 @@ class RandomOptimizer(Optimizer):
     ``ParameterSampler`` it never proposes a candidate twice, also when the
     space has continuous dimensions, and it handles a list of sub-spaces by
     drawing the sub-space uniformly. Cost per candidate: one prior draw.
+    It takes any number of objectives (the baseline of multi-objective
+    search), since it learns nothing from them.
 
     Parameters
     ----------
     space : Space or dict or list of dict
     random_state : None, int, numpy Generator or RandomState
     """
+
+    multi_objective = True
 
     def _propose(self, n):
         return self._sample_new(n)
