@@ -32,7 +32,6 @@ import pickle
 import shutil
 import tempfile
 import time
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -49,6 +48,7 @@ from ._journal import Journal
 from ._loop import run_loop
 from ._run import format_score
 from ._search import BaseSearch, StrategyRun, _tell_known
+from ._warn import warn_user
 from .optimizers._registry import get_optimizer
 from .optimizers.hyperband import (
     Job,
@@ -57,7 +57,6 @@ from .optimizers.hyperband import (
     max_depth,
     resource_levels,
     round_evaluations,
-    tell_at_level,
 )
 
 __all__ = ["BaseHyperband"]
@@ -630,7 +629,7 @@ class HyperbandRun(StrategyRun):
         self.models_dir = tempfile.mkdtemp(prefix="sksearch-hyperband-")
         return self.models_dir
 
-    def new_scheduler(self):
+    def new_strategy(self):
         """A fresh sampler (told the warm-start observations, at the highest
         resource) and scheduler of the plan."""
         search = self.search
@@ -655,9 +654,10 @@ class HyperbandRun(StrategyRun):
         self.plan = plan = hyperband_plan(self.n_iter, self.depth, search.factor)
         self.batch_size = max(1, int(search.batch_size))  # never n_jobs: see BaseSearch
         self.subsample_seed = self.seed("subsample")
-        self.strategy = self.new_scheduler()
+        self.strategy = self.new_strategy()
         if self.continue_mode is not None:
-            self.lineages = (_AsyncLineages if search.asynchronous else _Lineages)(self, plan)
+            # ASHA may promote any candidate at any time: its models are kept
+            self.lineages = _Lineages(self, prune=not search.asynchronous)
         search_ctx = run_loop(
             self, n_iter=self.n_iter, batch_size=self.batch_size,
             # counted only for callbacks: a plan may have millions of steps
@@ -667,12 +667,10 @@ class HyperbandRun(StrategyRun):
         scheduler = self.strategy
         brackets = scheduler.brackets if search.asynchronous else plan[: scheduler.n_started]
         if scheduler.n_repeated_:
-            warnings.warn(
+            warn_user(
                 f"The search space has too few distinct candidates for the "
                 f"{len(brackets)} bracket(s) that ran: {scheduler.n_repeated_} candidates "
-                "were drawn again and are evaluated more than once.",
-                UserWarning,
-                stacklevel=6,
+                "were drawn again and are evaluated more than once."
             )
         levels = self.levels
         search.min_resources_ = levels[self.depth]
@@ -703,7 +701,7 @@ class HyperbandRun(StrategyRun):
 
     def units_asked(self, jobs):
         if self.lineages is not None and jobs:
-            self.continuations.update(self.lineages.start_step(jobs))
+            self.continuations.update(self.lineages.start(jobs))
 
     def row(self, job):
         """The job's parameters as ``cv_results_`` shows them (with the
@@ -752,7 +750,7 @@ class HyperbandRun(StrategyRun):
 
     def units_told(self, jobs):
         if self.lineages is not None:
-            self.lineages.end_step(jobs)
+            self.lineages.end(jobs)
 
     def unit_key(self, job):
         return (self.space.key(self.space.encode(job.candidate)), self.levels[job.level])
@@ -780,125 +778,21 @@ class HyperbandRun(StrategyRun):
         )
 
     # -- resuming from the journal -------------------------------------------
-    def add_record(self, job, record):
-        more = record.get("more", {})
-        self.evaluations.add(
-            self.row(job),
-            Journal.out(record, self.search.return_train_score),
-            {
-                "iter": more.get("iter", 0),
-                "n_resources": self.levels[job.level],
-                "bracket": job.bracket,
-                "warm_started": bool(more.get("warm_started", False)),
-            },
-        )
-        self.rung_scores.append((self.levels[job.level], Journal.score(record)))
-
-    def record_job(self, record):
-        """(candidate, bracket, level) of a journal record of this search."""
+    def record_unit(self, record):
+        """The job a journal record is the evaluation of: its candidate at its
+        resource level, in its bracket (the rung is the scheduler's to place)."""
         more = record.get("more", {})
         n_res = more.get("n_resources")
         if n_res not in self.levels or not isinstance(more.get("bracket"), int):
             raise ValueError(f"not a record of these rungs: {more!r}")
-        return self.record_candidate(record), more["bracket"], self.levels.index(n_res)
+        return Job(self.record_candidate(record), self.levels.index(n_res), more["bracket"])
 
-    def resume(self):
-        """Take the journal's evaluations instead of fitting them.
-
-        Synchronous brackets are replayed step by step (the sampler proposes
-        the same candidates, the scheduler promotes the same ones), so the
-        search goes on exactly as the interrupted run; asynchronous
-        successive halving takes every finished evaluation back into its
-        rungs. Models of continued training are not kept: a promotion after
-        the resume trains from scratch, which is always correct. A journal
-        that the plan does not reproduce is reused as known observations of a
-        new plan (with a warning). Returns the number of evaluations outside
-        the plan's budget.
-        """
-        journal, evaluations = self.journal, self.evaluations
-        records = list(journal.records) if journal is not None else []
-        self.n_batches = 0
-        self.n_resumed = len(records)
-        if not records:
-            return 0
-        scheduler = self.strategy
-        space = self.space
-
-        def same(job, record):
-            cand, bracket, level = self.record_job(record)
-            return (
-                space.key(space.encode(job.candidate)) == space.key(space.encode(cand))
-                and job.bracket == bracket
-                and job.level == level
-            )
-
-        try:
-            if self.search.asynchronous:
-                # with one worker the journal is in the order of the asks:
-                # replay them, so that the search goes on as the
-                # interrupted one; else take the evaluations back into the
-                # rungs of a new scheduler
-                for record in records:
-                    jobs = scheduler.ask(1)
-                    if not jobs or not same(jobs[0], record):
-                        break
-                    self.add_record(jobs[0], record)
-                    scheduler.tell(jobs, [Journal.score(record)])
-                else:
-                    self.n_batches = len(records)
-                    return 0
-                scheduler = self.strategy = self.new_scheduler()
-                self.evaluations = evaluations = type(evaluations)()
-                self.rung_scores = []
-                for record in records:
-                    cand, bracket, level = self.record_job(record)
-                    job = scheduler.restore(cand, bracket, level, Journal.score(record))
-                    self.add_record(job, record)
-                self.n_batches = len(records)
-                self.keep_for_lookup(records)
-                return 0
-            pending = list(records)
-            while pending and not scheduler.done:
-                step = scheduler.ask()
-                got = pending[: len(step)]
-                if not all(same(job, record) for job, record in zip(step, got)):
-                    break
-                for job, record in zip(step, got):
-                    self.add_record(job, record)
-                del pending[: len(got)]
-                if len(got) < len(step):  # the run was cut inside this step
-                    self.partial = (step, [Journal.score(r) for r in got])
-                    break
-                scheduler.tell(step, [Journal.score(r) for r in got])
-                self.n_batches += 1
-            if not pending:
-                return 0
-            self.partial = None
-        except (ValueError, TypeError, IndexError, KeyError):
-            self.partial = None
-        warnings.warn(
-            f"checkpoint={self.search.checkpoint!r}: the search does not take up the "
-            "journal's rungs again (another batch size, sampler or mode?); its "
-            f"{len(records)} evaluations are kept as they are and the search runs "
-            "its plan anew, knowing them.",
-            UserWarning,
-            stacklevel=6,
-        )
-        self.strategy = self.new_scheduler()
-        sampler = self.strategy.sampler
-        self.evaluations = evaluations = type(evaluations)()
-        self.rung_scores = []
-        for record in records:
-            more = record.get("more", {})
-            n_res = more.get("n_resources")
-            level = self.levels.index(n_res) if n_res in self.levels else 0
-            cand = self.record_candidate(record)
-            job = Job(cand, level, int(more.get("bracket", 0) or 0), 0)
-            self.add_record(job, record)
-            tell_at_level(sampler, [cand], [Journal.score(record)], level)
-        self.n_batches = 1 + max(evaluations.more["iter"], default=-1)
-        self.keep_for_lookup(records)
-        return len(records)
+    def journal_out(self, record):
+        outs = super().journal_out(record)
+        if record.get("more", {}).get("warm_started"):
+            for out in outs:
+                out[_CONTINUED] = True
+        return outs
 
 
 BaseHyperband._run_class = HyperbandRun
@@ -910,102 +804,60 @@ def _replaces_owner(owner, candidate):
     return bool(owner) and any(k == owner or owner.startswith(k + "__") for k in candidate)
 
 
-class _AsyncLineages:
-    """Continued training under asynchronous successive halving: a
-    candidate's model of each rung is stored for the promotion that may come
-    (at any time), so models are kept until the end of the search."""
+class _Lineages:
+    """The driver's side of continued training: tells the workers what to
+    load and store for each job, and deletes the models no rung will continue.
 
-    def __init__(self, run, plan):
+    A job's ``lineage`` (its scheduler's name of one candidate through the
+    rungs of its bracket) names its models: a promotion (rung > 0) loads
+    them, a rung below the maximum resource (level > 0) stores them. With
+    ``prune`` (synchronous brackets, whose next rung promotes from the last
+    one at once) the models of the candidates a rung did not promote are
+    deleted as it is asked, and a bracket's models when it ends; without
+    (asynchronous successive halving, which may promote a candidate at any
+    time) they are kept until the end of the search.
+    """
+
+    def __init__(self, run, *, prune):
         self.directory = run.models_directory()
         self.mode, self.warm_param = run.continue_mode
         self.resource = run.search.resource
         self.owner = self.resource.rpartition("__")[0]
-        self.run = run
+        self.n_splits = run.n_splits
+        self.prune = prune
+        self.stored = {}  # bracket -> lineages whose models wait for its next rung
 
-    def start_step(self, jobs):
+    def start(self, jobs):
         """The continuation of each job (by id(job)) just asked."""
-        scheduler = self.run.strategy  # a resume may have replaced it
         out = {}
         for job in jobs:
             if _replaces_owner(self.owner, job.candidate):
+                # a candidate that sets the estimator owning the resource (an
+                # estimator choice): trained from scratch
                 continue
-            top = len(scheduler.brackets[job.bracket].levels) - 1
             out[id(job)] = _Continuation(
-                self.directory, f"l{scheduler.lineage(job)}", self.resource,
-                self.warm_param, self.mode, job.rung > 0, job.rung < top,
+                self.directory, f"l{job.lineage}", self.resource, self.warm_param,
+                self.mode, job.rung > 0, job.level > 0,
             )
+        if self.prune:
+            for b in {job.bracket for job in jobs}:
+                promoted = {job.lineage for job in jobs if job.bracket == b}
+                self._delete(self.stored.pop(b, set()) - promoted)
         return out
 
-    def end_step(self, jobs):
-        """Nothing: a model is kept for a promotion that may come at any time."""
-
-
-class _Lineages:
-    """The driver's side of continued training: names each candidate's lineage
-    in its bracket, tells the workers what to load and store, and deletes the
-    models that no rung will continue."""
-
-    def __init__(self, run, plan):
-        mode, warm_param = run.continue_mode
-        self.directory = run.models_directory()
-        self.mode, self.warm_param = mode, warm_param
-        self.resource = run.search.resource
-        self.owner = self.resource.rpartition("__")[0]
-        self.n_splits = run.n_splits
-        self.plan = plan
-        self.names = {}  # (bracket, id(candidate)) -> (lineage, candidate)
-        self.stored = {}  # bracket -> lineages whose models are on disk
-        self.n_named = 0
-
-    def start_step(self, jobs):
-        """The continuation of each job (by id(job)) of a step."""
-        out, seen, now = {}, set(), {}
+    def end(self, jobs):
+        if not self.prune:
+            return
         for job in jobs:
-            key = (job.bracket, id(job.candidate))
-            if key in seen or _replaces_owner(self.owner, job.candidate):
-                # the same candidate twice in one rung, or a candidate that
-                # sets the estimator owning the resource (an estimator choice):
-                # trained from scratch
-                continue
-            seen.add(key)
-            load = job.rung > 0 and key in self.names
-            if not load:
-                self.names[key] = (f"b{job.bracket}c{self.n_named}", job.candidate)
-                self.n_named += 1
-            name = self.names[key][0]
-            now.setdefault(job.bracket, set()).add(name)
-            out[id(job)] = _Continuation(
-                self.directory, name, self.resource, self.warm_param, self.mode,
-                load, job.rung < self._last_rung(job.bracket),
-            )
-        for b, names in now.items():  # the candidates that were not promoted
-            self._delete(self.stored.pop(b, set()) - names)
-        return out
+            if job.level > 0:
+                self.stored.setdefault(job.bracket, set()).add(job.lineage)
+            else:  # the bracket's last rung: nothing continues it
+                self._delete({job.lineage})
 
-    def _last_rung(self, bracket):
-        return len(self.plan[bracket].n_candidates) - 1
-
-    def end_step(self, jobs):
-        for b in {job.bracket for job in jobs}:
-            names = {self.names[k][0] for k in self.names if k[0] == b}
-            rung = max(job.rung for job in jobs if job.bracket == b)
-            if rung < self._last_rung(b):
-                self.stored[b] = {
-                    self.names[(b, id(job.candidate))][0]
-                    for job in jobs
-                    if job.bracket == b and (b, id(job.candidate)) in self.names
-                }
-            else:  # the bracket is over
-                self._delete(names)
-                for key in [k for k in self.names if k[0] == b]:
-                    del self.names[key]
-                self.stored.pop(b, None)
-                self.names = {k: v for k, v in self.names.items() if k[0] != b}
-
-    def _delete(self, names):
-        for name in names:
+    def _delete(self, lineages):
+        for lineage in lineages:
             for fold in range(self.n_splits):
                 try:
-                    os.remove(_model_path(self.directory, name, fold))
+                    os.remove(_model_path(self.directory, f"l{lineage}", fold))
                 except OSError:
                     pass

@@ -46,11 +46,11 @@ import math
 import numbers
 import os
 import time
-import warnings
 
 import joblib
 import numpy as np
 
+from ._warn import warn_user
 from .space import same_numeric_type
 
 try:
@@ -576,12 +576,10 @@ class Journal:
             # the results are kept in memory and the search goes on: a full
             # disk must not cost the evaluations it could not journal
             self.failed = f"{exc.strerror or exc}"
-            warnings.warn(
+            warn_user(
                 f"checkpoint={self.path!r} cannot be written ({self.failed}): it keeps "
                 f"the {len(self.records)} evaluations journaled so far, and the search "
-                "goes on without journaling more.",
-                UserWarning,
-                stacklevel=2,
+                "goes on without journaling more."
             )
             return
         self.records.extend(records)

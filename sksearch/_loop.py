@@ -5,7 +5,9 @@
 asks for one unit whenever a worker frees, on the loop's own joblib workers.
 What a unit is (a candidate; a candidate at a resource level in Hyperband)
 is the run's: the loop calls its ``ask_round``, ``unit_jobs``,
-``units_done``, ``resume`` and ``progress_line``.
+``units_done``, ``resume`` and ``progress_line``. A resumed run's journal is
+replayed by the loop itself: a unit the journal holds is taken from it
+(``take_stored``) instead of fitted.
 """
 
 # SPDX-License-Identifier: BSD-3-Clause
@@ -37,8 +39,10 @@ def run_loop(run, *, n_iter, batch_size, n_units, what):
             task_name="search", max_subtasks=n_units
         ).call_on_fit_task_begin(estimator=search)
     start = time.perf_counter()
-    n_iter += run.resume() or 0  # evaluations reused outside the budget
-    _announce(run, n_iter - len(run.evaluations), what)  # what is left to fit
+    n_iter += run.resume()  # evaluations reused outside the budget
+    # what is left to fit: the journal's evaluations are in the results
+    # already, or replayed by the loop
+    _announce(run, n_iter - max(len(run.evaluations), run.n_resumed), what)
     # a resumed search that its callbacks had already stopped (they read the
     # told history) evaluates nothing new
     if run.n_resumed and any(cb(search) for cb in (search.callbacks or [])):
@@ -112,21 +116,22 @@ def _rounds(run, parallel, n_iter, batch_size, clock, search_ctx):
     """The deterministic mode: ask a round, fit it, tell it, repeat."""
     evaluations, n_splits = run.evaluations, run.n_splits
     while len(evaluations) < n_iter:
-        if clock.time_is_up():
+        if clock.time_is_up() and len(evaluations) >= run.n_resumed:  # not in a replay
             return "max_time"
         batch = run.ask_round(min(batch_size, n_iter - len(evaluations)))
         if not batch:  # the space has no new candidate left
             return "exhausted"
-        ctx = _unit_context(run, search_ctx, len(batch) * n_splits)
         n_before = len(evaluations)
-        outs = [run.take_stored(unit) or [None] * n_splits for unit in batch]
+        stored = [run.take_stored(unit) for unit in batch]  # replayed, not fitted
+        outs = [out or [None] * n_splits for out in stored]
+        fit = [i for i, out in enumerate(stored) if out is None]
+        ctx = _unit_context(run, search_ctx, len(fit) * n_splits) if fit else None
         # made before any is dispatched: joblib pickles tasks in another
         # thread, and making a task adds to the callback context tree
         tasks = [
             job
-            for i, unit in enumerate(batch)
-            if id(unit) not in run.served
-            for job in run.unit_jobs(i, unit, (n_before + i, n_iter), ctx, i * n_splits)
+            for k, i in enumerate(fit)
+            for job in run.unit_jobs(i, batch[i], (n_before + i, n_iter), ctx, k * n_splits)
         ]
         for (i, s), out in parallel(tasks):
             outs[i][s] = out
@@ -155,7 +160,7 @@ def _asynchronous(run, parallel, n_iter, clock, search_ctx):
             with lock:
                 if state["reason"] is not None or state["asked"] >= n_iter:
                     return
-                if clock.time_is_up():
+                if clock.time_is_up() and state["asked"] >= run.n_resumed:
                     state["reason"] = "max_time"
                     return
                 batch = run.ask_round(1)

@@ -12,7 +12,6 @@ parameters and its public fitted attributes.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import pickle
-import warnings
 
 import numpy as np
 from sklearn.base import clone, is_classifier
@@ -32,6 +31,7 @@ from ._compat import (
 from ._journal import FORMAT as JOURNAL_FORMAT
 from ._journal import Journal, search_fingerprint
 from ._version import __version__
+from ._warn import warn_user
 
 __all__ = ["Run", "format_score"]
 
@@ -186,10 +186,10 @@ class Run:
         self.evaluations = _Evaluations()
         self.strategy = None  # the strategy (or scheduler) the loop asks
         self.n_batches = self.n_resumed = 0
-        self.partial = None  # (round, scores of its first candidates) cut by a kill
         self.stop_reason = None
         self.stored = {}  # unit key -> journal records no unit has taken yet
         self.served = set()  # id() of the units taken from the journal
+        self.reused = False  # whether the journal's rows are in evaluations already
 
     # -- seeds --------------------------------------------------------------
     def seed(self, consumer):
@@ -333,6 +333,10 @@ class Run:
             return None
         record = records.pop(0)
         self.served.add(id(unit))
+        return self.journal_out(record)
+
+    def journal_out(self, record):
+        """The per-fold results a journal record holds."""
         return Journal.out(record, self.search.return_train_score)
 
     def record(self, candidates, outs_of, more, *, rows=None, units=None):
@@ -340,13 +344,17 @@ class Run:
         scores. ``more`` maps each extra ``cv_results_`` column to one value
         per candidate; ``rows`` are the parameters shown in ``cv_results_``
         (default: the candidates themselves); ``units`` those asked (default:
-        the candidates): a unit taken from the journal is not journaled again."""
+        the candidates): a unit taken from the journal is not journaled again,
+        nor shown again if the resume showed the journal's rows."""
         scores = [candidate_score(outs_of[i], self.metric) for i in range(len(candidates))]
         rows = candidates if rows is None else rows
-        for i, row in enumerate(rows):
-            self.evaluations.add(row, outs_of[i], {k: v[i] for k, v in more.items()})
         units = candidates if units is None else units
-        new = [i for i, u in enumerate(units) if id(u) not in self.served]
+        served = [id(u) in self.served for u in units]
+        self.served.difference_update(id(u) for u in units)  # an id lives as long as its unit
+        for i, row in enumerate(rows):
+            if not (self.reused and served[i]):
+                self.evaluations.add(row, outs_of[i], {k: v[i] for k, v in more.items()})
+        new = [i for i in range(len(units)) if not served[i]]
         if self.journal is not None and new:
             self.journal.write(
                 [candidates[i] for i in new],
@@ -381,11 +389,7 @@ class Run:
                           f"before any of its {what} was evaluated.")
 
     def warn_not_replayed(self, what):
-        warnings.warn(
-            f"checkpoint={self.search.checkpoint!r}: {what}",
-            UserWarning,
-            stacklevel=7,
-        )
+        warn_user(f"checkpoint={self.search.checkpoint!r}: {what}")
 
 
 def _entropy(random_state):

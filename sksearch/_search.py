@@ -18,7 +18,6 @@ formatting, ``best_*``, refit, callbacks), so these, multi-metric scoring,
 
 import math
 import os
-import warnings
 from abc import abstractmethod
 from numbers import Integral
 from numbers import Real as RealNumber
@@ -31,7 +30,8 @@ from ._fitted import build_fitted
 from ._journal import Journal, top_resource_rows
 from ._loop import run_loop
 from ._run import Run, format_score
-from .optimizers._scheduler import OneLevelScheduler
+from ._warn import warn_user
+from .optimizers._scheduler import OneLevelScheduler, Unit
 from .space import Space, _is_estimator
 
 __all__ = ["BaseSearch"]
@@ -83,15 +83,6 @@ def _check_param_names(estimator, space):
                     f"{where}: {name!r} is not a parameter of {owner}. Valid "
                     f"parameters of the estimator are: {sorted(valid)!r}."
                 )
-
-
-def _same_candidates(space, batch, records):
-    if len(records) != len(batch):
-        return False
-    return all(
-        space.key(space.encode(c)) == space.key(Journal.vector(r))
-        for c, r in zip(batch, records)
-    )
 
 
 def objective_column(results, metric=None):
@@ -202,7 +193,7 @@ def _warm_start_observations(source, refit, space):
             "parameter, a value out of bounds or not among the choices) and are left "
             f"out; the other {len(known)} are told to the strategy"
         )
-        warnings.warn(f"warm_start_from: {what}.", UserWarning, stacklevel=4)
+        warn_user(f"warm_start_from: {what}.")
     return [c for c, _ in known], [s for _, s in known]
 
 
@@ -507,11 +498,9 @@ class StrategyRun(Run):
         search, space = self.search, self.space
         n_iter = search.n_iter
         if n_iter > space.size:
-            warnings.warn(
+            warn_user(
                 f"The search space has {space.size} distinct candidates, fewer than "
-                f"n_iter={n_iter}. Running {space.size} candidates.",
-                UserWarning,
-                stacklevel=6,
+                f"n_iter={n_iter}. Running {space.size} candidates."
             )
             n_iter = int(space.size)
         # a property of the search, never of n_jobs or the joblib backend:
@@ -556,11 +545,7 @@ class StrategyRun(Run):
     # -- the loop's units: a candidate at a level --------------------------
     def ask_round(self, n):
         """Up to ``n`` units to evaluate next (none: nothing left to ask)."""
-        if self.partial is not None:  # a round cut by the interruption
-            batch, scores = self.partial
-            units = batch[len(scores):]
-        else:
-            units = self.strategy.ask(n)
+        units = self.strategy.ask(n)
         self.units_asked(units)
         return units
 
@@ -573,18 +558,13 @@ class StrategyRun(Run):
         )
 
     def units_done(self, units, outs_of, iteration):
-        """Record the per-fold results of finished units and tell the scheduler
-        (a round cut by an interruption: the whole round, once complete)."""
+        """Record the per-fold results of finished units and tell the scheduler."""
         more = {"iter": list(iteration), **self.more_columns(units, outs_of)}
         scores = self.record(
             [unit.candidate for unit in units], outs_of, more,
             rows=[self.row(unit) for unit in units], units=units,
         )
         self.scores_recorded(units, scores)
-        if self.partial is not None:
-            batch, done = self.partial
-            self.partial = None
-            units, scores = batch, list(done) + list(scores)
         self.strategy.tell(units, scores)
         self.units_told(units)
 
@@ -625,60 +605,81 @@ class StrategyRun(Run):
             f"best {format_score(best)}, elapsed {elapsed:.1f}s, ETA {eta:.1f}s"
         )
 
-    def resume(self):
-        """Take the checkpoint journal's evaluations instead of fitting them.
+    # -- resuming: one replay for every scheduler -----------------------------
+    def record_unit(self, record):
+        """The unit a journal record is the evaluation of, as it was asked."""
+        return Unit(self.record_candidate(record))
 
-        In the deterministic mode the strategy proposes the journal's
-        candidates again, round by round, and is told their stored scores, so
-        that the search goes on exactly as the interrupted run. If it does not
-        (another strategy, batch size, or the asynchronous mode), the journal's
-        evaluations are told to a new strategy as known observations.
+    def resume(self):
+        """Take the checkpoint journal's evaluations instead of fitting them;
+        return how many are outside the budget.
+
+        The journal's evaluations go to a fresh scheduler in the order they
+        were asked. Where the scheduler, asked as the loop asks it (rounds of
+        ``batch_size``, or a unit at a time) and told their scores, asks for
+        them again, the loop replays them: each is taken from the journal
+        instead of fitted, and the search goes on exactly as the interrupted
+        run did, a round the interruption cut included. Where it does not
+        (another batch size, mode, strategy or seed), the scheduler restores
+        them (:meth:`~sksearch.optimizers._scheduler.Scheduler.restore`: a
+        plain strategy is told them, Hyperband's rungs are rebuilt) and the
+        loop goes on from there. Either way nothing journaled is fitted again,
+        and a unit asked again later is taken from the journal. Checking the
+        replay asks a scratch scheduler for the journaled rounds once more: a
+        proposal's cost, never a fit's.
         """
-        journal, evaluations, space = self.journal, self.evaluations, self.space
-        pending = list(journal.records) if journal is not None else []
-        self.n_resumed = len(pending)
-        if not pending:
-            return 0
-        n_iter, batch_size = self.n_iter, self.batch_size
-        while pending and not self.search.asynchronous and len(evaluations) < n_iter:
-            batch = self.strategy.ask(min(batch_size, n_iter - len(evaluations)))
-            records = pending[: len(batch)]
-            candidates = [unit.candidate for unit in batch[: len(records)]]
-            if not batch or not _same_candidates(space, candidates, records):
-                break
-            for cand, rec in zip(candidates, records):
-                outs = Journal.out(rec, self.search.return_train_score)
-                iteration = rec.get("more", {}).get("iter", self.n_batches)
-                evaluations.add(cand, outs, {"iter": iteration})
-            del pending[: len(records)]
-            if len(records) < len(batch):
-                # the run was cut inside this round: the rest of it is evaluated
-                # first, then the whole round is told, as uninterrupted
-                self.partial = (batch, [Journal.score(r) for r in records])
-                break
-            self.strategy.tell(batch, [Journal.score(r) for r in records])
-            self.n_batches += 1
-        if not pending:
+        records = list(self.journal.records) if self.journal is not None else []
+        self.n_resumed = len(records)
+        # a round's records are journaled together, in the order asked; the
+        # asynchronous mode's as they finish, numbered in the order asked
+        asked = sorted(records, key=lambda r: r.get("more", {}).get("iter", 0))
+        replays = bool(records) and self.replays(asked)
+        self.strategy = self.new_strategy()
+        self.keep_for_lookup(asked)
+        if replays or not records:
             return 0
         if not self.search.asynchronous:
             self.warn_not_replayed(
-                "the search does not propose the journal's candidates again (another "
-                f"batch size or strategy?); its {len(journal.records)} evaluations are "
-                "reused as they are and the search continues from them."
+                "the search does not propose the journal's evaluations again in the "
+                f"order they were asked (another batch size, strategy or seed?); its "
+                f"{len(records)} evaluations are reused as they are and the search "
+                "continues from them."
             )
-        self.partial = None
-        self.strategy = self.new_strategy()
-        self.evaluations = evaluations = type(evaluations)()
-        for i, rec in enumerate(journal.records):
-            outs = Journal.out(rec, self.search.return_train_score)
-            cand = self.record_candidate(rec)
-            evaluations.add(cand, outs, {"iter": rec.get("more", {}).get("iter", i)})
-        self.strategy.sampler.tell(
-            list(evaluations.params), [Journal.score(r) for r in journal.records]
-        )
-        self.n_batches = 1 + max(evaluations.more["iter"], default=-1)
-        self.keep_for_lookup(journal.records)
-        return 0
+        units = {id(r): self.record_unit(r) for r in records}
+        n_in = self.strategy.restore([units[id(r)] for r in asked], [Journal.score(r) for r in asked])
+        outs_of = [self.journal_out(r) for r in records]
+        more = {
+            "iter": [r.get("more", {}).get("iter", i) for i, r in enumerate(records)],
+            **self.more_columns([units[id(r)] for r in records], outs_of),
+        }
+        for i, record in enumerate(records):
+            unit = units[id(record)]
+            self.evaluations.add(self.row(unit), outs_of[i], {k: v[i] for k, v in more.items()})
+        self.scores_recorded([units[id(r)] for r in records], [Journal.score(r) for r in records])
+        self.reused = True  # a unit taken from the journal later has its row
+        self.n_batches = 1 + max(self.evaluations.more["iter"], default=-1)
+        return len(records) - n_in
+
+    def replays(self, records):
+        """Whether a fresh scheduler, asked as the loop asks it and told the
+        journal's scores, asks for every journaled evaluation before any
+        other (but the rest of a round the interruption cut)."""
+        left = {}
+        for record in records:
+            left.setdefault(self.record_key(record), []).append(Journal.score(record))
+        scheduler, n_left, n_done = self.new_strategy(), len(records), 0
+        while n_left:
+            n = 1 if self.search.asynchronous else min(self.batch_size, self.n_iter - n_done)
+            units = scheduler.ask(n) if n > 0 else []
+            if not units:
+                return False
+            scores = [(left.get(self.unit_key(u)) or [None]).pop(0) for u in units]
+            n_left -= sum(s is not None for s in scores)
+            if None in scores:  # a unit never journaled: only after the last one
+                return n_left == 0
+            scheduler.tell(units, scores)
+            n_done += len(units)
+        return True
 
 
 BaseSearch._run_class = StrategyRun

@@ -20,6 +20,7 @@ from sksearch.optimizers.hyperband import (
     BOHBOptimizer,
     hyperband_plan,
 )
+from sksearch.optimizers._scheduler import Unit
 from sksearch.space import Integer, Real
 
 from ._kill import kill_then_resume
@@ -100,7 +101,8 @@ def test_asha_restore_continues_as_the_uninterrupted_run():
     for job in full[:17]:
         if job.rung == 0:
             sampler.ask(1)  # the sampler had proposed the new candidates
-        sched.restore(job.candidate, job.bracket, job.level, job.candidate["x"])
+        # as a journal holds it: the candidate at its level, in its bracket
+        sched.restore([Unit(job.candidate, job.level, job.bracket)], [job.candidate["x"]])
     rest = []
     while not sched.done:
         jobs = sched.ask()
@@ -124,10 +126,12 @@ def test_asha_errors_name_what_is_wrong():
         sched.tell(jobs, [0.5])
     with pytest.raises(ValueError, match="1 jobs but 2 scores"):
         sched.tell(sched.ask(), [0.5, 0.5])
-    with pytest.raises(ValueError, match="no bracket"):
-        sched.restore({"x": 0.1}, 7, 0, 0.1)
-    with pytest.raises(ValueError, match="no level"):
-        sched.restore({"x": 0.1}, 0, 9, 0.1)
+    with pytest.raises(ValueError, match="no bracket has level 9"):
+        sched.restore([Unit({"x": 0.1}, 9, 0)], [0.1])
+    # a bracket of another plan (synchronous brackets): the one that starts at its level
+    before = sched.brackets[0].n_candidates[0]
+    assert sched.restore([Unit({"x": 0.1}, 1, 7)], [0.1]) == 1
+    assert sched.brackets[0].levels[0] == 1 and sched.brackets[0].n_candidates[0] == before + 1
 
 
 # -- asynchronous successive halving in the search ----------------------------

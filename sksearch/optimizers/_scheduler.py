@@ -29,15 +29,21 @@ class Unit:
         Index of the bracket in a Hyperband plan (0 for a one-level scheduler).
     rung : int
         Rung within the bracket (0 for a new candidate).
+    lineage : int or None
+        Names one candidate through the rungs of its bracket: a promotion
+        has the lineage of the evaluation it continues (None for a
+        one-level scheduler). Whoever runs the unit may keep its models under
+        this name for the next rung (continued training).
     """
 
-    __slots__ = ("candidate", "level", "bracket", "rung")
+    __slots__ = ("candidate", "level", "bracket", "rung", "lineage")
 
-    def __init__(self, candidate, level=0, bracket=0, rung=0):
+    def __init__(self, candidate, level=0, bracket=0, rung=0, lineage=None):
         self.candidate = candidate
         self.level = level
         self.bracket = bracket
         self.rung = rung
+        self.lineage = lineage
 
     def __repr__(self):
         return (
@@ -70,6 +76,21 @@ class Scheduler(ABC):
     @abstractmethod
     def tell(self, units, scores):
         """Report the scores of units it handed out (NaN: a failed evaluation)."""
+
+    def restore(self, units, scores):
+        """Take the evaluations of an earlier run (a resumed journal) as if
+        they had been asked and told, in the order given (the order they were
+        asked); return how many took their place in the scheduler's budget.
+
+        ``units`` are the earlier run's (candidate, level and bracket as it
+        journaled them; the rung is the scheduler's to place). A scheduler
+        with rungs rebuilds them (and the promotions they made); this default
+        tells the units in order, all within the budget.
+        """
+        units = list(units)
+        if units:
+            self.tell(units, scores)
+        return len(units)
 
 
 class OneLevelScheduler(Scheduler):

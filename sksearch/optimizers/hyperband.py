@@ -301,7 +301,7 @@ def tell_at_level(sampler, candidates, scores, level):
 Job = Unit
 
 
-def _schedule_steps(plan, batch_size):
+def _schedule_steps(plan, batch_size, started=0, active=()):
     """Which (bracket, rung) pairs run at each step, one step at a time.
 
     At every step each started bracket runs its next rung (a bracket's rung
@@ -311,8 +311,11 @@ def _schedule_steps(plan, batch_size):
     the other (BOHB's model then sees every finished bracket). The schedule
     depends only on the plan and ``batch_size``, never on scores. A
     generator: a plan of millions of brackets is scheduled as it runs.
+    ``started`` brackets have started, and ``active`` ``(bracket, rung)``
+    pairs run next (a resumed plan).
     """
-    n_brackets, started, active = len(plan), 0, []
+    n_brackets = len(plan)
+    active = [(b, i, plan[b].n_candidates) for b, i in active]
     while active or started < n_brackets:
         step = list(active)
         size = sum(counts[i] for _, i, counts in step)
@@ -323,6 +326,20 @@ def _schedule_steps(plan, batch_size):
             started += 1
         yield [(b, i) for b, i, _ in step]
         active = [(b, i + 1, counts) for b, i, counts in step if i + 1 < len(counts)]
+
+
+def _pick(found, keys):
+    """The first unused index under each key of ``found`` (taken out of it),
+    or None (``found`` unchanged) if some key has none left."""
+    picked = []
+    for key in keys:
+        free = found.get(key, [])
+        if len(free) <= sum(k == key for k in keys[: len(picked)]):
+            return None
+        picked.append(free[sum(k == key for k in keys[: len(picked)])])
+    for key in keys:
+        found[key].pop(0)
+    return picked
 
 
 class HyperbandScheduler(Scheduler):
@@ -380,9 +397,10 @@ class HyperbandScheduler(Scheduler):
         self.n_started = 0
         self.n_repeated_ = 0
         self.history_ = []
-        self._members = {}  # bracket -> candidates of its last rung
+        self._members = {}  # bracket -> jobs of its last rung
         self._scores = {}  # bracket -> their scores
         self._asked = None
+        self._n_lineages = 0
 
     @property
     def done(self):
@@ -405,16 +423,22 @@ class HyperbandScheduler(Scheduler):
             return []
         jobs = []
         for b, i in self._next:
-            bracket = self.plan[b]
-            n = bracket.n_candidates[i]
-            if i == 0:
-                members = self._sample(n)
-                self.n_started = max(self.n_started, b + 1)
-            else:
-                members = self._top(self._members[b], self._scores[b], n)
-            jobs.extend(Job(c, bracket.levels[i], b, i) for c in members)
+            n = self.plan[b].n_candidates[i]
+            jobs.extend(self._rung(b, i, self._sample(n) if i == 0 else None))
         self._asked = jobs
         return jobs
+
+    def _rung(self, b, i, new):
+        """The jobs of rung ``i`` of bracket ``b``: the candidates ``new``
+        (rung 0), or the best of the rung below."""
+        bracket = self.plan[b]
+        if i == 0:
+            self.n_started = max(self.n_started, b + 1)
+            first = self._n_lineages
+            self._n_lineages += len(new)
+            return [Job(c, bracket.levels[0], b, 0, first + k) for k, c in enumerate(new)]
+        below = self._top(self._members[b], self._scores[b], bracket.n_candidates[i])
+        return [Job(job.candidate, bracket.levels[i], b, i, job.lineage) for job in below]
 
     def tell(self, jobs, scores):
         """Report the scores of the jobs of the last step (NaN for a failure)."""
@@ -426,14 +450,21 @@ class HyperbandScheduler(Scheduler):
             raise ValueError("tell expects exactly the jobs of the last ask, in order.")
         if len(scores) != len(jobs):
             raise ValueError(f"tell: got {len(jobs)} jobs but {len(scores)} scores.")
+        self._told(jobs, scores)
+        self.history_.append(jobs)
+        self._asked = None
+        self._next = next(self._steps, None)
+
+    def _told(self, jobs, scores):
+        """Keep the scores of a rung's jobs (for its promotions) and tell the sampler."""
         scores = np.where(np.isfinite(scores), scores, np.nan)
         by_bracket = {}
         for job, score in zip(jobs, scores):
             by_bracket.setdefault(job.bracket, ([], []))
-            by_bracket[job.bracket][0].append(job.candidate)
+            by_bracket[job.bracket][0].append(job)
             by_bracket[job.bracket][1].append(score)
-        for b, (cands, s) in by_bracket.items():
-            self._members[b] = cands
+        for b, (members, s) in by_bracket.items():
+            self._members[b] = members
             self._scores[b] = np.asarray(s, dtype=float)
         by_level = {}
         for job, score in zip(jobs, scores):
@@ -443,17 +474,68 @@ class HyperbandScheduler(Scheduler):
         for level in sorted(by_level, reverse=True):
             cands, s = by_level[level]
             tell_at_level(self.sampler, cands, s, level)
-        self.history_.append(jobs)
-        self._asked = None
+
+    def restore(self, units, scores):
+        """Rebuild the plan's brackets from the evaluations of an earlier run
+        (a resumed journal, in the order they were asked), whatever its
+        ``batch_size``: a bracket's new candidates are its units at its first
+        level, in order, and a rung's promotions are the plan's (the best of
+        the rung below), so each bracket is rebuilt rung by rung while the
+        units hold every evaluation of the rung; the brackets so rebuilt go on
+        from their next rung. The units no rung took (of a rung cut short, or
+        of another plan) are told to the sampler as known observations.
+        Returns the number of units the plan took (the others are outside its
+        budget)."""
+        if self._asked is not None or self.history_:
+            raise RuntimeError("restore a fresh scheduler, before asking it.")
+        units, scores = list(units), np.asarray(scores, dtype=float).ravel()
+        space = self.sampler.space
+        found, new = {}, {}  # (bracket, level, candidate) -> indices; bracket -> new
+        for j, unit in enumerate(units):
+            b, level = unit.bracket, unit.level
+            found.setdefault((b, level, space.key(space.encode(unit.candidate))), []).append(j)
+            if 0 <= b < len(self.plan) and level == self.plan[b].levels[0]:
+                new.setdefault(b, []).append(j)
+        taken, active = [], []
+        for b in range(len(self.plan)):
+            n = self.plan[b].n_candidates
+            first = new.get(b, [])[: n[0]]
+            if len(first) < n[0]:
+                break
+            rung = 0
+            jobs = self._rung(b, 0, [units[j].candidate for j in first])
+            while True:
+                picked = _pick(found, [
+                    (b, job.level, space.key(space.encode(job.candidate))) for job in jobs
+                ])
+                if picked is None:
+                    break
+                self._told(jobs, scores[picked])
+                taken.extend(picked)
+                rung += 1
+                if rung == len(n):
+                    break
+                jobs = self._rung(b, rung, None)
+            if not rung:  # the candidates of its first rung were not all of it
+                self.n_started, self._n_lineages = b, self._n_lineages - n[0]
+                break
+            if rung < len(n):
+                active.append((b, rung))
+        self._steps = _schedule_steps(self.plan, self.batch_size, self.n_started, active)
         self._next = next(self._steps, None)
+        rest = sorted(set(range(len(units))) - set(taken))
+        for level in sorted({units[j].level for j in rest}, reverse=True):
+            at = [j for j in rest if units[j].level == level]
+            tell_at_level(self.sampler, [units[j].candidate for j in at], scores[at], level)
+        return len(taken)
 
     # -- helpers -----------------------------------------------------------
     @staticmethod
-    def _top(candidates, scores, k):
-        """The ``k`` best (stable order; failed, NaN, candidates last)."""
+    def _top(members, scores, k):
+        """The ``k`` best (stable order; failed, NaN, members last)."""
         key = np.where(np.isfinite(scores), scores, -np.inf)
         order = np.argsort(-key, kind="stable")
-        return [candidates[j] for j in order[:k]]
+        return [members[j] for j in order[:k]]
 
     def _sample(self, n):
         out = list(self.sampler.ask(n)) if n else []
@@ -550,7 +632,6 @@ class ASHAScheduler(Scheduler):
         # promoted, lineage (the number of the candidate in its bracket)]
         self._rungs = [[[] for _ in b.levels] for b in self.brackets]
         self._entry = {}  # id(job) -> entry
-        self._lineage = {}  # id(job) -> lineage, for a promoted job
         self._n_lineages = 0
 
     @property
@@ -570,14 +651,6 @@ class ASHAScheduler(Scheduler):
             jobs.append(job)
         return jobs
 
-    def lineage(self, job):
-        """A number of ``job``'s candidate, shared by its rungs (a promotion
-        continues its previous rung)."""
-        entry = self._entry.get(id(job))
-        if entry is None:
-            raise ValueError("lineage expects a job of this scheduler that was not told yet.")
-        return entry[3]
-
     def tell(self, jobs, scores):
         """Report the scores of jobs handed out by :meth:`ask` (NaN: failed),
         in any order and any number at a time."""
@@ -591,34 +664,58 @@ class ASHAScheduler(Scheduler):
             entry[1] = float(score) if np.isfinite(score) else float("nan")
             tell_at_level(self.sampler, [job.candidate], [entry[1]], job.level)
 
-    def restore(self, candidate, bracket, level, score):
-        """Take a finished evaluation of an earlier run (a resumed journal)
-        as if it had been asked and told; returns its job. The candidate
-        continues the same candidate's entry of the previous rung, if any."""
-        if not 0 <= bracket < len(self.brackets):
-            raise ValueError(f"restore: no bracket {bracket!r} in this scheduler.")
-        levels = self.brackets[bracket].levels
-        if level not in levels:
-            raise ValueError(f"restore: bracket {bracket} has no level {level!r}.")
-        rung = levels.index(level)
+    def restore(self, units, scores):
+        """Take the evaluations of an earlier run (a resumed journal, in the
+        order they were asked) into the rungs, as if asked and told: an
+        evaluation above a bracket's first rung continues the same
+        candidate's entry of the rung below (it was its promotion). A unit
+        of a bracket this scheduler has not (the journal of synchronous
+        brackets) goes to a bracket with its level, the one where it
+        continues an entry if any. All count within the budget."""
+        units, scores = list(units), np.asarray(scores, dtype=float).ravel()
+        for unit, score in zip(units, scores):
+            job = self._placed(unit.candidate, unit.bracket, unit.level)
+            self._start(job)
+            self.tell([job], [score])
+        return len(units)
+
+    def _placed(self, candidate, bracket, level):
+        """The job of an earlier evaluation, in its rung."""
+        with_level = [b for b in self.brackets if level in b.levels]
+        if not with_level:
+            raise ValueError(f"restore: no bracket has level {level!r}.")
+        if not 0 <= bracket < len(self.brackets) or level not in self.brackets[bracket].levels:
+            # another plan's bracket: where it continues an entry, else where
+            # it starts a rung, else the first with its level
+            def below(b):
+                rung = b.levels.index(level)
+                return rung and self._unpromoted(b.index, rung - 1, candidate)
+
+            bracket = next(
+                (b.index for b in with_level if below(b)),
+                next((b.index for b in with_level if b.levels[0] == level),
+                     with_level[0].index),
+            )
+        rung = self.brackets[bracket].levels.index(level)
         job = Job(candidate, level, bracket, rung)
-        if rung > 0:
-            below = [e for e in self._rungs[bracket][rung - 1] if e[0] == candidate and not e[2]]
-            if below:
-                below[0][2] = True
-                job.candidate = below[0][0]
-                self._lineage[id(job)] = below[0][3]
-        self._start(job)
-        self.tell([job], [score])
+        entry = self._unpromoted(bracket, rung - 1, candidate) if rung else None
+        if entry is not None:
+            entry[2] = True
+            job.candidate, job.lineage = entry[0], entry[3]
         return job
+
+    def _unpromoted(self, bracket, rung, candidate):
+        """The entry of ``candidate`` in a rung, not promoted yet, or None."""
+        return next(
+            (e for e in self._rungs[bracket][rung] if e[0] == candidate and not e[2]), None
+        )
 
     # -- helpers -----------------------------------------------------------
     def _start(self, job):
         b = self.brackets[job.bracket]
-        lineage = self._lineage.pop(id(job), None)
-        if lineage is None:
-            lineage, self._n_lineages = self._n_lineages, self._n_lineages + 1
-        entry = [job.candidate, None, False, lineage]
+        if job.lineage is None:  # a new candidate
+            job.lineage, self._n_lineages = self._n_lineages, self._n_lineages + 1
+        entry = [job.candidate, None, False, job.lineage]
         self._rungs[job.bracket][job.rung].append(entry)
         b.n_candidates[job.rung] += 1
         self._entry[id(job)] = entry
@@ -646,9 +743,7 @@ class ASHAScheduler(Scheduler):
             return None
         level, bi, rung, entry = best
         entry[2] = True
-        job = Job(entry[0], level, bi, rung + 1)
-        self._lineage[id(job)] = entry[3]
-        return job
+        return Job(entry[0], level, bi, rung + 1, entry[3])
 
     def _next_bracket(self):
         """The bracket furthest behind its share of new candidates (so each
