@@ -15,12 +15,12 @@ from sklearn.svm import SVC
 
 from sksearch import HyperbandSearchCV
 from sksearch.optimizers import RandomOptimizer
+from sksearch.optimizers._scheduler import Unit
 from sksearch.optimizers.hyperband import (
     ASHAScheduler,
     BOHBOptimizer,
     hyperband_plan,
 )
-from sksearch.optimizers._scheduler import Unit
 from sksearch.space import Integer, Real
 
 from ._kill import kill_then_resume
