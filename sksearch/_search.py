@@ -646,7 +646,9 @@ class StrategyRun(Run):
                 "continues from them."
             )
         units = {id(r): self.record_unit(r) for r in records}
-        n_in = self.strategy.restore([units[id(r)] for r in asked], [Journal.score(r) for r in asked])
+        n_in = self.strategy.restore(
+            [units[id(r)] for r in asked], [Journal.score(r) for r in asked]
+        )
         outs_of = [self.journal_out(r) for r in records]
         more = {
             "iter": [r.get("more", {}).get("iter", i) for i, r in enumerate(records)],
