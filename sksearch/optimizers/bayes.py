@@ -412,8 +412,11 @@ class BayesOptimizer(Optimizer):
             acq = Acquisition(posterior, self.acq_func, best, self.xi, self.kappa)
             if self._cell is not None:
                 v = self._optimize_cell(acq, X, ys, centres, accept, is_new, fantasies)
-            elif self._all is not None:
+            elif self._all is not None and len(self._finite_pool()) == len(self._all):
                 v = optimize_acqf(acq, fmap, space, self._all, n_restarts=0, accept=accept)
+            elif self._all is not None:  # several objectives, a large finite space
+                v = optimize_acqf(acq, fmap, space, self._finite_pool(), accept=accept,
+                                  n_restarts=self.n_restarts, is_new=is_new)
             else:
                 pool = np.vstack(
                     [
@@ -498,7 +501,11 @@ class BayesOptimizer(Optimizer):
             if self._cell is not None:
                 v = self._optimize_cell(acq, X, ys, centres, accept, is_new, fantasies)
             elif self._all is not None:
-                v = optimize_acqf(acq, fmap, space, self._all, n_restarts=0, accept=accept)
+                v = optimize_acqf(
+                    acq, fmap, space, self._finite_pool(), accept=accept, is_new=is_new,
+                    n_restarts=self.n_restarts if exact and len(self._finite_pool()) < len(
+                        self._all) else 0,
+                )
             else:
                 pool = np.vstack([
                     space.sample_vectors(self.n_candidates, self.rng),
@@ -516,6 +523,22 @@ class BayesOptimizer(Optimizer):
             out.append(v)
             fantasies.append(v)
         return np.array(out, dtype=float).reshape(-1, space.n_dims)
+
+    # With several objectives, a finite space larger than this is scored on a
+    # random subset of this size (new at each ask), then refined by the local
+    # searches: scoring HPOBench's 30 000 configurations cost 113 ms per
+    # proposal at 100 evaluations, three quarters of it in the kernel matrix
+    # (benchmarks/tabular_mo.py)
+    _mo_pool_limit = 2**12
+
+    def _finite_pool(self):
+        """The enumerated space, or with several objectives a random subset."""
+        if self.n_objectives_ == 1 or len(self._all) <= self._mo_pool_limit:
+            return self._all
+        if getattr(self, "_pool_ask", None) != len(self.y_):  # one subset per ask
+            idx = self.rng.choice(len(self._all), self._mo_pool_limit, replace=False)
+            self._pool, self._pool_ask = self._all[np.sort(idx)], len(self.y_)
+        return self._pool
 
     # Skip a cell whose encoding equals that of a cell already asked or told
     # (the same paths, or the same WL graph): it is the same network again
