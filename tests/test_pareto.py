@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sksearch._pareto import dominates, hypervolume, non_dominated, pareto_ranks
-from sksearch.optimizers import RandomOptimizer, TPEOptimizer
+from sksearch.optimizers import PSOOptimizer, RandomOptimizer
 from sksearch.space import Real
 
 
@@ -80,8 +80,9 @@ def test_random_takes_several_objectives():
 
 
 def test_single_objective_strategy_refuses_rows():
-    opt = TPEOptimizer({"x": Real(0, 1)}, random_state=0)
-    with pytest.raises(ValueError, match="TPEOptimizer takes one objective"):
+    # TPE, GA and the GP take rows now (tests/test_multi_objective_optimizers.py)
+    opt = PSOOptimizer({"x": Real(0, 1)}, random_state=0)
+    with pytest.raises(ValueError, match="PSOOptimizer takes one objective"):
         opt.tell(opt.ask(2), [[1, 2], [3, 4]])
     # a column of one objective is one objective
     opt.tell(opt.ask(2), [[1.0], [2.0]])

@@ -31,6 +31,14 @@ from ..space import Space, as_generator
 __all__ = ["Optimizer"]
 
 
+def _multi_objective_strategies():
+    """Names of the registered strategies that take several objectives."""
+    from ._registry import all_optimizers
+
+    return sorted({cls.__name__ for role, _, cls, _ in all_optimizers("strategy")
+                   if cls.multi_objective})
+
+
 class Optimizer(ABC):
     """Base class of the ask/tell strategies.
 
@@ -62,8 +70,14 @@ class Optimizer(ABC):
         objectives is told rows of them.
     """
 
-    #: whether :meth:`tell` takes several objectives (rows of scores)
+    #: whether :meth:`tell` takes several objectives (rows of scores); not
+    #: inherited: a subclass that uses the scores its own way (a multi-fidelity
+    #: model, a scheduler) takes one objective until it declares otherwise
     multi_objective = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.multi_objective = bool(cls.__dict__.get("multi_objective", False))
 
     def __init__(self, space, *, random_state=None):
         self.space = space if isinstance(space, Space) else Space(space)
@@ -125,13 +139,16 @@ class Optimizer(ABC):
         candidate for a multi-objective strategy); NaN for every non-finite
         value (a failed evaluation)."""
         scores = np.asarray(scores, dtype=float)
+        if n == 0 and scores.size == 0:  # an empty report, whatever its shape
+            shape = (0, self.n_objectives_) if self.n_objectives_ > 1 else (0,)
+            return np.empty(shape)
         if scores.ndim == 2 and scores.shape[1] > 1:
             k = scores.shape[1]
             if not self.multi_objective:
                 raise ValueError(
                     f"{type(self).__name__} takes one objective; got {k} scores per "
-                    "candidate (scores of shape "
-                    f"{scores.shape})."
+                    f"candidate (scores of shape {scores.shape}). Strategies that take "
+                    f"several objectives: {', '.join(_multi_objective_strategies())}."
                 )
             if len(self.y_) and k != self.n_objectives_:
                 raise ValueError(

@@ -7,10 +7,12 @@ import math
 import numpy as np
 from scipy.stats import qmc
 
+from .._pareto import pareto_ranks
 from ._base import Optimizer
 from ._gp.acqf import Acquisition
 from ._gp.cell import ENCODINGS, Cell, CellFeatureMap, _BoundCell, detect_cell, mutate_cells
 from ._gp.gp import Posterior, fit_kernel, single_threaded_blas
+from ._gp.multi_objective import EHVI, draw_weights, parego_scores, reference_point
 from ._gp.optim_mixed import enumerate_space, local_candidates, optimize_acqf
 from ._gp.search_space import FeatureMap
 from ._validation import check_int, check_option, check_real
@@ -20,6 +22,7 @@ __all__ = ["BayesOptimizer"]
 _ACQ_FUNCS = ("ei", "pi", "ucb", "lcb")
 _DESIGNS = ("sobol", "lhs", "random")
 _LIARS = ("best", "worst", "mean")
+_MO_ACQS = ("parego", "ehvi")
 _CELL_PROPOSALS = ("auto", "exhaustive", "mutation")
 # The encoding of a cell space under encoding="auto", chosen on NAS-Bench-201
 # (benchmarks/nas.py; see the class docstring)
@@ -90,6 +93,24 @@ class BayesOptimizer(Optimizer):
     Branin, 30 evaluations, best -0.74 to -1.94 over three seeds against
     -0.43 to -0.55 standardised), so the scores are only standardised.
 
+    **Several objectives** (told as rows of scores), by
+    ``multi_objective_acquisition`` (see
+    :mod:`sksearch.optimizers._gp.multi_objective`): ``"parego"`` (Knowles
+    2006) draws a weight vector each ask and runs the one-objective GP-EI
+    above on the augmented Chebyshev scalarisation of the normalised
+    objectives; ``"ehvi"`` fits one GP per objective and maximises the
+    expected hypervolume improvement (Emmerich et al. 2006; exact with two
+    objectives, Monte Carlo with more), a batch by the kriging believer
+    (each chosen point joins the data and the front at its predicted
+    scores). The default, ParEGO, was chosen on the tabular benchmarks
+    (``benchmarks/tabular_mo.py``: HPOBench's MLP on 8 sets against training
+    time, NAS-Bench-201 on 3 against latency and against size, 10 seeds;
+    ``benchmarks/sections/tabular_mo.md``): at 100 evaluations it matched or
+    led EHVI (fraction of the true front's hypervolume 0.955 / 0.928 / 0.980
+    against 0.953 / 0.921 / 0.979; at 50, EHVI led on NAS-Bench-201 by about
+    one standard error) at half the cost per proposal (one GP fit instead of
+    one per objective: 30-35 ms of CPU against 65-70 ms at 100 evaluations).
+
     Cost per ask: one GP fit, ``O(m^3)`` in the number ``m`` of training
     points, capped at ``max_model_points`` (the best half and the most
     recent others are kept), plus a fixed-size acquisition optimisation.
@@ -155,6 +176,10 @@ class BayesOptimizer(Optimizer):
         mutations of the 10 best cells observed (BANANAS), ``"auto"`` is
         exhaustive where the space allows and otherwise the pool and local
         search of other spaces with those mutations added.
+    multi_objective_acquisition : {"parego", "ehvi"}, default="parego"
+        How several objectives are searched (ignored with one): ParEGO's
+        random scalarisations, or expected hypervolume improvement. See
+        above.
     random_state : None, int, numpy Generator or RandomState, default=None
         Seed of the design, the candidate draws and the acquisition
         optimisation.
@@ -162,7 +187,14 @@ class BayesOptimizer(Optimizer):
     Attributes
     ----------
     kernel_ : sklearn kernel or None
-        The GP kernel fitted at the last model-based ask.
+        The GP kernel fitted at the last model-based ask (with several
+        objectives and ``"ehvi"``: None, see ``kernels_``).
+    kernels_ : list of sklearn kernel or None
+        With several objectives and ``"ehvi"``: the kernel of each
+        objective's GP at the last model-based ask.
+    weights_ : ndarray or None
+        With several objectives and ``"parego"``: the scalarisation's
+        weights at the last model-based ask.
     encoding_ : str
         The encoding used: ``"flat"``, ``"path"`` or ``"wl"``.
 
@@ -187,6 +219,8 @@ class BayesOptimizer(Optimizer):
     # acquisition instead of by a pool and local search
     _exhaustive_limit = 2**15
 
+    multi_objective = True
+
     def __init__(
         self,
         space,
@@ -203,6 +237,7 @@ class BayesOptimizer(Optimizer):
         cell=None,
         encoding="auto",
         cell_proposals="auto",
+        multi_objective_acquisition="parego",
         random_state=None,
     ):
         super().__init__(space, random_state=random_state)
@@ -218,6 +253,11 @@ class BayesOptimizer(Optimizer):
         self.cell = cell
         self.encoding = check_option("encoding", encoding, ("auto",) + ENCODINGS)
         self.cell_proposals = check_option("cell_proposals", cell_proposals, _CELL_PROPOSALS)
+        self.multi_objective_acquisition = check_option(
+            "multi_objective_acquisition", multi_objective_acquisition, _MO_ACQS
+        )
+        self.kernels_ = None
+        self.weights_ = None
         self._cell = self._bind_cell(cell)
         self.encoding_ = (
             "flat" if self._cell is None and encoding == "auto"
@@ -266,7 +306,17 @@ class BayesOptimizer(Optimizer):
         if len(y) < self.n_initial_points or len(np.unique(finite)) < 2:
             return self._propose_initial(n)
         with single_threaded_blas():
+            if y.ndim == 2 and self.multi_objective_acquisition == "ehvi":
+                return self._propose_ehvi(n)
+            if y.ndim == 2:  # ParEGO: a new scalarisation at each ask
+                self.weights_ = draw_weights(y.shape[1], self.rng)
             return self._propose_model(n)
+
+    def _scores(self):
+        """The one score per told candidate the GP models: the score, or
+        with several objectives ParEGO's scalarisation (NaN for a failure)."""
+        y = np.asarray(self.y_, dtype=float)
+        return parego_scores(y, self.weights_) if y.ndim == 2 else y
 
     def _propose_initial(self, n):
         if self._design is None:
@@ -298,7 +348,7 @@ class BayesOptimizer(Optimizer):
 
     def _training_set(self):
         X = np.asarray(self.X_, dtype=float)
-        y = self._impute_failures(self.y_)
+        y = self._impute_failures(self._scores())
         m = self.max_model_points
         if len(y) > m:
             # keep the best half, and the most recent of the others
@@ -364,8 +414,11 @@ class BayesOptimizer(Optimizer):
             acq = Acquisition(posterior, self.acq_func, best, self.xi, self.kappa)
             if self._cell is not None:
                 v = self._optimize_cell(acq, X, ys, centres, accept, is_new, fantasies)
-            elif self._all is not None:
+            elif self._all is not None and len(self._finite_pool()) == len(self._all):
                 v = optimize_acqf(acq, fmap, space, self._all, n_restarts=0, accept=accept)
+            elif self._all is not None:  # several objectives, a large finite space
+                v = optimize_acqf(acq, fmap, space, self._finite_pool(), accept=accept,
+                                  n_restarts=self.n_restarts, is_new=is_new)
             else:
                 pool = np.vstack(
                     [
@@ -387,6 +440,107 @@ class BayesOptimizer(Optimizer):
             out.append(v)
             fantasies.append(v)
         return np.array(out, dtype=float).reshape(-1, space.n_dims)
+
+    def _propose_ehvi(self, n):
+        """A batch by expected hypervolume improvement, one GP per objective."""
+        space, fmap, groups = self.space, self._fmap, self._fmap.groups
+        X = np.asarray(self.X_, dtype=float)
+        Y = np.asarray(self.y_, dtype=float)
+        ok = np.isfinite(Y).all(axis=1)
+        Y = np.where(ok[:, None], Y, Y[ok].min(axis=0))  # a failure: the worst
+        rank = pareto_ranks(Y)
+        m = self.max_model_points
+        if len(Y) > m:  # the best half by rank, and the most recent others
+            keep = set(np.argsort(rank, kind="stable")[: m // 2].tolist())
+            for i in range(len(Y) - 1, -1, -1):
+                if len(keep) >= m:
+                    break
+                keep.add(i)
+            idx = np.array(sorted(keep))
+            X, Y, rank = X[idx], Y[idx], rank[idx]
+        scale = Y.std(axis=0)
+        Ys = (Y - Y.mean(axis=0)) / np.where(scale > 0, scale, 1.0)
+        F = self._training_features(X)
+        restart = self._n_fits % 5 == 0
+        old = self.kernels_ or [None] * Ys.shape[1]
+        self.kernels_ = [
+            fit_kernel(F, Ys[:, j], None if k is None else k.theta, restart=restart,
+                       groups=groups)
+            for j, k in enumerate(old)
+        ]
+        self.kernel_ = None
+        self._n_fits += 1
+        ref = reference_point(Ys)
+        base = [Posterior(k, F, Ys[:, j], groups) for j, k in enumerate(self.kernels_)]
+        order = np.argsort(rank, kind="stable")
+        ys = -rank.astype(float)  # for the cell's mutations: the front first
+        centres = X[order[:5]]
+        exact = Ys.shape[1] == 2  # with a gradient for L-BFGS-B
+
+        fantasies = self._pending_vectors()
+        out, keys = [], set()
+
+        def is_new(v):
+            k = space.key(v)
+            return k not in self._seen and k not in keys
+
+        def accept(v):
+            if not is_new(v):
+                return False
+            keys.add(space.key(v))
+            return True
+
+        for _ in range(n):
+            if fantasies:  # kriging believer: at the GPs' means
+                Ff = fmap.transform(np.array(fantasies))
+                Fa = np.vstack([F, Ff])
+                Ya = np.vstack([Ys, np.column_stack([p.predict(Ff)[0] for p in base])])
+                posteriors = [Posterior(k, Fa, Ya[:, j], groups)
+                              for j, k in enumerate(self.kernels_)]
+            else:
+                Ya, posteriors = Ys, base
+            acq = EHVI(posteriors, Ya, ref, self.rng)
+            if self._cell is not None:
+                v = self._optimize_cell(acq, X, ys, centres, accept, is_new, fantasies)
+            elif self._all is not None:
+                v = optimize_acqf(
+                    acq, fmap, space, self._finite_pool(), accept=accept, is_new=is_new,
+                    n_restarts=self.n_restarts if exact and len(self._finite_pool()) < len(
+                        self._all) else 0,
+                )
+            else:
+                pool = np.vstack([
+                    space.sample_vectors(self.n_candidates, self.rng),
+                    local_candidates(space, centres, max(self.n_candidates // 10, 1), self.rng),
+                ])
+                v = optimize_acqf(
+                    acq, fmap, space, pool, n_restarts=self.n_restarts if exact else 0,
+                    accept=accept, starts=centres[:1] if exact else None, is_new=is_new,
+                )
+            if v is None:
+                extra = self._sample_new(1, exclude=keys)
+                if not len(extra):
+                    break
+                v = extra[0]
+            out.append(v)
+            fantasies.append(v)
+        return np.array(out, dtype=float).reshape(-1, space.n_dims)
+
+    # With several objectives, a finite space larger than this is scored on a
+    # random subset of this size (new at each ask), then refined by the local
+    # searches: scoring HPOBench's 30 000 configurations cost 113 ms per
+    # proposal at 100 evaluations, three quarters of it in the kernel matrix
+    # (benchmarks/tabular_mo.py)
+    _mo_pool_limit = 2**12
+
+    def _finite_pool(self):
+        """The enumerated space, or with several objectives a random subset."""
+        if self.n_objectives_ == 1 or len(self._all) <= self._mo_pool_limit:
+            return self._all
+        if getattr(self, "_pool_ask", None) != len(self.y_):  # one subset per ask
+            idx = self.rng.choice(len(self._all), self._mo_pool_limit, replace=False)
+            self._pool, self._pool_ask = self._all[np.sort(idx)], len(self.y_)
+        return self._pool
 
     # Skip a cell whose encoding equals that of a cell already asked or told
     # (the same paths, or the same WL graph): it is the same network again

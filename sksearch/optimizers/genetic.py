@@ -35,6 +35,32 @@ class _Fitness(base.Fitness):
     weights = (1.0,)
 
 
+class _Fitnesses(base.Fitness):
+    """Several maximised objectives (NSGA-II), their number per instance.
+
+    DEAP reads ``weights`` from the instance, so one class serves any number
+    of objectives; its copies keep that number (DEAP's own ``__deepcopy__``
+    calls the class without arguments).
+    """
+
+    def __init__(self, n_objectives=2, values=()):
+        self.weights = (1.0,) * n_objectives
+        super().__init__(values)
+
+    def __deepcopy__(self, memo):
+        copy = _Fitnesses(len(self.weights))
+        copy.__dict__.update(self.__dict__)
+        return copy
+
+    def __reduce__(self):
+        return (_Fitnesses, (len(self.weights),), self.__dict__.copy())
+
+
+# The score of a failed evaluation in every objective under NSGA-II: worse than
+# any score, yet finite, so that crowding distances stay numbers
+_FAILED = -1e300
+
+
 class _Genome(list):
     """An encoded vector as a list of floats, with DEAP's ``fitness`` and the
     candidate's ``key`` (its identity in the space)."""
@@ -106,8 +132,20 @@ class GeneticOptimizer(Optimizer):
     generation may be cut short by the budget. A failed evaluation (NaN) has
     the worst fitness.
 
+    **Several objectives** (told as rows of scores): NSGA-II (Deb et al.
+    2002) replaces steps 1 and 4. The survivors are DEAP's ``selNSGA2``
+    over the previous survivors and the evaluated genomes of the generation
+    (the elitist ``mu + lambda`` of the paper: non-dominated sorting, then
+    crowding distance within the last front taken), and parents are drawn by
+    ``selTournamentDCD`` (binary tournaments on dominance, then crowding
+    distance); the hall of fame is not used. Variation is the same as for one
+    objective, so the only departure from the paper is the one above: a
+    generation is new genomes only. A failed evaluation is worse than any
+    score in every objective. One objective is unchanged.
+
     Cost per generation: ``O(population_size * n_dims)`` for the operators,
-    negligible next to a cross-validated fit.
+    negligible next to a cross-validated fit (NSGA-II's sorting adds
+    ``O(n_objectives * population_size^2)``).
 
     Parameters
     ----------
@@ -150,6 +188,9 @@ class GeneticOptimizer(Optimizer):
     search space", Complex Systems 9, 1995.
     K. Deb and M. Goyal, "A combined genetic adaptive search (GeneAS) for
     engineering design", Computer Science and Informatics 26, 1996.
+    K. Deb, A. Pratap, S. Agarwal and T. Meyarivan, "A fast and elitist
+    multiobjective genetic algorithm: NSGA-II", IEEE Transactions on
+    Evolutionary Computation 6(2), 2002.
     F.-A. Fortin et al., "DEAP: Evolutionary Algorithms Made Easy", JMLR 13,
     2012.
 
@@ -164,6 +205,8 @@ class GeneticOptimizer(Optimizer):
     >>> abs(opt.best()[0]["x"] - 1) < 0.5
     True
     """
+
+    multi_objective = True
 
     def __init__(
         self,
@@ -201,6 +244,7 @@ class GeneticOptimizer(Optimizer):
         self._generation = []  # genomes of the generation being evaluated
         self._queue = []  # new genomes of that generation not yet handed out
         self._asked = {}  # key -> genome handed out, awaiting its score
+        self._parents = []  # NSGA-II: parents drawn by tournaments, used in pairs
         self._toolbox = None
 
         space = self.space
@@ -214,6 +258,8 @@ class GeneticOptimizer(Optimizer):
         if self._toolbox is None:
             tb = base.Toolbox()
             tb.register("select", tools.selTournament, tournsize=self.tournament_size)
+            tb.register("survive", tools.selNSGA2)
+            tb.register("select_dcd", tools.selTournamentDCD)
             tb.register(
                 "mate_numeric", tools.cxSimulatedBinaryBounded,
                 eta=_ETA_CROSSOVER, low=0.0, up=1.0,
@@ -247,9 +293,12 @@ class GeneticOptimizer(Optimizer):
     def _next_generation(self):
         """Breed the next generation into ``self._queue``; False if none."""
         evaluated = [g for g in self._generation if g.fitness.valid]
-        if len(evaluated) >= 2 or not self._population:
-            self._population = evaluated or self._population
-        pool = self._population + [g for g in self.hall_of_fame_]
+        if self.n_objectives_ > 1:
+            pool = self._survivors(evaluated)
+        else:
+            if len(evaluated) >= 2 or not self._population:
+                self._population = evaluated or self._population
+            pool = self._population + [g for g in self.hall_of_fame_]
         size = self.population_size_
         taken = {g.key for g in self._queue} | set(self._asked)
         if len(pool) < 2:  # first generation, or no result yet: prior draws
@@ -265,6 +314,41 @@ class GeneticOptimizer(Optimizer):
         self._queue.extend(children)
         return True
 
+    def _survivors(self, evaluated):
+        """NSGA-II's survival: the best ``population_size`` of the previous
+        survivors and the generation just evaluated, each genome once (its
+        crowding distance set for the parents' tournaments)."""
+        unique = {}
+        for g in self._population + evaluated:
+            if g.fitness.valid and len(g.fitness.values) == self.n_objectives_:
+                unique.setdefault(g.key, g)
+        pool = list(unique.values())
+        with _seeded_random(self.rng):
+            self._population = self.toolbox.survive(pool, min(self.population_size_, len(pool)))
+        self._parents = []
+        return self._population
+
+    def _select_pair(self, pool):
+        """Two parents (selection as set for the number of objectives)."""
+        tb = self.toolbox
+        if self.n_objectives_ == 1:
+            return tb.select(pool, 2)
+        if len(pool) < 4:  # too few for DEAP's tournaments of two pairs
+            return random.sample(pool, 2)
+        if len(self._parents) < 2:
+            self._parents = tb.select_dcd(pool, 4 * (len(pool) // 4))
+        return self._parents.pop(), self._parents.pop()
+
+    def _fitness(self, score):
+        """A DEAP fitness holding ``score`` (a float, or a row of them)."""
+        if self.n_objectives_ == 1:
+            f = _Fitness()
+            f.values = (float(score),)
+        else:
+            f = _Fitnesses(self.n_objectives_)
+            f.values = tuple(float(s) for s in score)
+        return f
+
     def _breed(self, pool, size, taken):
         """Up to ``size`` new children of ``pool``, and the cached ones."""
         tb = self.toolbox
@@ -274,7 +358,7 @@ class GeneticOptimizer(Optimizer):
             for _ in range(10 * size):
                 if len(children) >= size:
                     break
-                a, b = (tb.clone(p) for p in tb.select(pool, 2))
+                a, b = (tb.clone(p) for p in self._select_pair(pool))
                 if random.random() < self.crossover_probability:
                     self._mate(a, b)
                 for child in (a, b):
@@ -287,7 +371,7 @@ class GeneticOptimizer(Optimizer):
                             # evaluated before: it takes its cached score
                             cached_keys.add(key)
                             g = _Genome(self.space.snap(child), key)
-                            g.fitness.values = (self._cache[key],)
+                            g.fitness = self._fitness(self._cache[key])
                             cached.append(g)
                         continue
                     v, key = found
@@ -331,15 +415,18 @@ class GeneticOptimizer(Optimizer):
 
     # -- observe -------------------------------------------------------------
     def _observe(self, X, y):
-        scores = rank_scores(y)
+        multi = self.n_objectives_ > 1
+        scores = np.nan_to_num(np.asarray(y, dtype=float), nan=_FAILED) if multi else (
+            rank_scores(y))
         told = []
         for v, s in zip(X, scores):
             key = self.space.key(v)
-            self._cache[key] = float(s)
+            self._cache[key] = tuple(float(x) for x in s) if multi else float(s)
             genome = self._asked.pop(key, None)
             if genome is None:  # told without being asked here: an immigrant
                 genome = _Genome(v, key)
                 self._generation.append(genome)
-            genome.fitness.values = (float(s),)
+            genome.fitness = self._fitness(self._cache[key])
             told.append(genome)
-        self.hall_of_fame_.update(told)
+        if not multi:
+            self.hall_of_fame_.update(told)
