@@ -125,6 +125,8 @@ class Optimizer(ABC):
         candidate for a multi-objective strategy); NaN for every non-finite
         value (a failed evaluation)."""
         scores = np.asarray(scores, dtype=float)
+        if scores.size == 0 and n == 0:  # nothing to tell, whatever the objectives
+            return scores.reshape((0, self.n_objectives_) if self.n_objectives_ > 1 else (0,))
         if scores.ndim == 2 and scores.shape[1] > 1:
             k = scores.shape[1]
             if not self.multi_objective:
