@@ -84,8 +84,9 @@ def count_parameters(estimator, depth=0):
     return float(sum(
         _count(value, depth)
         for name, value in vars(estimator).items()
-        if name.endswith("_") and not name.startswith("_")
-        and name not in ("n_features_in_", "feature_names_in_", "classes_")
+        # counts (n_iter_, n_features_in_ ...), names and labels are not parameters
+        if name.endswith("_") and not name.startswith(("_", "n_"))
+        and name not in ("feature_names_in_", "classes_")
     ))
 
 
