@@ -116,13 +116,12 @@ def _choose_from_front(search, results, out, n_splits, objectives):
     search.best_params_ = results["params"][search.best_index_]
     if callable(search.refit):
         return
-    names = [search.refit] if isinstance(search.refit, str) else []
+    costs = {o.name for o in objectives if o.is_cost}
+    names = [search.refit] if isinstance(search.refit, str) and search.refit not in costs else []
     names += [o.name for o in objectives if not o.is_cost]
-    for name in names:
-        column = "mean_test_score" if not search.multimetric_ else f"mean_test_{name}"
-        if column in results and (search.multimetric_ or name == "score"):
-            search.best_score_ = results[column][search.best_index_]
-            return
+    if names:
+        column = f"mean_test_{names[0]}" if search.multimetric_ else "mean_test_score"
+        search.best_score_ = results[column][search.best_index_]
 
 
 def _check_failures(search, evaluations, what):

@@ -144,7 +144,7 @@ def resolve_objectives(objective, scoring):
             "objective=None."
         )
     scorers = _scorer_names(scoring)
-    valid = sorted(set(scorers or []) | set(COSTS))
+    valid = sorted(set(scorers or []) | set(COSTS) | ({scoring} if isinstance(scoring, str) else set()))
     out, seen = [], set()
     for name, direction in items:
         if not isinstance(name, str):
@@ -155,7 +155,9 @@ def resolve_objectives(objective, scoring):
         if name in seen:
             raise ValueError(f"objective={objective!r} names {name!r} twice.")
         seen.add(name)
-        is_scorer = name in scorers if scorers is not None else name not in COSTS
+        # one metric is "score" in cv_results_; its scoring string names it too
+        alias = isinstance(scoring, str) and name == scoring
+        is_scorer = alias or (name in scorers if scorers is not None else name not in COSTS)
         if not is_scorer and name not in COSTS:
             raise ValueError(
                 f"objective={objective!r}: {name!r} is neither a scorer of "
@@ -171,6 +173,7 @@ def resolve_objectives(objective, scoring):
             )
         if is_scorer:
             single = scorers == ["score"] or (scorers is None and name == "score")
+            single = single or alias
             column = "mean_test_score" if single else f"mean_test_{name}"
         else:
             column = COSTS[name][0]
@@ -208,7 +211,7 @@ def _fold_value(out, objective):
     name = objective.name
     if not objective.is_cost:
         v = out["test_scores"]
-        if isinstance(v, dict):
+        if isinstance(v, dict):  # several metrics; one metric is a float
             if name not in v:
                 raise ValueError(
                     f"objective: {name!r} is not one of the scorers {sorted(v)!r}."

@@ -18,7 +18,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.tree import DecisionTreeClassifier
 
 from sksearch import HyperbandSearchCV
-from sksearch._objectives import count_parameters, results_matrix, resolve_objectives
+from sksearch._objectives import count_parameters, resolve_objectives, results_matrix
 from sksearch._pareto import non_dominated
 from sksearch.callbacks import EarlyStopping, TargetScore
 from sksearch.optimizers import RandomOptimizer
@@ -260,3 +260,29 @@ def test_callbacks_with_several_objectives():
     assert reached.stop_reason_ == "callback"
     with pytest.raises(ValueError, match="one target per objective"):
         _search(callbacks=[TargetScore(0.9)]).fit(X, y)
+
+
+# -- NAS: accuracy against the network's parameters --------------------------------------
+def test_nas_front_of_networks():
+    pytest.importorskip("torch")
+    from sklearn.datasets import load_digits
+
+    from sksearch import NASClassifier
+
+    Xd, yd = load_digits(return_X_y=True)
+    Xd, yd = Xd[:240], yd[:240]
+    space = {"hidden_layer_sizes": [(4,), (16,), (32, 16)]}
+    nas = NASClassifier(strategy="random", n_iter=3, max_epochs=2, cv=2, random_state=0,
+                        search_space=space, objective=["score", "n_parameters"]).fit(Xd, yd)
+    res = nas.cv_results_
+    assert nas.objectives_ == {"score": "maximize", "n_parameters": "minimize"}
+    # a network's parameters: 64 inputs, 10 classes
+    sizes = {(4,): 64 * 4 + 4 + 4 * 10 + 10, (16,): 64 * 16 + 16 + 16 * 10 + 10}
+    for params, n in zip(res["params"], res["mean_n_parameters"]):
+        if params["hidden_layer_sizes"] in sizes:
+            assert n == sizes[params["hidden_layer_sizes"]]
+    assert nas.best_index_ in nas.pareto_front_
+    assert nas.predict(Xd[:3]).shape == (3,)
+    with pytest.raises(ValueError, match="objective="):
+        NASClassifier(strategy="tpe", n_iter=2, max_epochs=1, cv=2, search_space=space,
+                      objective=["score", "n_parameters"]).fit(Xd, yd)
