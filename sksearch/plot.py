@@ -1575,8 +1575,9 @@ def _objectives_of(obj, objectives, caller):
     """``(cv_results_, [Objective], refitted row or None, label)`` of a fitted
     search with several objectives, or of a ``cv_results_`` dict and the
     ``objectives`` it was searched on."""
-    from ._objectives import COSTS, Objective
+    from ._objectives import COSTS, Objective, resolve_objectives
 
+    known = {}  # the search's own objectives, with their columns
     if isinstance(obj, Mapping):
         results, best, label = obj, None, "cv_results_"
         if objectives is None:
@@ -1593,6 +1594,7 @@ def _objectives_of(obj, objectives, caller):
             )
         results, label = obj.cv_results_, type(obj).__name__
         best = getattr(obj, "best_index_", None)
+        known = {o.name: o for o in resolve_objectives(obj.objective, obj.scoring)}
         chosen = obj.objectives_ if objectives is None else objectives
         if isinstance(chosen, (list, tuple)):  # directions as the search had them
             chosen = {n: obj.objectives_.get(n) for n in chosen}
@@ -1602,6 +1604,9 @@ def _objectives_of(obj, objectives, caller):
     ]
     out = []
     for name, direction in items:
+        if name in known:
+            out.append(known[name]._replace(direction=direction or known[name].direction))
+            continue
         is_cost = name in COSTS and f"mean_test_{name}" not in results
         column = (
             "mean_test_score" if name == "score" and "mean_test_score" in results
