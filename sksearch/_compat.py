@@ -17,7 +17,7 @@ import inspect
 
 from sklearn.base import _fit_context  # noqa: F401  (re-exported; 1.3+)
 from sklearn.metrics._scorer import _MultimetricScorer
-from sklearn.model_selection._search import BaseSearchCV
+from sklearn.model_selection._search import BaseSearchCV as _SklearnBaseSearchCV
 from sklearn.model_selection._search_successive_halving import (  # noqa: F401
     _SubsampleMetaSplitter,  # (base_cv, fraction, subsample_test, random_state): 1.4-1.9
 )
@@ -34,6 +34,21 @@ from sklearn.utils._param_validation import (  # noqa: F401  (re-exported)
     StrOptions,
 )
 from sklearn.utils.validation import _check_method_params, _num_samples  # noqa: F401
+
+from ._objectives import is_several
+
+
+class BaseSearchCV(_SklearnBaseSearchCV):
+    """sklearn's ``BaseSearchCV`` (1.4-1.9), whose ``refit`` may also choose
+    from the Pareto front of a search with several objectives: ``True`` or an
+    objective's name, which sklearn's multi-metric check
+    (``_check_refit_for_multimetric``, called by ``_get_scorers`` in ``fit``
+    and metadata routing) refuses; sksearch checks it in its own ``fit``."""
+
+    def _check_refit_for_multimetric(self, scores):
+        if is_several(getattr(self, "objective", None)):
+            return
+        super()._check_refit_for_multimetric(scores)
 
 __all__ = [
     "BaseSearchCV",

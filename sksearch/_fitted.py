@@ -25,6 +25,7 @@ from ._compat import (
     refit_callback_scope,
     select_best_index,
 )
+from ._objectives import choose_refit_index, cost_columns, front_and_ranks, results_matrix
 
 __all__ = ["build_fitted", "report"]
 
@@ -43,7 +44,11 @@ def build_fitted(search, run, search_ctx, *, what="candidates"):
     if search_ctx is not None:
         search_ctx.call_on_fit_task_end(estimator=search)
 
-    _choose_best(search, results, out[0]["test_scores"], run.refit_metric)
+    objectives = getattr(run, "objectives", None)
+    if objectives:
+        _choose_from_front(search, results, out, run.n_splits, objectives)
+    else:
+        _choose_best(search, results, out[0]["test_scores"], run.refit_metric)
     if search.refit:
         # the parameters are cloned too: they may be estimators (a searched step)
         search.best_estimator_ = clone(run.base).set_params(
@@ -92,6 +97,31 @@ def _choose_best(search, results, first, refit_metric):
         if not callable(search.refit):
             search.best_score_ = results[f"mean_test_{refit_metric}"][search.best_index_]
         search.best_params_ = results["params"][search.best_index_]
+
+
+def _choose_from_front(search, results, out, n_splits, objectives):
+    """With several objectives: the measured costs' columns, ``pareto_rank``,
+    ``pareto_front_``, ``objectives_``, and the row ``refit`` chooses from the
+    front (``best_*``; ``best_score_``: the mean test score of the scorer
+    ``refit`` names, else of the first scorer among the objectives)."""
+    search.multimetric_ = isinstance(out[0]["test_scores"], dict)
+    cost_columns(results, out, n_splits, objectives)
+    front, ranks = front_and_ranks(results_matrix(results, objectives))
+    results["pareto_rank"] = ranks
+    search.pareto_front_ = front
+    search.objectives_ = {o.name: o.direction for o in objectives}
+    if not search.refit:
+        return
+    search.best_index_ = choose_refit_index(search.refit, results, objectives, front)
+    search.best_params_ = results["params"][search.best_index_]
+    if callable(search.refit):
+        return
+    costs = {o.name for o in objectives if o.is_cost}
+    names = [search.refit] if isinstance(search.refit, str) and search.refit not in costs else []
+    names += [o.name for o in objectives if not o.is_cost]
+    if names:
+        column = f"mean_test_{names[0]}" if search.multimetric_ else "mean_test_score"
+        search.best_score_ = results[column][search.best_index_]
 
 
 def _check_failures(search, evaluations, what):

@@ -102,6 +102,8 @@ def float_from_json(value):
 def _score_json(value):
     if isinstance(value, dict):
         return {str(k): _score_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):  # several objectives
+        return [float_json(v) for v in value]
     if value is None or isinstance(value, str):  # "error_score='raise'" never gets here
         return value
     return float_json(value)
@@ -364,6 +366,10 @@ def top_resource_rows(n_resources):
 
 _RECORD_KEYS = ("vector", "params", "score")
 
+#: costs measured on a fitted estimator beside sklearn's fit-and-score results
+#: (``sksearch._objectives.COSTS``), journaled with each fold's results
+MEASURED = ("model_size", "n_parameters")
+
 
 def read_lines(path, param):
     """(lines, good_end, size) of a journal at ``path``, read only.
@@ -563,6 +569,8 @@ class Journal:
                             "fit_time": float_json(o["fit_time"]),
                             "score_time": float_json(o["score_time"]),
                             "fit_error": o.get("fit_error"),
+                            # costs measured beside the fit (several objectives)
+                            **{k: float_json(o[k]) for k in MEASURED if k in o},
                         }
                         for o in raw
                     ],
@@ -644,7 +652,12 @@ class Journal:
 
     @staticmethod
     def score(record):
-        return float_from_json(record["score"])
+        """The score the strategy was told: a float, or with several
+        objectives an array of them."""
+        score = record["score"]
+        if isinstance(score, list):
+            return np.array([float_from_json(v) for v in score], dtype=float)
+        return float_from_json(score)
 
     @staticmethod
     def out(record, return_train_score):
@@ -660,6 +673,7 @@ class Journal:
             }
             if return_train_score:
                 d["train_scores"] = _score_from_json(o["train_scores"])
+            d.update({k: float_from_json(o[k]) for k in MEASURED if k in o})
             outs.append(d)
         return outs
 

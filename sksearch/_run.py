@@ -30,6 +30,13 @@ from ._compat import (
 )
 from ._journal import FORMAT as JOURNAL_FORMAT
 from ._journal import Journal, search_fingerprint
+from ._objectives import (
+    candidate_vector,
+    is_several,
+    measured_fit_and_score,
+    measures,
+    resolve_objectives,
+)
 from ._version import __version__
 from ._warn import warn_user
 
@@ -146,6 +153,13 @@ class Run:
 
     def __init__(self, search, X, y, params, *, space, metric, warm):
         self.search, self.space, self.metric, self.warm = search, space, metric, warm
+        # several objectives (None: one, ``metric``): what the strategy is told
+        # is their vector, and the costs measured beside each fit
+        self.objectives = (
+            resolve_objectives(search.objective, search.scoring)
+            if is_several(getattr(search, "objective", None)) else None
+        )
+        self.measures = measures(self.objectives) if self.objectives else ()
         X, y = indexable(X, y)
         self.X, self.y = X, y
         self.params = _check_method_params(X, params=params)
@@ -207,6 +221,8 @@ class Run:
     # -- the journal --------------------------------------------------------
     def open_journal(self, extra):
         search = self.search
+        if self.objectives:  # the journal's scores are their vectors
+            extra = dict(extra or {}, objectives=[tuple(o[:2]) for o in self.objectives])
         fingerprint, parts = search_fingerprint(
             search, self.space, self.X, self.y, self.splits, self.params, extra=extra
         )
@@ -268,6 +284,8 @@ class Run:
         out = []
         base = dict(self.kwargs)
         estimator = self.base if estimator is None else estimator
+        if self.measures:
+            fit_and_score = measured_fit_and_score(fit_and_score, self.measures)
         for s, (train, test) in enumerate(self.splits if splits is None else splits):
             kwargs = dict(base)
             if "caller" in base:
@@ -293,6 +311,13 @@ class Run:
                 **kwargs,
             ))
         return out
+
+    def score_of(self, outs):
+        """What the strategy is told of one candidate (its per-fold results):
+        its mean test score, or the vector of its objectives."""
+        if self.objectives:
+            return candidate_vector(outs, self.objectives)
+        return candidate_score(outs, self.metric)
 
     # -- nothing journaled is fitted again ------------------------------------
     def unit_key(self, unit):
@@ -346,7 +371,7 @@ class Run:
         (default: the candidates themselves); ``units`` those asked (default:
         the candidates): a unit taken from the journal is not journaled again,
         nor shown again if the resume showed the journal's rows."""
-        scores = [candidate_score(outs_of[i], self.metric) for i in range(len(candidates))]
+        scores = [self.score_of(outs_of[i]) for i in range(len(candidates))]
         rows = candidates if rows is None else rows
         units = candidates if units is None else units
         served = [id(u) in self.served for u in units]

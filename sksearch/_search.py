@@ -29,6 +29,13 @@ from ._compat import BaseSearchCV, Interval, _fit_and_score, _fit_context
 from ._fitted import build_fitted
 from ._journal import Journal, top_resource_rows
 from ._loop import run_loop
+from ._objectives import (
+    first_scorer,
+    is_several,
+    resolve_objectives,
+    results_matrix,
+    scaled_hypervolume,
+)
 from ._run import Run, format_score
 from ._warn import warn_user
 from .optimizers._scheduler import OneLevelScheduler, Unit
@@ -101,8 +108,11 @@ def objective_column(results, metric=None):
 
 
 def search_metric(search):
-    """The scorer name a fitted search maximised with several metrics (None: one)."""
+    """The scorer name a fitted search maximised with several metrics (None: one);
+    of a search with several objectives, the first scorer among them."""
     objective = getattr(search, "objective", None)
+    if is_several(objective):
+        return first_scorer(resolve_objectives(objective, search.scoring))
     if objective is not None:
         return objective
     refit = getattr(search, "refit", None)
@@ -150,7 +160,7 @@ def _same_number(a, b):
     )
 
 
-def _warm_start_observations(source, refit, space):
+def _warm_start_observations(source, refit, space, objectives=None):
     """(candidates, scores) of earlier results, from what warm_start_from may
     be, with the candidates outside ``space`` left out (one warning counts
     them).
@@ -164,6 +174,7 @@ def _warm_start_observations(source, refit, space):
         return [], []
     if isinstance(source, (str, os.PathLike)):
         candidates, scores = Journal.observations(source, space, param="warm_start_from")
+        _check_journal_objectives(scores, objectives)
     else:
         results = getattr(source, "cv_results_", source)
         if not isinstance(results, dict) or "params" not in results:
@@ -173,7 +184,11 @@ def _warm_start_observations(source, refit, space):
             )
         if hasattr(source, "cv_results_"):
             refit = search_metric(source) or refit
-        params, scores = list(results["params"]), list(_results_objective(results, refit))
+        params = list(results["params"])
+        if objectives:
+            scores = list(results_matrix(results, objectives, param="warm_start_from"))
+        else:
+            scores = list(_results_objective(results, refit))
         resource = _resource_name(source, results, space)
         if resource is not None:
             params = [{k: v for k, v in p.items() if k != resource} for p in params]
@@ -195,6 +210,18 @@ def _warm_start_observations(source, refit, space):
         )
         warn_user(f"warm_start_from: {what}.")
     return [c for c, _ in known], [s for _, s in known]
+
+
+def _check_journal_objectives(scores, objectives):
+    k = len(objectives) if objectives else 1
+    for score in scores:
+        got = np.size(score) if np.ndim(score) else 1
+        if got != k:
+            raise ValueError(
+                f"warm_start_from: the journal's candidates were scored on {got} "
+                f"objective(s), this search has {k}; start from a journal of the same "
+                "objective, or from a fitted search (its cv_results_ columns are read)."
+            )
 
 
 def _in_space(space, candidate):
@@ -308,6 +335,24 @@ class BaseSearch(BaseSearchCV):
         ``refit`` callable with several metrics, as ``GridSearchCV`` allows.
         Must be None with a single metric.
 
+        A list of names, or a dict ``name -> "maximize" | "minimize"``, makes
+        the search multi-objective: it looks for the Pareto front of these
+        objectives. A name is a scorer of ``scoring`` (``"score"`` with one
+        metric), or a cost: ``"fit_time"``, ``"score_time"`` (seconds, as in
+        ``cv_results_``), ``"latency"`` (``score_time`` per test sample),
+        ``"model_size"`` (bytes of the fitted estimator, pickled) or
+        ``"n_parameters"`` (numbers in the fitted model; a network's
+        parameters). Scorers are maximised and costs minimised unless the dict
+        says otherwise. The strategy is told the vector of mean CV values
+        (signs flipped so that higher is better), so it must be a
+        multi-objective one (its optimizer's ``multi_objective``); another
+        raises a ValueError at ``fit``. ``refit`` then chooses one model of the
+        front: True, the front's best on the first objective; an objective's
+        or scorer's name, the front's best on it; a callable on
+        ``cv_results_``, as in ``GridSearchCV``. Timed costs vary from run to
+        run, so a search on them is reproducible only in its random draws.
+        See :ref:`multi_objective`.
+
     Attributes
     ----------
     cv_results_, best_estimator_, best_score_, best_params_, best_index_, scorer_, n_splits_, refit_time_, multimetric_
@@ -343,7 +388,7 @@ class BaseSearch(BaseSearchCV):
         "callbacks": [list, None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "asynchronous": ["boolean"],
-        "objective": [str, None],
+        "objective": [str, list, tuple, dict, None],
     }
 
     @abstractmethod
@@ -433,13 +478,19 @@ class BaseSearch(BaseSearchCV):
             )
         _check_param_names(self.estimator, space)
         metric = self._check_objective()
+        objectives = None
+        if is_several(self.objective):
+            objectives = resolve_objectives(self.objective, self.scoring)
+            self._check_multi_objective(space, objectives)
         for cb in [] if self.callbacks is None else self.callbacks:
             if not callable(cb):
                 raise TypeError(
                     f"callbacks must be a list of callables (callback(search) -> bool); "
                     f"got {cb!r}."
                 )
-        warm = _warm_start_observations(self.warm_start_from, metric, space=space)
+        warm = _warm_start_observations(
+            self.warm_start_from, metric, space=space, objectives=objectives
+        )
         self.space_ = space
         run = self._run_class(self, X, y, params, space=space, metric=metric, warm=warm)
         try:
@@ -454,6 +505,75 @@ class BaseSearch(BaseSearchCV):
             raise
         return self
 
+    def _check_multi_objective(self, space, objectives):
+        """Raise a ValueError naming ``objective`` unless this search's
+        strategy takes several objectives, or ``refit`` cannot choose from
+        their front."""
+        what = f"objective={self.objective!r}"
+        refit = self.refit
+        if isinstance(refit, str):
+            scorers = self.scoring if isinstance(self.scoring, (list, tuple, set, dict)) else ()
+            names = [o.name for o in objectives]
+            if refit not in names and refit not in scorers and not callable(self.scoring):
+                raise ValueError(
+                    f"refit={refit!r} names neither an objective {names!r} nor a scorer "
+                    "of scoring; with several objectives refit is True (the front's best "
+                    "on the first objective), an objective's name, a callable or False."
+                )
+        name = type(self).__name__
+        if type(self)._run_class is not StrategyRun:
+            raise ValueError(
+                f"{what}: {name} takes one objective (its schedule compares one score "
+                "per candidate). Search several objectives with a multi-objective "
+                "strategy, or give objective one scorer's name."
+            )
+        opt = self._make_optimizer(space, random_state=0, batch_size=1)
+        if not getattr(opt, "multi_objective", False):
+            from .optimizers import all_optimizers
+
+            several = sorted(
+                search for role, _, cls, search in all_optimizers("strategy")
+                if search and getattr(cls, "multi_objective", False)
+            )
+            which = (
+                f"; these take several: {several}" if several else
+                "; NASClassifier(strategy='random') and the random strategy take several"
+            )
+            raise ValueError(
+                f"{what}: {name} ({type(opt).__name__}) takes one objective{which}. "
+                "Or give objective one scorer's name."
+            )
+
+    def score(self, X, y=None, **params):
+        """The score of ``best_estimator_`` on ``X``, ``y``: as
+        ``GridSearchCV.score``; with several objectives and several scorers,
+        by the scorer ``refit`` names, else the first scorer among them.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or None
+        **params : dict
+            Passed to the scorer.
+
+        Returns
+        -------
+        score : float
+        """
+        objectives = getattr(self, "objectives_", None)
+        if objectives and getattr(self, "multimetric_", False) and not isinstance(
+            self.refit, str
+        ):
+            if not hasattr(self, "best_estimator_"):
+                return super().score(X, y, **params)  # sklearn's error
+            scorer = next((n for n in objectives if n in self.scorer_), None)
+            if scorer is None:
+                raise ValueError(
+                    f"objective={self.objective!r} has no scorer of scoring to score with."
+                )
+            return self.scorer_[scorer](self.best_estimator_, X, y, **params)
+        return super().score(X, y, **params)
+
     def _check_search_params(self):
         """Checks of a subclass's parameters, before anything else in ``fit``."""
 
@@ -461,6 +581,8 @@ class BaseSearch(BaseSearchCV):
         """The scorer the strategy maximises: "score" with one metric, else
         ``objective``, or ``refit`` when it names a scorer."""
         scoring = self.scoring
+        if is_several(self.objective):  # several: their vector, see Run.objectives
+            return first_scorer(resolve_objectives(self.objective, scoring)) or "score"
         if callable(scoring):  # its metrics are known once it has scored
             if self.objective is not None:
                 return self.objective
@@ -598,11 +720,17 @@ class StrategyRun(Run):
 
     def progress_line(self, n_done, n_iter, elapsed):
         scores = np.asarray(self.strategy.sampler.y_, dtype=float)
-        best = np.nanmax(scores) if np.isfinite(scores).any() else float("nan")
         eta = elapsed / max(n_done, 1) * (n_iter - n_done)
+        if self.objectives:
+            _, front = self.strategy.sampler.pareto_front()
+            hv = scaled_hypervolume(scores)
+            where = f"front {len(front)}, hypervolume {format_score(hv)}"
+        else:
+            best = np.nanmax(scores) if np.isfinite(scores).any() else float("nan")
+            where = f"best {format_score(best)}"
         return (
             f"[{type(self.search).__name__}] {n_done}/{n_iter} candidates, "
-            f"best {format_score(best)}, elapsed {elapsed:.1f}s, ETA {eta:.1f}s"
+            f"{where}, elapsed {elapsed:.1f}s, ETA {eta:.1f}s"
         )
 
     # -- resuming: one replay for every scheduler -----------------------------

@@ -1,5 +1,9 @@
 """Callbacks that stop a search early.
 
+With several objectives (``objective=[...]``) a search has no best score:
+:class:`EarlyStopping` then counts the candidates since the Pareto front last
+gained one, and :class:`TargetScore` asks for one target per objective.
+
 Each is a plain callable for the ``callbacks=`` parameter of every sksearch
 ``*SearchCV`` (``callback(search) -> bool``, called after every batch, True
 stops the search) and also a scikit-learn callback (sklearn >= 1.9), usable as
@@ -17,9 +21,32 @@ __all__ = ["EarlyStopping", "TargetScore"]
 
 
 def _scores(search):
-    """The objective of this search's candidates so far (NaN = failed)."""
+    """The objective of this search's candidates so far (NaN = failed); with
+    several objectives, one row of them per candidate (higher is better)."""
     y = np.asarray(search.optimizer_.y_, dtype=float)
     return y[getattr(search, "n_warm_start_", 0) :]
+
+
+def _improved(y, min_delta):
+    """Whether each candidate improved on those before it: a best score
+    beaten by more than ``min_delta``, or (several objectives) a row that
+    no earlier row dominates or equals, bettering each non-dominated earlier
+    row by more than ``min_delta`` in some objective."""
+    if y.ndim == 1:
+        best, out = -np.inf, []
+        for score in y:
+            better = bool(np.isfinite(score) and score > best + min_delta)
+            best = score if better else best
+            out.append(better)
+        return out
+    out = []
+    for i, row in enumerate(y):
+        if not np.isfinite(row).all():
+            out.append(False)
+            continue
+        before = y[:i][np.isfinite(y[:i]).all(axis=1)]
+        out.append(not np.any(np.all(before + min_delta >= row, axis=1)))
+    return out
 
 
 class _StopCallback:
@@ -43,6 +70,10 @@ class _StopCallback:
 
 class EarlyStopping(_StopCallback):
     """Stop when the best score has not improved for ``patience`` candidates.
+
+    With several objectives: when the Pareto front has gained no candidate
+    (one better than every earlier one in some objective by more than
+    ``min_delta``) for ``patience`` candidates.
 
     Parameters
     ----------
@@ -75,13 +106,9 @@ class EarlyStopping(_StopCallback):
         self.min_delta = min_delta
 
     def __call__(self, search):
-        y = _scores(search)
-        best, since = -np.inf, 0
-        for score in y:
-            if np.isfinite(score) and score > best + self.min_delta:
-                best, since = score, 0
-            else:
-                since += 1
+        since = 0
+        for better in _improved(_scores(search), self.min_delta):
+            since = 0 if better else since + 1
         return since >= self.patience
 
 
@@ -91,15 +118,42 @@ class TargetScore(_StopCallback):
 
     Parameters
     ----------
-    score : float
-        The score that is good enough.
+    score : float or sequence of float
+        The score that is good enough. With several objectives, one value per
+        objective, in the order of ``objective`` (a cost's value as measured,
+        e.g. seconds): the search stops when one candidate reaches all of them.
     """
 
     def __init__(self, score):
-        if isinstance(score, bool) or not isinstance(score, numbers.Real):
-            raise ValueError(f"score must be a number, got {score!r}.")
+        several = isinstance(score, (list, tuple, np.ndarray))
+        values = list(score) if several else [score]
+        if not values or any(
+            isinstance(v, bool) or not isinstance(v, numbers.Real) for v in values
+        ):
+            raise ValueError(
+                f"score must be a number (a sequence of numbers with several "
+                f"objectives), got {score!r}."
+            )
         self.score = score
 
     def __call__(self, search):
         y = _scores(search)
+        target = np.asarray(self.score, dtype=float)
+        if y.ndim == 2:
+            from ._objectives import resolve_objectives
+
+            objectives = resolve_objectives(search.objective, search.scoring)
+            if target.shape != (len(objectives),):
+                raise ValueError(
+                    f"TargetScore(score={self.score!r}): the search has "
+                    f"{len(objectives)} objectives {[o.name for o in objectives]!r}; "
+                    "give one target per objective."
+                )
+            target = target * np.array([o.sign for o in objectives])
+            return bool(np.any(np.all(y >= target, axis=1)))
+        if target.ndim:
+            raise ValueError(
+                f"TargetScore(score={self.score!r}): the search has one objective; "
+                "give one number."
+            )
         return bool(np.isfinite(y).any() and np.nanmax(y) >= self.score)

@@ -1,6 +1,7 @@
 """Figures of fitted searches: convergence, parameter importance, partial
-dependence, parallel coordinates, slices, a timeline of the workers and
-Hyperband's rungs.
+dependence, parallel coordinates, slices, a timeline of the workers,
+Hyperband's rungs, and for several objectives the Pareto front and the
+hypervolume's convergence.
 
 Every function takes fitted search(es) (or, where it says so, their
 ``cv_results_``), draws on ``ax`` (a new figure when ``ax=None``) and returns
@@ -36,7 +37,9 @@ __all__ = [
     "plot_convergence",
     "plot_hyperband",
     "plot_importance",
+    "plot_hypervolume",
     "plot_parallel_coordinates",
+    "plot_pareto",
     "plot_partial_dependence",
     "plot_slice",
     "plot_timeline",
@@ -1562,4 +1565,233 @@ def plot_hyperband(search, *, ax=None):
     ax.legend(handles=handles, title="Hyperband", fontsize=8)
     ax.grid(alpha=0.3)
     ax.set_title(f"Hyperband rungs ({info.name})")
+    return ax
+
+
+# -- several objectives ----------------------------------------------------------
+
+
+def _objectives_of(obj, objectives, caller):
+    """``(cv_results_, [Objective], refitted row or None, label)`` of a fitted
+    search with several objectives, or of a ``cv_results_`` dict and the
+    ``objectives`` it was searched on."""
+    from ._objectives import COSTS, Objective, resolve_objectives
+
+    known = {}  # the search's own objectives, with their columns
+    if isinstance(obj, Mapping):
+        results, best, label = obj, None, "cv_results_"
+        if objectives is None:
+            raise ValueError(
+                f"{caller}: give objectives (names, or a dict name -> direction) with a "
+                "cv_results_ dict; a fitted search knows its own."
+            )
+    else:
+        check_is_fitted(obj, "cv_results_")
+        if not hasattr(obj, "objectives_"):
+            raise ValueError(
+                f"{caller}: {type(obj).__name__} was fitted on one objective; fit it with "
+                "objective=[...] (several names) to get a Pareto front."
+            )
+        results, label = obj.cv_results_, type(obj).__name__
+        best = getattr(obj, "best_index_", None)
+        known = {o.name: o for o in resolve_objectives(obj.objective, obj.scoring)}
+        chosen = obj.objectives_ if objectives is None else objectives
+        if isinstance(chosen, (list, tuple)):  # directions as the search had them
+            chosen = {n: obj.objectives_.get(n) for n in chosen}
+        objectives = chosen
+    items = objectives.items() if isinstance(objectives, Mapping) else [
+        (n, None) for n in objectives
+    ]
+    out = []
+    for name, direction in items:
+        if name in known:
+            out.append(known[name]._replace(direction=direction or known[name].direction))
+            continue
+        is_cost = name in COSTS and f"mean_test_{name}" not in results
+        column = (
+            "mean_test_score" if name == "score" and "mean_test_score" in results
+            else f"mean_{name}" if is_cost else f"mean_test_{name}"
+        )
+        if column not in results:
+            raise ValueError(f"{caller}: cv_results_ has no column {column!r} for {name!r}.")
+        direction = direction or ("minimize" if is_cost else "maximize")
+        out.append(Objective(name, direction, column, is_cost))
+    if not 2 <= len(out) <= (3 if caller == "plot_pareto" else 99):
+        raise ValueError(
+            f"{caller}: draws 2 or 3 objectives; got {[o.name for o in out]!r}. Pass "
+            "objectives=[...] to choose them."
+        )
+    return results, out, best, label
+
+
+def _objective_label(o):
+    units = {"fit_time": " (s)", "score_time": " (s)", "latency": " (s per sample)",
+             "model_size": " (bytes)"}
+    arrow = "higher is better" if o.direction == "maximize" else "lower is better"
+    what = o.column[len("mean_"):].replace("_", " ") if o.is_cost else f"mean test {o.name}"
+    return f"{what}{units.get(o.name, '')}, {arrow}"
+
+
+def plot_pareto(search_or_cv_results, objectives=None, *, ax=None):
+    """Plot the evaluated candidates in the space of two or three objectives,
+    the Pareto front in colour, dominated candidates faded, the refitted
+    model marked.
+
+    Each candidate is drawn at its mean cross-validated values (the columns of
+    ``cv_results_`` the front is computed on), in the objectives' own units.
+    With two objectives the front is joined by a step line (the boundary of
+    what it dominates); with three, the Axes is 3-D.
+
+    Parameters
+    ----------
+    search_or_cv_results : fitted search or dict
+        A search fitted with several objectives (``objective=[...]``), or a
+        ``cv_results_`` dict with ``objectives``.
+    objectives : list of str or dict, default=None
+        The two or three objectives to draw (a dict gives their directions,
+        for a ``cv_results_`` dict). None: the search's own (which must be two
+        or three). The front drawn is the one on these objectives.
+    ax : matplotlib Axes, default=None
+        Axes to draw on (3-D for three objectives); a new figure when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    See Also
+    --------
+    plot_hypervolume : The front's progress, as hypervolume by evaluation.
+
+    Examples
+    --------
+    >>> from sksearch.plot import plot_pareto
+    >>> results = {"params": [{"C": c} for c in (0.1, 1, 10, 100)],
+    ...            "mean_test_score": [0.80, 0.90, 0.95, 0.94],
+    ...            "mean_fit_time": [0.01, 0.02, 0.05, 0.2]}
+    >>> ax = plot_pareto(results, ["score", "fit_time"])
+    >>> ax.get_xlabel()
+    'mean test score, higher is better'
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['Pareto front (3)', 'dominated (1)']
+    """
+    _check_matplotlib_support("plot_pareto")
+    from ._objectives import results_matrix
+    from ._pareto import non_dominated
+
+    results, objs, best, _ = _objectives_of(search_or_cv_results, objectives, "plot_pareto")
+    values = np.column_stack([np.asarray(results[o.column], dtype=float) for o in objs])
+    ok = np.isfinite(values).all(axis=1)
+    front = non_dominated(results_matrix(results, objs)) & ok
+    three = len(objs) == 3
+    ax = _new_axes(ax, subplot_kw={"projection": "3d"} if three else {})
+    cols = [values[:, j] for j in range(len(objs))]
+    ax.scatter(*[c[front] for c in cols], color="C0", s=30, zorder=3,
+               label=f"Pareto front ({int(front.sum())})")
+    dominated = ok & ~front
+    ax.scatter(*[c[dominated] for c in cols], color="0.5", alpha=0.3, s=16, linewidths=0,
+               label=f"dominated ({int(dominated.sum())})")
+    if not three and front.any():
+        order = np.argsort(objs[0].sign * cols[0][front])[::-1]
+        fx, fy = cols[0][front][order], cols[1][front][order]
+        ax.step(fx, fy, where="post", color="C0", alpha=0.6, zorder=2)
+    if best is not None and ok[best]:
+        ax.scatter(*[[c[best]] for c in cols], marker="*", s=220, color="C3",
+                   edgecolors="k", zorder=4, label="refitted model")
+    setters = [ax.set_xlabel, ax.set_ylabel] + ([ax.set_zlabel] if three else [])
+    for set_label, o in zip(setters, objs):
+        set_label(_objective_label(o))
+    for o, scale in zip(objs, ("xscale", "yscale")):
+        positive = values[ok][:, objs.index(o)]
+        if not three and o.is_cost and len(positive) and (positive > 0).all() and (
+            positive.max() / positive.min() > 100
+        ):
+            ax.set(**{scale: "log"})
+    if not three:
+        ax.grid(alpha=0.3)
+    ax.legend()
+    ax.set_title("Pareto front: " + " vs ".join(o.name for o in objs))
+    return ax
+
+
+def plot_hypervolume(*searches_or_cv_results, objectives=None, labels=None, ax=None):
+    """Plot the hypervolume of the front found so far against the number of
+    candidates evaluated: the convergence of a multi-objective search.
+
+    Every objective is scaled to [0, 1] between the worst and best mean
+    values of all the searches drawn (so that the curves share one scale and
+    one reference point, 0.1 below the worst of each), and the hypervolume is
+    the share of the unit box the front dominates: 1 would be one candidate
+    best in every objective. A curve never goes down.
+
+    Parameters
+    ----------
+    *searches_or_cv_results : fitted searches or dicts
+        Searches fitted on the same objectives (``objective=[...]``), or
+        their ``cv_results_`` with ``objectives``.
+    objectives : list of str or dict, default=None
+        The objectives (required with ``cv_results_`` dicts); None: the first
+        search's.
+    labels : list of str, default=None
+        Legend label of each search; by default its class name.
+    ax : matplotlib Axes, default=None
+        Axes to draw on; a new figure when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        One line per search, in the given order.
+
+    See Also
+    --------
+    plot_pareto : The front itself.
+    plot_convergence : The same for one objective.
+
+    Examples
+    --------
+    >>> from sksearch.plot import plot_hypervolume
+    >>> results = {"params": [{"C": c} for c in (0.1, 1, 10, 100)],
+    ...            "mean_test_score": [0.80, 0.90, 0.95, 0.94],
+    ...            "mean_fit_time": [0.01, 0.02, 0.05, 0.2]}
+    >>> ax = plot_hypervolume(results, objectives=["score", "fit_time"])
+    >>> ax.get_ylabel()
+    'Hypervolume (scaled)'
+    """
+    _check_matplotlib_support("plot_hypervolume")
+    from matplotlib.ticker import MaxNLocator
+
+    from ._objectives import results_matrix, scaled_hypervolume
+
+    if not searches_or_cv_results:
+        raise ValueError("plot_hypervolume needs at least one fitted search or cv_results_.")
+    first = searches_or_cv_results[0]
+    if objectives is None and not isinstance(first, Mapping):
+        objectives = getattr(first, "objectives_", None)
+    infos = [_objectives_of(s, objectives, "plot_hypervolume")
+             for s in searches_or_cv_results]
+    Ys = [results_matrix(results, objs) for results, objs, _, _ in infos]
+    if len({tuple(o.name for o in objs) for _, objs, _, _ in infos}) > 1:
+        raise ValueError("plot_hypervolume: the searches have different objectives.")
+    stacked = np.vstack(Ys)
+    ok = np.isfinite(stacked).all(axis=1)
+    lower = stacked[ok].min(axis=0) if ok.any() else None
+    upper = stacked[ok].max(axis=0) if ok.any() else None
+    names = [label for _, _, _, label in infos]
+    if labels is None:
+        labels = [
+            f"{n} ({names[:i].count(n) + 1})" if names.count(n) > 1 else n
+            for i, n in enumerate(names)
+        ]
+    elif len(labels) != len(infos):
+        raise ValueError(f"plot_hypervolume: got {len(infos)} searches but {len(labels)} labels.")
+    ax = _new_axes(ax)
+    for Y, label in zip(Ys, labels):
+        curve = [scaled_hypervolume(Y[: i + 1], lower, upper) for i in range(len(Y))]
+        ax.step(np.arange(1, len(Y) + 1), curve, where="post", label=label)
+    ax.set_xlabel("Candidates evaluated")
+    ax.set_ylabel("Hypervolume (scaled)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(alpha=0.3)
+    ax.legend()
+    ax.set_title("Hypervolume of the front so far: " + " vs ".join(
+        o.name for o in infos[0][1]))
     return ax

@@ -35,6 +35,7 @@ class RandomSearch(BaseSearch):
         callbacks=None,
         batch_size=4,
         asynchronous=False,
+        objective=None,
     ):
         super().__init__(
             estimator,
@@ -55,6 +56,7 @@ class RandomSearch(BaseSearch):
             callbacks=callbacks,
             batch_size=batch_size,
             asynchronous=asynchronous,
+            objective=objective,
         )
 
     def _make_optimizer(self, space, *, random_state, batch_size, n_levels=1):

@@ -746,3 +746,53 @@ def test_convergence_of_searches_on_different_metrics_names_each_metric():
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
         "TPESearchCV (1): mean test f1_macro", "TPESearchCV (2): mean test balanced_accuracy"
     ]
+
+
+# -- several objectives ----------------------------------------------------------
+
+
+def _mo_search(objective=("score", "model_size"), n_iter=12, seed=0):
+    from sklearn.tree import DecisionTreeClassifier
+
+    return RandomSearch(
+        DecisionTreeClassifier(random_state=0),
+        {"max_depth": Integer(1, 8), "min_samples_leaf": Integer(1, 30)},
+        n_iter=n_iter, cv=3, random_state=seed, objective=list(objective),
+    ).fit(X_IRIS, Y_IRIS)
+
+
+def test_plot_pareto_two_and_three_objectives(tmp_path):
+    from sksearch.plot import plot_pareto
+
+    search = _mo_search()
+    ax = plot_pareto(search)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    n_front = len(search.pareto_front_)
+    n_rest = len(search.cv_results_["params"]) - n_front
+    assert labels == [f"Pareto front ({n_front})", f"dominated ({n_rest})", "refitted model"]
+    star = ax.collections[-1].get_offsets()[0]
+    best = search.best_index_
+    assert tuple(star) == (search.cv_results_["mean_test_score"][best],
+                           search.cv_results_["mean_model_size"][best])
+    assert "lower is better" in ax.get_ylabel()
+    _render(ax, tmp_path, "pareto2")
+    three = _mo_search(objective=["score", "model_size", "fit_time"])
+    ax3 = plot_pareto(three)
+    assert ax3.name == "3d"
+    _render(ax3, tmp_path, "pareto3")
+    with pytest.raises(ValueError, match="one objective"):
+        plot_pareto(_toy_search(n_iter=4))
+    with pytest.raises(ValueError, match="2 or 3 objectives"):
+        plot_pareto(three, objectives=["score"])
+
+
+def test_plot_hypervolume_never_goes_down(tmp_path):
+    from sksearch.plot import plot_hypervolume
+
+    a, b = _mo_search(seed=0), _mo_search(seed=1)
+    ax = plot_hypervolume(a, b, labels=["seed 0", "seed 1"])
+    for line in ax.get_lines():
+        y = line.get_ydata()
+        assert (np.diff(y) >= 0).all() and 0 <= y.min() and y.max() <= 1
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["seed 0", "seed 1"]
+    _render(ax, tmp_path, "hypervolume")

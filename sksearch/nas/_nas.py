@@ -56,13 +56,13 @@ class _RandomNASSearch(BaseSearch):
     def __init__(self, estimator, param_distributions, *, n_iter=10, scoring=None,
                  n_jobs=None, refit=True, cv=None, verbose=0, pre_dispatch="2*n_jobs",
                  random_state=None, error_score=np.nan, return_train_score=False,
-                 checkpoint=None, batch_size=4, asynchronous=False):
+                 checkpoint=None, batch_size=4, asynchronous=False, objective=None):
         super().__init__(estimator, param_distributions, n_iter=n_iter, scoring=scoring,
                          n_jobs=n_jobs, refit=refit, cv=cv, verbose=verbose,
                          pre_dispatch=pre_dispatch, random_state=random_state,
                          error_score=error_score, return_train_score=return_train_score,
                          checkpoint=checkpoint, batch_size=batch_size,
-                         asynchronous=asynchronous)
+                         asynchronous=asynchronous, objective=objective)
 
     def _make_optimizer(self, space, *, random_state, batch_size, n_levels=1):
         return get_optimizer("strategy", "random")(space, random_state=random_state)
@@ -127,6 +127,7 @@ class _BaseNAS(BaseEstimator):
         "checkpoint": [str, os.PathLike, None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "asynchronous": ["boolean"],
+        "objective": [str, list, tuple, dict, None],
     }
 
     # -- building the search --------------------------------------------------
@@ -197,10 +198,11 @@ class _BaseNAS(BaseEstimator):
                     "strategy_params; give it once."
                 )
             kwargs["checkpoint"] = self.checkpoint
-        for param, default in (("batch_size", 4), ("asynchronous", False)):
+        for param, default in (("batch_size", 4), ("asynchronous", False), ("objective", None)):
             value = getattr(self, param)
             if param not in (self.strategy_params or {}):
-                kwargs[param] = value
+                if value is not None:  # objective=None: a strategy's own default
+                    kwargs[param] = value
             elif value != default:
                 raise ValueError(
                     f"{param} is given twice: as the {param} parameter ({value!r}) and "
@@ -223,6 +225,12 @@ class _BaseNAS(BaseEstimator):
                 f"checkpoint={self.checkpoint!r}: strategy={strategy!r} trains one "
                 "supernet whose state a journal of evaluations cannot restore; use a "
                 "black-box strategy (such as 'tpe') to resume, or leave checkpoint=None."
+            )
+        if self.objective is not None:
+            raise ValueError(
+                f"objective={self.objective!r}: strategy={strategy!r} scores "
+                "architectures by one validation score; use a black-box strategy "
+                "(such as 'random') for several objectives, or leave objective=None."
             )
         if self.asynchronous:
             raise ValueError(
@@ -311,9 +319,13 @@ class _BaseNAS(BaseEstimator):
         self.search_ = search
         self.best_estimator_ = search.best_estimator_
         self.best_params_ = search.best_params_
-        self.best_score_ = search.best_score_
+        if hasattr(search, "best_score_"):  # not when refit chose by a cost
+            self.best_score_ = search.best_score_
         self.best_index_ = search.best_index_
         self.cv_results_ = search.cv_results_
+        for name in ("pareto_front_", "objectives_"):  # several objectives
+            if hasattr(search, name):
+                setattr(self, name, getattr(search, name))
         self.n_features_in_ = self.best_estimator_.n_features_in_
         if hasattr(self.best_estimator_, "feature_names_in_"):
             self.feature_names_in_ = self.best_estimator_.feature_names_in_
@@ -427,7 +439,19 @@ _PARAMS_DOC = """
     asynchronous : bool, default=False
         A new network is proposed as soon as a worker frees (black-box
         strategies; see :class:`~sksearch.TPESearchCV`). One-shot strategies
-        refuse it."""
+        refuse it.
+    objective : str, list, dict or None, default=None
+        Several objectives make the search look for a Pareto front of networks
+        (black-box strategies whose optimizer takes several objectives, such as
+        ``"random"``): ``["score", "n_parameters"]`` is accuracy (the
+        ``scoring`` metric, ``"score"``, or its name) against the network's
+        parameters, ``["score", "latency"]`` against the seconds per sample
+        to predict on the device it trains on; ``"fit_time"`` and
+        ``"model_size"`` (pickled bytes) too, or a dict ``name ->
+        "maximize" | "minimize"``. ``pareto_front_`` then indexes the front's
+        rows of ``cv_results_`` and ``best_estimator_`` is its most accurate
+        network (see the ``objective`` parameter of
+        :class:`~sksearch.TPESearchCV` and :ref:`multi_objective`)."""
 
 _ATTRIBUTES_DOC = """
     best_estimator_ : estimator
@@ -463,6 +487,12 @@ _ATTRIBUTES_DOC = """
         ``search_.tune_time_`` its seconds).
     strategy_ : str
         The strategy used.
+    pareto_front_ : ndarray of int
+        With several objectives: the rows of ``cv_results_`` that no other
+        row dominates on their mean CV values (``cv_results_["pareto_rank"]``
+        is 0 there).
+    objectives_ : dict
+        With several objectives: each objective's name and direction.
     n_features_in_ : int
         Number of features (values per sample) seen in ``fit``.
     feature_names_in_ : ndarray of str
@@ -558,6 +588,7 @@ class NASClassifier(ClassifierMixin, _BaseNAS):
         checkpoint=None,
         batch_size=4,
         asynchronous=False,
+        objective=None,
     ):
         self.architecture = architecture
         self.strategy = strategy
@@ -577,6 +608,7 @@ class NASClassifier(ClassifierMixin, _BaseNAS):
         self.checkpoint = checkpoint
         self.batch_size = batch_size
         self.asynchronous = asynchronous
+        self.objective = objective
 
     _parameter_constraints = {
         **_BaseNAS._parameter_constraints,
@@ -664,6 +696,7 @@ class NASRegressor(RegressorMixin, _BaseNAS):
         checkpoint=None,
         batch_size=4,
         asynchronous=False,
+        objective=None,
     ):
         self.architecture = architecture
         self.strategy = strategy
@@ -682,6 +715,7 @@ class NASRegressor(RegressorMixin, _BaseNAS):
         self.checkpoint = checkpoint
         self.batch_size = batch_size
         self.asynchronous = asynchronous
+        self.objective = objective
 
     def _net_class(self):
         return MLPNetRegressor
