@@ -805,7 +805,7 @@ class StrategyRun(Run):
                 return False
             scores = [(left.get(self.unit_key(u)) or [None]).pop(0) for u in units]
             n_left -= sum(s is not None for s in scores)
-            if None in scores:  # a unit never journaled: only after the last one
+            if any(s is None for s in scores):  # a unit never journaled: only after the last one
                 return n_left == 0
             scheduler.tell(units, scores)
             n_done += len(units)

@@ -284,5 +284,5 @@ def test_nas_front_of_networks():
     assert nas.best_index_ in nas.pareto_front_
     assert nas.predict(Xd[:3]).shape == (3,)
     with pytest.raises(ValueError, match="objective="):
-        NASClassifier(strategy="tpe", n_iter=2, max_epochs=1, cv=2, search_space=space,
+        NASClassifier(strategy="pso", n_iter=2, max_epochs=1, cv=2, search_space=space,
                       objective=["score", "n_parameters"]).fit(Xd, yd)
