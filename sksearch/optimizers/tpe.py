@@ -98,11 +98,22 @@ class TPEOptimizer(Optimizer):
     ----------
     space : Space or dict or list of dict
         The search space.
-    n_startup : int, default=10
+    n_startup : int, default=5
         Number of candidates drawn from the prior before the model is used.
-    n_ei_candidates : int, default=24
+    n_ei_candidates : int, default=256
         Number of draws from ``l(x)`` scored by ``l(x) / g(x)`` per
         candidate; more exploits the model harder.
+
+        The two defaults were chosen together, against Optuna's 10 and 24 (the
+        defaults before), on suites the strategy was not developed on, 30
+        seeds each, sequential: NAS-Bench-201 (3 cells x 30 seeds) +0.041 /
+        +0.034 / +0.001 at 20 / 25 / 50 evaluations (standard error 0.017),
+        HPOBench's MLP tables (8 x 30) +0.008 / +0.008 / -0.001 (0.008), and
+        the project's suite at 40 evaluations (10 problems x 5 seeds) +0.007
+        (0.007) at the same overhead per proposal. Either change alone lost on
+        HPOBench (256 draws after 10 random: -0.016 at 20; 64 draws after 5:
+        -0.019): fewer random draws pay only when the model is then followed
+        closely.
     gamma : None, float in (0, 1) or callable, default=None
         Size of the good group for ``n`` observations: ``None`` is
         ``min(ceil(0.1 n), 25)``; a float ``q`` is ``ceil(q n)`` (a fixed
@@ -145,8 +156,8 @@ class TPEOptimizer(Optimizer):
         self,
         space,
         *,
-        n_startup=10,
-        n_ei_candidates=24,
+        n_startup=5,
+        n_ei_candidates=256,
         gamma=None,
         prior_weight=1.0,
         multivariate=True,
