@@ -52,13 +52,13 @@ exclude_patterns = ["_build", "generated/*.examples", "auto_examples/*.ipynb",
 
 _here = os.path.dirname(os.path.abspath(__file__))
 
-# Examples gallery: quickstart, plot_search and plot_automl run during the build
+# Examples gallery: quickstart, plot_search, plot_automl and plot_multi_objective run during the build
 # (each well under a minute on a CPU); nas_digits needs PyTorch and is shown,
 # not executed.
 sphinx_gallery_conf = {
     "examples_dirs": os.path.join(_here, "..", "examples"),
     "gallery_dirs": "auto_examples",
-    "filename_pattern": r"(quickstart|plot_search|plot_automl)\.py$",
+    "filename_pattern": r"(quickstart|plot_search|plot_automl|plot_multi_objective)\.py$",
     "ignore_pattern": r"__init__\.py",
     "download_all_examples": False,
     "remove_config_comments": True,

@@ -26,10 +26,6 @@ def test_plot_automl_example_draws_every_figure(tmp_path):
 
 def test_plot_multi_objective_example_draws_the_front_and_its_convergence(tmp_path):
     pytest.importorskip("matplotlib")
-    from sksearch.optimizers import GeneticOptimizer
-
-    if not getattr(GeneticOptimizer, "multi_objective", False):
-        pytest.skip("GeneticSearchCV takes one objective until NSGA-II lands")
     env = {**os.environ, "MPLBACKEND": "agg"}
     proc = subprocess.run(
         [sys.executable, "-W", "default", str(EXAMPLES / "plot_multi_objective.py")],
