@@ -29,6 +29,22 @@ _CELL_PROPOSALS = ("auto", "exhaustive", "mutation")
 _CELL_DEFAULT = "wl"
 
 
+def _novelty(space, seen, keys):
+    """``is_new(v)``: neither told nor chosen in this ask; ``accept(v)``: take
+    ``v`` into ``keys`` if it is new, saying whether it was."""
+
+    def is_new(v):
+        k = space.key(v)
+        return k not in seen and k not in keys
+
+    def accept(v):
+        if not is_new(v):
+            return False
+        keys.add(space.key(v))
+        return True
+
+    return is_new, accept
+
 class BayesOptimizer(Optimizer):
     """Bayesian optimisation with a Gaussian process (GP-EI by default).
 
@@ -389,16 +405,7 @@ class BayesOptimizer(Optimizer):
         fantasies = self._pending_vectors()
         centres = X[np.argsort(-ys, kind="stable")[:5]]
         out, keys = [], set()
-
-        def is_new(v):
-            k = space.key(v)
-            return k not in self._seen and k not in keys
-
-        def accept(v):
-            if not is_new(v):
-                return False
-            keys.add(space.key(v))
-            return True
+        is_new, accept = _novelty(space, self._seen, keys)
 
         for _ in range(n):
             if fantasies:
@@ -479,16 +486,7 @@ class BayesOptimizer(Optimizer):
 
         fantasies = self._pending_vectors()
         out, keys = [], set()
-
-        def is_new(v):
-            k = space.key(v)
-            return k not in self._seen and k not in keys
-
-        def accept(v):
-            if not is_new(v):
-                return False
-            keys.add(space.key(v))
-            return True
+        is_new, accept = _novelty(space, self._seen, keys)
 
         for _ in range(n):
             if fantasies:  # kriging believer: at the GPs' means
