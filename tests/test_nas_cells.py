@@ -279,7 +279,7 @@ def test_oneshot_family_interface_round_trip():
 # Every check applies and passes. A one-node cell keeps them fast (30
 # epochs reach sklearn's accuracy thresholds); the full cell is trained below.
 @parametrize_with_checks([CellNetClassifier(cell=("conv3x3",), n_nodes=1, **TINY,
-                                           **{**FAST, "batch_size": 64, "max_epochs": 20})])
+                                           **{**FAST, "batch_size": 64, "max_epochs": 30})])
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
 

@@ -724,3 +724,6 @@ class NASRegressor(RegressorMixin, _BaseNAS):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True  # as MLPNetRegressor
         return tags
+
+    def _more_tags(self):  # scikit-learn < 1.6
+        return {"multioutput": True}

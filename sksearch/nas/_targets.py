@@ -189,3 +189,6 @@ class _RegressorTargets:
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
+
+    def _more_tags(self):  # scikit-learn < 1.6
+        return {"multioutput": True}
