@@ -37,8 +37,8 @@ Protocol (the same for every strategy, in one run, through one function):
 Usage::
 
     nice -n 10 python -m benchmarks.tabular_mo run --seeds 0-9 --n-evals 100 \\
-        --out /tmp/mo_bench/tabular_mo.jsonl
-    python -m benchmarks.tabular_mo report /tmp/mo_bench/tabular_mo.jsonl \\
+        --out benchmarks/results/tabular_mo.jsonl
+    python -m benchmarks.tabular_mo report benchmarks/results/tabular_mo.jsonl \\
         --results benchmarks/RESULTS.md
 
 ``report`` writes ``benchmarks/sections/tabular_mo.md`` and, with
@@ -71,7 +71,7 @@ OPTUNA = ("optuna-nsga2", "optuna-tpe", "optuna-random")
 OPTIMIZERS = SKSEARCH + OPTUNA
 SECTION = Path(__file__).parent / "sections" / "tabular_mo.md"
 COMMAND = ("nice -n 10 python -m benchmarks.tabular_mo run --seeds 0-9 --n-evals 100 "
-           "--out /tmp/mo_bench/tabular_mo.jsonl")
+           "--out benchmarks/results/tabular_mo.jsonl")
 
 
 # -- the problems --------------------------------------------------------------
@@ -311,7 +311,7 @@ def table_markdown(rows, budgets, notes=()):
     summ = summary(rows, budgets)
     lines = ["## Multi-objective tabular benchmarks (HPOBench MLP, NAS-Bench-201)", "",
              f"Command: `{COMMAND}`, then `python -m benchmarks.tabular_mo report "
-             "/tmp/mo_bench/tabular_mo.jsonl --results benchmarks/RESULTS.md`. "
+             "benchmarks/results/tabular_mo.jsonl --results benchmarks/RESULTS.md`. "
              "Hypervolume of the true objectives of every configuration evaluated, as a "
              "fraction of the table's true front (accuracy and log cost normalised per "
              "table, reference point the worst of each); mean ± standard error over "
@@ -367,7 +367,7 @@ def main(argv=None):
     r.add_argument("--seeds", default="0-9")
     r.add_argument("--n-evals", type=int, default=100)
     r.add_argument("--n-jobs", type=int, default=1)
-    r.add_argument("--out", default="/tmp/mo_bench/tabular_mo.jsonl")
+    r.add_argument("--out", default="benchmarks/results/tabular_mo.jsonl")
     r.set_defaults(func=cmd_run)
     s = sub.add_parser("report")
     s.add_argument("inputs", nargs="+")
