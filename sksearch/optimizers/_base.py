@@ -193,6 +193,14 @@ class Optimizer(ABC):
             v[holes] = self.space.sample_vectors(1, self.rng)[0][holes]
         return v
 
+    def _or_new(self, v, keys):
+        """``v``, or where the model proposed nothing new (``None``) one new
+        prior draw, added to ``keys``; ``None`` when the space has run out."""
+        if v is not None:
+            return v
+        extra = self._sample_new(1, exclude=keys)
+        return extra[0] if len(extra) else None
+
     def _sample_new(self, n, exclude=None, max_tries=100):
         """Up to ``n`` prior draws (snapped) that are new and distinct.
 

@@ -439,11 +439,9 @@ class BayesOptimizer(Optimizer):
                     acq, fmap, space, pool, n_restarts=self.n_restarts, accept=accept,
                     starts=centres[:1], is_new=is_new,
                 )
+            v = self._or_new(v, keys)
             if v is None:
-                extra = self._sample_new(1, exclude=keys)
-                if not len(extra):
-                    break
-                v = extra[0]
+                break
             out.append(v)
             fantasies.append(v)
         return np.array(out, dtype=float).reshape(-1, space.n_dims)
@@ -515,11 +513,9 @@ class BayesOptimizer(Optimizer):
                     acq, fmap, space, pool, n_restarts=self.n_restarts if exact else 0,
                     accept=accept, starts=centres[:1] if exact else None, is_new=is_new,
                 )
+            v = self._or_new(v, keys)
             if v is None:
-                extra = self._sample_new(1, exclude=keys)
-                if not len(extra):
-                    break
-                v = extra[0]
+                break
             out.append(v)
             fantasies.append(v)
         return np.array(out, dtype=float).reshape(-1, space.n_dims)

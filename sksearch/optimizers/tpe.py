@@ -215,11 +215,9 @@ class TPEOptimizer(Optimizer):
         lies = self._pending_vectors()
         for _ in range(n):
             v = self._propose_one(lies, keys)
+            v = self._or_new(v, keys)
             if v is None:
-                extra = self._sample_new(1, exclude=keys)
-                if not len(extra):
-                    break
-                v = extra[0]
+                break
             out.append(v)
             lies.append(v)
         return np.array(out, dtype=float).reshape(-1, self.space.n_dims)
