@@ -58,6 +58,8 @@ from pathlib import Path
 
 import numpy as np
 
+from sksearch._pareto import hypervolume
+
 from .tabular import HPOBENCH_SETS, NB201_SETS, Table, _grid_values, _indices, _parse_seeds, _space
 
 # suite -> (table suite, cost metric, its sets)
@@ -90,7 +92,7 @@ class Problem:
         self.acc_range = (acc.min(), acc.max())
         self.cost_range = (cost.min(), cost.max())
         self.true = dict(zip(keys, self.normalise(acc, cost)))
-        self.front_hv = _hv2(np.array(list(self.true.values())))
+        self.front_hv = hypervolume(np.array(list(self.true.values())), [0.0, 0.0])
 
     def normalise(self, acc, log_cost):
         a0, a1 = self.acc_range
@@ -99,21 +101,7 @@ class Problem:
                                 (c1 - np.asarray(log_cost)) / (c1 - c0)])
 
     def hv_fraction(self, keys):
-        return _hv2(np.array([self.true[k] for k in keys])) / self.front_hv
-
-
-def _hv2(P):
-    """Hypervolume of the rows of ``P`` (two maximised objectives in [0, 1])
-    against the origin, by a sweep (the tables' 30 000 rows are too many for
-    the pairwise dominance test of ``sksearch._pareto``)."""
-    P = P[np.all(P > 0, axis=1)]
-    P = P[np.lexsort((-P[:, 1], -P[:, 0]))]  # first objective down
-    vol, top = 0.0, 0.0
-    for x, y in P:
-        if y > top:
-            vol += x * (y - top)
-            top = y
-    return vol
+        return hypervolume(np.array([self.true[k] for k in keys]), [0.0, 0.0]) / self.front_hv
 
 
 # -- strategies ----------------------------------------------------------------

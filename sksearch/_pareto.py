@@ -40,6 +40,8 @@ def non_dominated(Y):
     finite = np.all(np.isfinite(Y), axis=1)
     if finite.any():
         keep &= finite
+    if Y.shape[1] == 2 and finite.all():
+        return _non_dominated_2d(Y)
     # O(n^2 k), vectorised per row: the fronts of a search are at most a few
     # thousand rows
     for i in np.flatnonzero(keep):
@@ -48,6 +50,24 @@ def non_dominated(Y):
         gt = np.any(others > Y[i], axis=1)
         if np.any(ge & gt):
             keep[i] = False
+    return keep
+
+
+def _non_dominated_2d(Y):
+    """The same mask for two objectives by one sort (``O(n log n)``; the
+    pairwise test takes minutes on a table of 30 000 rows): a row is kept
+    when it is the best of its value of the first objective and beats every
+    row with a larger first objective on the second."""
+    x, y = Y[:, 0], Y[:, 1]
+    order = np.lexsort((-y, -x))  # first objective down, ties second down
+    xs, ys = x[order], y[order]
+    starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])
+    group = np.cumsum(np.r_[True, xs[1:] != xs[:-1]]) - 1
+    group_best = ys[starts]  # each group's largest second objective
+    # the largest second objective among strictly larger first objectives
+    before = np.r_[-np.inf, np.maximum.accumulate(group_best)[:-1]]
+    keep = np.empty(len(Y), dtype=bool)
+    keep[order] = (ys == group_best[group]) & (ys > before[group])
     return keep
 
 
@@ -73,7 +93,8 @@ def hypervolume(Y, reference):
     ``reference`` (maximisation). Rows that do not strictly dominate the
     reference point add nothing.
 
-    Exact: a sweep for two objectives (``O(n log n)``), slicing along the
+    Exact: a sweep for two objectives (``O(n log n)``, fast enough for a
+    whole table of 30 000 rows), slicing along the
     last objective for more (``O(n^(k-1) log n)``, ample for the few hundred
     evaluations of a search).
     """
@@ -86,6 +107,8 @@ def hypervolume(Y, reference):
     Y = Y[np.all(Y > ref, axis=1)]
     if not len(Y):
         return 0.0
+    if Y.shape[1] == 2:  # the sweep passes over dominated rows by itself
+        return float(_hv(Y - ref))
     Y = Y[non_dominated(Y)] - ref
     return float(_hv(np.unique(Y, axis=0)))
 
@@ -96,7 +119,7 @@ def _hv(P):
     if k == 1:
         return P[:, 0].max()
     if k == 2:
-        P = P[np.argsort(-P[:, 0])]
+        P = P[np.lexsort((-P[:, 1], -P[:, 0]))]
         best_y, vol = 0.0, 0.0
         for x, y in P:
             if y > best_y:

@@ -25,6 +25,22 @@ def test_non_dominated_and_ranks():
     assert non_dominated([[np.nan, 1], [np.nan, 2]]).all()
 
 
+def _pairwise_non_dominated(Y):
+    return np.array([not any(dominates(b, a) for b in Y) for a in Y])
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_two_objective_sort_agrees_with_the_pairwise_test(seed):
+    # small integer grids: many ties and equal rows, which are all kept
+    rng = np.random.default_rng(seed)
+    Y = rng.integers(0, 4, size=(rng.integers(1, 30), 2)).astype(float)
+    mask = non_dominated(Y)
+    np.testing.assert_array_equal(mask, _pairwise_non_dominated(Y))
+    # the 3-objective path on the same rows, a constant third objective
+    np.testing.assert_array_equal(non_dominated(np.column_stack([Y, np.ones(len(Y))])), mask)
+    assert hypervolume(Y, [-1, -1]) == pytest.approx(hypervolume(Y[mask], [-1, -1]))
+
+
 def _hv_monte_carlo(Y, ref, n=200_000, seed=0):
     Y = np.asarray(Y, dtype=float)
     hi = Y.max(axis=0)
