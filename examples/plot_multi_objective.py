@@ -1,7 +1,7 @@
 """
-====================================================
+======================================================
 Accuracy against model size: a Pareto front of models
-====================================================
+======================================================
 
 A model that is deployed is chosen on more than one number. Here a random
 forest's accuracy is weighed against its size: more and deeper trees score a
@@ -99,8 +99,14 @@ other = GeneticSearchCV(
 ).fit(X, y)
 plot_hypervolume(search, other, labels=["random_state=0", "random_state=1"])
 
-if matplotlib.get_backend().lower() == "agg" or "--save" in sys.argv:
-    for n in plt.get_fignums():
-        plt.figure(n).savefig(f"plot_multi_objective_{n}.png", dpi=80)
-else:
-    plt.show()
+# %%
+# Outside the documentation build (which collects the figures itself), show
+# the figures in windows, or save them when there is no display to show them
+# on.
+
+if "sphinx_gallery" not in sys.modules:
+    if matplotlib.get_backend().lower() == "agg" or "--save" in sys.argv:
+        for n in plt.get_fignums():
+            plt.figure(n).savefig(f"plot_multi_objective_{n}.png", dpi=80)
+    else:
+        plt.show()
