@@ -314,6 +314,11 @@ def summary(runs, budgets, log_cost=False):
     return out, (lower, upper)
 
 
+def _diff(d):
+    """A difference of hypervolumes, readable when it rounds to zero."""
+    return f"{d:+.4f}" if abs(d) >= 5e-5 or d == 0 else f"{d:+.1e}"
+
+
 def _verdict(summ, budgets):
     """Sentences against the targets: the best sksearch method against each
     Optuna sampler, and every sksearch method against random."""
@@ -326,13 +331,13 @@ def _verdict(summ, budgets):
         for peer in [p for p in OPTUNA if p in summ]:
             diff = mean[best] - mean[peer]
             parts.append(f"{'met' if diff >= 0 else 'missed'} against {peer} "
-                         f"({mean[best]:.4f} vs {mean[peer]:.4f}, {diff:+.4f})")
+                         f"({mean[best]:.4f} vs {mean[peer]:.4f}, {_diff(diff)})")
         if parts:
             lines.append(f"At {b} evaluations the best sksearch method ({best}): "
                          + "; ".join(parts) + ".")
         if "random" in summ:
             rel = [f"{m} {'met' if mean[m] >= mean['random'] else 'missed'} "
-                   f"({mean[m] - mean['random']:+.4f})"
+                   f"({_diff(mean[m] - mean['random'])})"
                    for m in sk if m != "random"]
             lines.append(f"At {b}, every sksearch multi-objective strategy against random "
                          f"({mean['random']:.4f}): " + ", ".join(rel) + ".")
