@@ -101,6 +101,25 @@ def test_subspaces_follow_the_tree():
     assert opt.best()[0]["w"] == "q"
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_wide_subspace_does_not_win_by_its_number_of_columns(seed):
+    # the one-column sub-space is clearly better; ranking candidates by log
+    # ratios summed over each sub-space's columns let the 8-column one win
+    # most late proposals (0.6 of them), as if it were the better
+    small = {"kind": ["small"], "a": Real(0, 1)}
+    wide = {"kind": ["wide"], **{f"b{i}": Real(0, 1) for i in range(8)}}
+    opt = TPEOptimizer([small, wide], random_state=seed)
+
+    def f(c):
+        if c["kind"] == "small":
+            return 1 - (c["a"] - 0.5) ** 2
+        return 0.5 - np.mean([(c[f"b{i}"] - 0.5) ** 2 for i in range(8)])
+
+    best_after(opt, f, 60)
+    later = [opt.space.decode(v)["kind"] for v in opt.X_[30:]]
+    assert later.count("small") > 0.75 * len(later)
+
+
 def test_same_seed_same_candidates():
     def trace(seed):
         opt = TPEOptimizer(MIXED_SMALL, n_startup=5, random_state=seed)

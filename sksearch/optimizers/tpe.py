@@ -59,10 +59,21 @@ class TPEOptimizer(Optimizer):
       order between choices);
     * older observations down-weighted past the 25 most recent.
 
-    A list of dicts is followed as a tree: the sub-space is drawn from the
-    good/bad model of the sub-space choice, then only that sub-space's
-    parameters are modelled, from observations of that sub-space; a
-    candidate's score is the sum of the log ratios along its branch.
+    A list of dicts is followed as a tree, one node at a time as Optuna
+    follows a define-by-run space: the sub-space is chosen first, as any
+    categorical parameter (``n_ei_candidates`` draws from its good model, the
+    best by ``l / g``), then the candidate inside it by the ratio of that
+    sub-space's parameters, modelled from observations of that sub-space
+    only. Ranking candidates of different sub-spaces by their log ratios
+    summed along the branch, as before, favoured the sub-spaces with more
+    parameters (a sum of more terms has a larger maximum over the draws): on
+    NASClassifier's default MLP space (one sub-space per depth), accuracy
+    against parameters on the digits, 10 seeds, the hypervolume at 50 / 100
+    evaluations went from 0.985 / 0.986 (below random search's 0.986 /
+    0.990) to 0.990 / 0.991; on the project suite's one problem with
+    sub-spaces (the estimator a choice, 20 seeds, 40 evaluations) the
+    normalised score went from 0.994 to 0.983 (-0.011 +- 0.015, within
+    noise). Spaces of one dict propose exactly as before.
 
     The first ``n_startup`` candidates are drawn from the prior. A batch of
     ``n`` candidates (one per parallel worker) uses the constant liar of
@@ -258,37 +269,51 @@ class TPEOptimizer(Optimizer):
         space, rng = self.space, self.rng
         X, good = self._split(lies)
         m = self.n_ei_candidates
-        for _attempt in range(3):
-            # inactive columns keep prior draws, as everywhere in sksearch
-            cand = space.sample_vectors(m, rng)
-            score = np.zeros(m)
-            if space.n_subspaces > 1:
-                sub_all = np.clip(np.round(X[:, 0]), 0, space.n_subspaces - 1).astype(int)
-                sel = np.array([0])
-                l_sel = self._estimator(X[good], sel)
-                g_sel = self._estimator(X[~good], sel)
-                cand[:, 0] = l_sel.sample(m, rng)[:, 0]
-                score += l_sel.log_pdf(cand[:, [0]]) - g_sel.log_pdf(cand[:, [0]])
-                subs = np.round(cand[:, 0]).astype(int)
-            else:
-                sub_all = np.zeros(len(X), dtype=int)
-                subs = np.zeros(m, dtype=int)
-            for s in np.unique(subs):
-                cols = self._sub_columns[s]
-                rows = subs == s
-                if cols.size == 0:
-                    continue
-                in_s = sub_all == s
+        if space.n_subspaces > 1:
+            sub_all = np.clip(np.round(X[:, 0]), 0, space.n_subspaces - 1).astype(int)
+            order = self._subspace_order(X, good, rng)
+        else:
+            sub_all = np.zeros(len(X), dtype=int)
+            order = [0]
+        # the sub-space first, by its own ratio, then the candidate inside it
+        # by the ratio of that sub-space's columns: ratios summed over
+        # different numbers of columns do not compare across sub-spaces
+        for s in order:
+            cols = self._sub_columns[s]
+            in_s = sub_all == s
+            if cols.size:
                 l_s = self._estimator(X[good & in_s], cols)
                 g_s = self._estimator(X[~good & in_s], cols)
-                block = cand[rows]
-                block[:, cols] = l_s.sample(int(rows.sum()), rng)
-                block = np.array([space.snap(v) for v in block])
-                cand[rows] = block
-                score[rows] += l_s.log_pdf(block[:, cols]) - g_s.log_pdf(block[:, cols])
-            for i in np.argsort(-score, kind="stable"):
-                k = space.key(cand[i])
-                if k not in self._seen and k not in keys:
-                    keys.add(k)
-                    return space.snap(cand[i])
+            for _attempt in range(3):
+                # inactive columns keep prior draws, as everywhere in sksearch
+                cand = space.sample_vectors(m, rng)
+                if space.n_subspaces > 1:
+                    cand[:, 0] = s
+                score = np.zeros(m)
+                if cols.size:
+                    cand[:, cols] = l_s.sample(m, rng)
+                    cand = np.array([space.snap(v) for v in cand])
+                    score = l_s.log_pdf(cand[:, cols]) - g_s.log_pdf(cand[:, cols])
+                for i in np.argsort(-score, kind="stable"):
+                    k = space.key(cand[i])
+                    if k not in self._seen and k not in keys:
+                        keys.add(k)
+                        return space.snap(cand[i])
         return None
+
+    def _subspace_order(self, X, good, rng):
+        """The sub-spaces in the order they are tried: as for any
+        categorical parameter, ``n_ei_candidates`` draws of the sub-space
+        choice from ``l``, the best by ``l / g`` first; the sub-spaces not
+        drawn after them, by the same ratio (tried only when those drawn
+        have no new candidate left)."""
+        sel = np.array([0])
+        l_sel = self._estimator(X[good], sel)
+        g_sel = self._estimator(X[~good], sel)
+        values = np.arange(self.space.n_subspaces, dtype=float)[:, None]
+        ratio = l_sel.log_pdf(values) - g_sel.log_pdf(values)
+        drawn = np.unique(np.clip(np.round(l_sel.sample(self.n_ei_candidates, rng)[:, 0]),
+                                  0, self.space.n_subspaces - 1).astype(int))
+        rest = np.setdiff1d(np.arange(self.space.n_subspaces), drawn)
+        return [*drawn[np.argsort(-ratio[drawn], kind="stable")],
+                *rest[np.argsort(-ratio[rest], kind="stable")]]
