@@ -184,9 +184,20 @@ def _run_optuna(name, table, encoding, seed, n_evals, evaluate):
             study.tell(trial, evaluate(idx))
 
 
+_TABLES = {}
+
+
+def _table(suite, name):
+    """The table, loaded once per process (about a second each; a run
+    reseeds its look-ups, so sharing it changes no trace)."""
+    if (suite, name) not in _TABLES:
+        _TABLES[suite, name] = Table(suite, name)
+    return _TABLES[suite, name]
+
+
 def run_one(optimizer, suite, name, seed, n_evals, encoding, table=None):
     """One run: the trace of incumbents' normalised true scores."""
-    table = table or Table(suite, name)
+    table = table or _table(suite, name)
     table.bench.reseed(seed)
     observed, keys = [], []
 
