@@ -75,6 +75,7 @@ from sksearch.optimizers import Optimizer
 from sksearch.space import Space
 
 from .adapters import optuna_suggest
+from .tabular import read_jsonl
 
 OBJECTIVE = {"score": "maximize", "n_parameters": "minimize"}
 OPTUNA = ("optuna-nsga2", "optuna-tpe")
@@ -253,7 +254,7 @@ def cmd_run(ns):
         raise SystemExit(f"--methods: unknown {unknown}; known: {list(known)}")
     seen = set()
     if out.exists():
-        for r in load([out]):
+        for r in read_jsonl([out]):
             seen.add((r["method"], r["seed"], r["n_evals"], r["max_epochs"]))
     commit = _commit()
     # seeds outermost: an interrupted run has every method at its first seeds
@@ -271,17 +272,6 @@ def cmd_run(ns):
 
 
 # -- reporting -----------------------------------------------------------------------
-def load(paths):
-    rows = []
-    for p in paths:
-        for line in Path(p).read_text().splitlines():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue
-    return rows
-
-
 def _stats(values):
     v = np.asarray(values, dtype=float)
     se = v.std(ddof=1) / np.sqrt(len(v)) if len(v) > 1 else float("nan")
@@ -403,7 +393,7 @@ def section(runs, budgets, note=""):
 
 def cmd_report(ns):
     budgets = [int(b) for b in ns.budgets.split(",")]
-    runs = load(ns.inputs or [OUT])
+    runs = read_jsonl(ns.inputs or [OUT])
     text = section(runs, budgets, ns.note)
     if ns.print:
         print(text)

@@ -305,17 +305,21 @@ def cmd_run(ns):
 
 
 # -- reporting -----------------------------------------------------------------
-def load(paths, encoding="index"):
+def read_jsonl(paths):
+    """The rows of JSON-lines files; a line cut short by a killed run is
+    skipped (the run is done again on resume)."""
     rows = []
     for p in paths:
         for line in Path(p).read_text().splitlines():
             try:
-                r = json.loads(line)
+                rows.append(json.loads(line))
             except json.JSONDecodeError:
                 continue
-            if r["encoding"] == encoding:
-                rows.append(r)
     return rows
+
+
+def load(paths, encoding="index"):
+    return [r for r in read_jsonl(paths) if r["encoding"] == encoding]
 
 
 def summary(rows, budgets):

@@ -60,7 +60,16 @@ import numpy as np
 
 from sksearch._pareto import hypervolume
 
-from .tabular import HPOBENCH_SETS, NB201_SETS, Table, _grid_values, _indices, _parse_seeds, _space
+from .tabular import (
+    HPOBENCH_SETS,
+    NB201_SETS,
+    Table,
+    _grid_values,
+    _indices,
+    _parse_seeds,
+    _space,
+    read_jsonl,
+)
 
 # suite -> (table suite, cost metric, its sets)
 SUITES = {
@@ -256,17 +265,6 @@ def cmd_run(ns):
 
 
 # -- reporting -----------------------------------------------------------------
-def load(paths):
-    rows = []
-    for p in paths:
-        for line in Path(p).read_text().splitlines():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue
-    return rows
-
-
 def summary(rows, budgets):
     """{suite: {optimizer: {"hv": {budget: (mean, se, n)}, "ms": ..., "ms_late": ...}}}"""
     acc = {}
@@ -330,7 +328,7 @@ def table_markdown(rows, budgets, notes=()):
 def cmd_report(ns):
     budgets = [int(b) for b in ns.budgets.split(",")]
     notes = [ns.note, ""] if ns.note else []
-    text = "\n".join(table_markdown(load(ns.inputs), budgets, notes)) + "\n"
+    text = "\n".join(table_markdown(read_jsonl(ns.inputs), budgets, notes)) + "\n"
     if ns.print:
         print(text)
         return
