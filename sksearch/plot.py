@@ -221,7 +221,10 @@ def _observations(search, caller):
         opt = search.optimizer_
         space = opt.space
         X = np.asarray(opt.X_, dtype=float).reshape(-1, space.n_dims)
-        return space, X, np.asarray(opt.y_, dtype=float)
+        y = np.asarray(opt.y_, dtype=float)
+        if y.ndim == 2:  # several objectives: the first scorer, as plot_convergence
+            y = y[:, _scorer_column(search)]
+        return space, X, y
     from .space import Space
 
     grid = getattr(search, "param_grid", None)
@@ -237,6 +240,16 @@ def _observations(search, caller):
     info = _Results(search, caller)
     X = np.array([space.encode(p) for p in info.results["params"]]).reshape(-1, space.n_dims)
     return space, X, info.scores
+
+
+def _scorer_column(search):
+    """The column of a strategy's score rows (one per objective, in the
+    order of ``objectives_``) that the figures of one score draw: the first
+    scorer among the objectives (the first objective if all are costs)."""
+    from ._objectives import COSTS
+
+    names = list(getattr(search, "objectives_", {}))
+    return next((i for i, name in enumerate(names) if name not in COSTS), 0)
 
 
 def _surrogate(search, caller):

@@ -786,6 +786,22 @@ def test_plot_pareto_two_and_three_objectives(tmp_path):
         plot_pareto(three, objectives=["score"])
 
 
+@pytest.mark.parametrize("objective", [("score", "model_size"), ("model_size", "score")])
+def test_figures_of_one_score_draw_the_first_scorer_of_several_objectives(objective):
+    # the surrogate figures model the scorer's column of the strategy's score
+    # rows, whatever its place among the objectives
+    search = _mo_search(objective=objective)
+    column = list(search.objectives_).index("score")
+    y = np.asarray(search.optimizer_.y_)[:, column]
+    from sksearch.plot import _surrogate
+
+    forest, _, _, y_seen = _surrogate(search, "test")
+    np.testing.assert_array_equal(y_seen, y)
+    assert plot_importance(search).get_xlabel()
+    assert plot_partial_dependence(search).size >= 1
+    plt.close("all")
+
+
 def test_plot_hypervolume_never_goes_down(tmp_path):
     from sksearch.plot import plot_hypervolume
 
