@@ -39,10 +39,10 @@ class GeneticSearchCV(BaseSearch):
     :class:`~sksearch.space.Real`, :class:`~sksearch.space.Integer`,
     :class:`~sksearch.space.Categorical`; a list of dicts for sub-spaces),
     same ``cv_results_`` and ``best_*``. Each generation of
-    ``population_size`` candidates is bred by tournament selection,
+    ``population_size`` candidates is bred by tournament selection among the
+    best ``population_size`` candidates evaluated so far (elitism),
     simulated binary crossover and polynomial mutation of numeric
-    parameters, uniform crossover and resampling of categorical ones, with a
-    hall of fame for elitism (see
+    parameters, uniform crossover and resampling of categorical ones (see
     :class:`~sksearch.optimizers.GeneticOptimizer`). No candidate is
     evaluated twice, and exactly ``n_iter`` candidates are evaluated,
     whatever the population size.
