@@ -39,10 +39,10 @@ class GeneticSearchCV(BaseSearch):
     :class:`~sksearch.space.Real`, :class:`~sksearch.space.Integer`,
     :class:`~sksearch.space.Categorical`; a list of dicts for sub-spaces),
     same ``cv_results_`` and ``best_*``. Each generation of
-    ``population_size`` candidates is bred by tournament selection,
+    ``population_size`` candidates is bred by tournament selection among the
+    best ``population_size`` candidates evaluated so far (elitism),
     simulated binary crossover and polynomial mutation of numeric
-    parameters, uniform crossover and resampling of categorical ones, with a
-    hall of fame for elitism (see
+    parameters, uniform crossover and resampling of categorical ones (see
     :class:`~sksearch.optimizers.GeneticOptimizer`). No candidate is
     evaluated twice, and exactly ``n_iter`` candidates are evaluated,
     whatever the population size.
@@ -1154,7 +1154,8 @@ class ReinforceSearchCV(BaseSearch):
     1992). Each parameter has a softmax policy (numeric ones over
     ``n_bins`` bins of their range), candidates are drawn from it, and
     after every evaluated candidate the policy moves towards candidates that
-    scored above a moving-average baseline. Advantages are normalised by
+    scored above a moving-average baseline, and towards the best candidate
+    so far (``elite_weight``). Advantages are normalised by
     their running scale, so the search does not depend on the units of the
     score. Failed fits count below the worst score seen. No candidate is
     evaluated twice.
@@ -1179,6 +1180,9 @@ class ReinforceSearchCV(BaseSearch):
     n_bins : int, default=10
         Bins of each numeric parameter's range (an ``Integer`` with fewer
         values gets one bin per value).
+    elite_weight : float, default=1.0
+        After each evaluated candidate, the policy also steps towards the
+        best candidate so far with this advantage (0: plain REINFORCE).
     batch_size : int, default=4
         Candidates proposed per round (ask, cross-validate, tell). A property
         of the search, never of ``n_jobs``: the same ``random_state`` gives
@@ -1233,6 +1237,7 @@ class ReinforceSearchCV(BaseSearch):
         "baseline_decay": [Interval(Real, 0, 1, closed="left")],
         "entropy_weight": [Interval(Real, 0, None, closed="left")],
         "n_bins": [Interval(Integral, 1, None, closed="left")],
+        "elite_weight": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(
@@ -1261,6 +1266,7 @@ class ReinforceSearchCV(BaseSearch):
         baseline_decay=0.9,
         entropy_weight=0.01,
         n_bins=10,
+        elite_weight=1.0,
     ):
         super().__init__(
             estimator,
@@ -1287,6 +1293,7 @@ class ReinforceSearchCV(BaseSearch):
         self.baseline_decay = baseline_decay
         self.entropy_weight = entropy_weight
         self.n_bins = n_bins
+        self.elite_weight = elite_weight
 
     _strategy = "reinforce"  # its row of sksearch.optimizers.all_optimizers()
 
@@ -1297,6 +1304,7 @@ class ReinforceSearchCV(BaseSearch):
             baseline_decay=self.baseline_decay,
             entropy_weight=self.entropy_weight,
             n_bins=self.n_bins,
+            elite_weight=self.elite_weight,
             random_state=random_state,
         )
 

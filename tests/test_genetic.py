@@ -69,6 +69,15 @@ def test_a_generation_is_whole_batches():
     assert opt.n_generations_ == 8
 
 
+def test_parents_are_the_best_evaluated_so_far():
+    opt = GeneticOptimizer(SPACE, n_iter=60, n_workers=4, random_state=0)
+    run(opt, quadratic, 32, 4)  # four generations of 8
+    opt.ask(4)  # breeds the fifth from every genome told, not the fourth alone
+    best = sorted(opt._cache.values(), reverse=True)[: opt.population_size_]
+    assert sorted((g.fitness.values[0] for g in opt._population), reverse=True) == best
+    assert opt.hall_of_fame_[0].fitness.values[0] == best[0]
+
+
 def test_failed_evaluations_are_the_worst():
     opt = GeneticOptimizer(SPACE, n_iter=60, random_state=0)
 

@@ -74,7 +74,7 @@ def test_invariant_to_affine_rescaling_of_scores(a, b):
 
 def test_baseline_and_advantage():
     opt = ReinforceOptimizer({"k": ["a", "b", "c"]}, learning_rate=1.0, entropy_weight=0.0,
-                             baseline_decay=0.5)
+                             baseline_decay=0.5, elite_weight=0.0)
     opt.tell([{"k": "a"}], [2.0])  # the first score sets the baseline: no step
     assert opt.baseline_ == 2.0 and opt.scale_ == 0.0
     np.testing.assert_array_equal(opt.policy_[0], 0.0)
@@ -87,7 +87,7 @@ def test_baseline_and_advantage():
 
 @pytest.mark.parametrize("batch", [1, 3, 4, 8])
 def test_one_policy_update_per_told_score_whatever_the_batch(batch):
-    opt = ReinforceOptimizer(CATEGORICAL, random_state=0)
+    opt = ReinforceOptimizer(CATEGORICAL, elite_weight=0.0, random_state=0)
     steps = []
     opt._step = lambda x, a, step=opt._step: (steps.append(a), step(x, a))
     seen = run(opt, n_right, 24, batch)
@@ -125,6 +125,31 @@ def test_subspaces_only_active_columns_learn():
     assert all(set(c) in ({"a", "u"}, {"b"}) for c in seen)
 
 
+def test_elite_replay_steps_towards_the_best_candidate_told():
+    told = [{f"c{i}": (i + j) % K for i in range(C)} for j in range(K)]
+    scores = [0.0, 3.0, 1.0, 2.0]
+    plain = ReinforceOptimizer(CATEGORICAL, elite_weight=0.0)
+    replay = ReinforceOptimizer(CATEGORICAL, elite_weight=1.0)
+    steps = []
+    replay._step = lambda x, a, step=replay._step: (steps.append(a), step(x, a))
+    for opt in (plain, replay):
+        opt.tell(told, scores)
+    # one plain step per score, then one step of advantage 1 per score
+    assert steps[len(told):] == [1.0] * len(told)
+    assert replay.n_updates_ == plain.n_updates_ == len(told)
+    best = told[1]
+    for i in range(C):
+        p, q = plain.probabilities()[i], replay.probabilities()[i]
+        assert q[best[f"c{i}"]] > p[best[f"c{i}"]]
+    # the elite is the best told so far, kept when a round brings nothing better
+    replay.tell([{f"c{i}": 0 for i in range(C)}], [np.nan])
+    assert replay._elite[1] == 3.0
+    # rewards given to update_policy are not evaluations: no replay
+    steps.clear()
+    replay.update_policy(told[:2], [5.0, 0.0])
+    assert len(steps) == 2
+
+
 def test_failed_evaluations_rank_below_the_worst_success():
     opt = ReinforceOptimizer({"k": ["a", "b", "c"]}, learning_rate=1.0, entropy_weight=0.0)
     for _ in range(5):
@@ -160,12 +185,13 @@ def test_sample_allows_repeats_and_records_nothing():
 def test_update_policy_learns_without_recording():
     space = Space({"a": [1, 2, 3]})
     opt = ReinforceOptimizer(space, random_state=0)
-    ref = ReinforceOptimizer(space, random_state=0)
+    # tell without its elite replay, which update_policy does not make
+    ref = ReinforceOptimizer(space, elite_weight=0.0, random_state=0)
     cands, rewards = [{"a": 1}, {"a": 2}, {"a": 2}, {"a": 3}], [0.0, 1.0, 1.0, np.nan]
     opt.update_policy(cands, rewards)
     ref.tell(cands, rewards)
     for z, z_ref in zip(opt.policy_, ref.policy_):
-        np.testing.assert_allclose(z, z_ref)  # the same step as tell
+        np.testing.assert_allclose(z, z_ref)  # the same REINFORCE steps as tell
     assert opt.y_ == [] and opt.best()[0] is None
     assert len(opt.ask(3)) == 3 and ref.ask(3) == []
     with pytest.raises(ValueError, match="2 candidates but 1 rewards"):
@@ -194,6 +220,7 @@ def test_sample_is_reproducible_and_follows_the_policy():
         ("n_bins", 0),
         ("n_bins", 2.5),
         ("n_bins", True),
+        ("elite_weight", -1.0),
     ],
 )
 def test_bad_parameters_are_named(name, value):

