@@ -58,7 +58,6 @@ so an interrupted run resumes; ``report`` writes
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 import warnings
@@ -75,7 +74,8 @@ from sksearch.optimizers import Optimizer
 from sksearch.space import Space
 
 from .adapters import optuna_suggest
-from .tabular import read_jsonl
+from .runner import _git_commit
+from .tabular import _parse_seeds, read_jsonl
 
 OBJECTIVE = {"score": "maximize", "n_parameters": "minimize"}
 OPTUNA = ("optuna-nsga2", "optuna-tpe")
@@ -162,15 +162,6 @@ class OptunaTPESearch(_OptunaSearch):
     sampler = "tpe"
 
 
-def _parse_seeds(text):
-    """``"0-9"`` or ``"0,3,5"`` as a list of ints."""
-    out = []
-    for part in text.split(","):
-        a, _, b = part.partition("-")
-        out.extend(range(int(a), int(b or a) + 1))
-    return out
-
-
 # -- the methods -------------------------------------------------------------------
 def sksearch_methods():
     """The NAS black-box strategies that take several objectives: ``{name:
@@ -236,14 +227,6 @@ def run_one(method, seed, n_evals, *, max_epochs=SETTINGS["max_epochs"], n_sampl
 
 
 # -- running -------------------------------------------------------------------------
-def _commit():
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, check=True, cwd=Path(__file__).parent).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
 def cmd_run(ns):
     out = Path(ns.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -256,7 +239,7 @@ def cmd_run(ns):
     if out.exists():
         for r in read_jsonl([out]):
             seen.add((r["method"], r["seed"], r["n_evals"], r["max_epochs"]))
-    commit = _commit()
+    commit = _git_commit() or "unknown"
     # seeds outermost: an interrupted run has every method at its first seeds
     tasks = [(m, s) for s in _parse_seeds(ns.seeds) for m in names
              if (m, s, ns.n_evals, ns.max_epochs) not in seen]
