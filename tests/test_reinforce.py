@@ -134,8 +134,8 @@ def test_elite_replay_steps_towards_the_best_candidate_told():
     replay._step = lambda x, a, step=replay._step: (steps.append(a), step(x, a))
     for opt in (plain, replay):
         opt.tell(told, scores)
-    # one plain step per score, then one step of advantage 1 per score
-    assert steps[len(told):] == [1.0] * len(told)
+    # each plain step followed by one step of advantage 1 towards the elite
+    assert steps[1::2] == [1.0] * len(told)
     assert replay.n_updates_ == plain.n_updates_ == len(told)
     best = told[1]
     for i in range(C):
@@ -148,6 +148,27 @@ def test_elite_replay_steps_towards_the_best_candidate_told():
     steps.clear()
     replay.update_policy(told[:2], [5.0, 0.0])
     assert len(steps) == 2
+
+
+@pytest.mark.parametrize("elite_weight", [0.0, 1.0])
+def test_policy_does_not_depend_on_how_scores_are_grouped_into_tells(elite_weight):
+    # the same candidates, told as one round or one score at a time in the
+    # order asked (a failure among them): the same policy, step for step
+    def score(c, i):
+        return np.nan if i == 3 else float(n_right(c))
+
+    whole = ReinforceOptimizer(CATEGORICAL, elite_weight=elite_weight, random_state=0)
+    single = ReinforceOptimizer(CATEGORICAL, elite_weight=elite_weight, random_state=0)
+    for _ in range(3):
+        cands = whole.ask(8)
+        assert single.ask(8) == cands
+        whole.tell(cands, [score(c, i) for i, c in enumerate(cands)])
+        for i, c in enumerate(cands):
+            single.tell([c], [score(c, i)])
+        for z, z_single in zip(whole.policy_, single.policy_):
+            np.testing.assert_allclose(z, z_single, rtol=1e-12, atol=1e-12)
+    if elite_weight:
+        assert whole._elite[1] == single._elite[1] == max(whole.y_)
 
 
 def test_failed_evaluations_rank_below_the_worst_success():

@@ -64,7 +64,13 @@ class ReinforceOptimizer(Optimizer):
     configuration's normalised true value) the same four weights scored
     0.833, 0.835, 0.832 and 0.826 on HPOBench (random search 0.825) and
     0.825, 0.872, 0.881 and 0.882 on NAS-Bench-201 (random search 0.764).
-    Only :meth:`tell` replays the elite;
+    Each told score's replay step follows that score's own REINFORCE step
+    (the elite being the best told up to and including it), so the policy
+    after ``n`` scores is the same however they were grouped into
+    :meth:`tell` calls; replaying after a whole round instead, as first
+    measured, scored 0.971 on the suite against 0.975 now (+0.003 +- 0.006,
+    same 100 pairs; the look-up tables are told one score at a time, where
+    the two are the same). Only :meth:`tell` replays the elite;
     :meth:`update_policy` (rewards that are not evaluations) does not.
 
     **Update schedule.** One gradient step per told score, in the order the
@@ -294,28 +300,16 @@ class ReinforceOptimizer(Optimizer):
         # that a round's updates do not depend on the order its scores arrive
         numbers = [self._order.pop(self.space.key(x), -1) for x in X]
         order = sorted(range(len(numbers)), key=numbers.__getitem__)
-        self._learn(X[order], y[order])
-        if self.elite_weight > 0:
-            self._replay_elite(X, y)
+        self._learn(X[order], y[order], elite=self.elite_weight > 0)
 
-    def _replay_elite(self, X, y):
-        """One step towards the best candidate told so far per told score."""
-        finite = np.flatnonzero(np.isfinite(y))
-        if finite.size:
-            i = finite[np.argmax(y[finite])]
-            if self._elite is None or y[i] > self._elite[1]:
-                self._elite = (np.array(X[i], dtype=float), float(y[i]))
-        if self._elite is not None:
-            for _ in range(len(X)):
-                self._step(self._elite[0], self.elite_weight)
-
-    def _learn(self, X, y):
-        """One REINFORCE step per ``(vector, score)``, in the order given."""
-        finite = np.isfinite(y)
-        if finite.any():
-            self._worst = min(self._worst, float(y[finite].min()))
+    def _learn(self, X, y, elite=False):
+        """One REINFORCE step per ``(vector, score)``, in the order given;
+        with ``elite``, each followed by the step towards the best candidate
+        told so far (that score included), so that the policy after ``n``
+        scores does not depend on how they were grouped into tells."""
         for x, r in zip(X, y):
             if np.isfinite(r):
+                self._worst = min(self._worst, float(r))
                 advantage = self._advantage(float(r))
             elif math.isfinite(self._worst):  # a failure: below the worst success
                 advantage = self._advantage(self._worst - self.scale_)
@@ -323,6 +317,11 @@ class ReinforceOptimizer(Optimizer):
                 advantage = -1.0
             self._step(x, advantage)
             self.n_updates_ += 1
+            if elite:
+                if np.isfinite(r) and (self._elite is None or r > self._elite[1]):
+                    self._elite = (np.array(x, dtype=float), float(r))
+                if self._elite is not None:
+                    self._step(self._elite[0], self.elite_weight)
 
     def _advantage(self, r):
         """Normalised advantage of score ``r``; updates the baseline and scale."""
