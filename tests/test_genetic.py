@@ -179,3 +179,45 @@ def test_search_cv_clone_pickle_and_budget():
     assert search.optimizer_.mutation_probability == 0.5
     again = pickle.loads(pickle.dumps(search))
     np.testing.assert_array_equal(again.predict(X), search.predict(X))
+
+
+def _depth_space():
+    # two depths sharing the learning rate and the first width, as the
+    # default MLP space of NASClassifier
+    shared = {"lr": Real(1e-4, 1e-1, log=True), "units_1": Integer(8, 512, log=True)}
+    return Space([
+        {"n_layers": [1], **shared},
+        {"n_layers": [2], **shared, "units_2": Integer(8, 512, log=True)},
+    ])
+
+
+def test_shared_parameters_are_mirrored_across_subspaces():
+    space = _depth_space()
+    opt = GeneticOptimizer(space, population_size=6, random_state=0)
+    cols = {name: [j for j, c in enumerate(space.columns) if c[1] == name]
+            for name in ("lr", "units_1", "units_2")}
+    assert len(cols["lr"]) == len(cols["units_1"]) == 2 and len(cols["units_2"]) == 1
+    run(opt, lambda c: -abs(np.log10(c["lr"]) + 2.5), 60, 3)
+    genomes = opt._population + opt._generation
+    assert {space.subspace_of(g) for g in genomes} == {0, 1}
+    for g in genomes:
+        for name in ("lr", "units_1"):
+            a, b = (g[j] for j in cols[name])
+            assert a == b, name
+
+
+def test_a_child_that_changes_subspace_keeps_the_parameters_both_share():
+    # parents all of depth 1 with the learning rate near 1e-3: children
+    # bred into depth 2 keep it, instead of a prior draw over 1e-4..1e-1
+    space = _depth_space()
+    rng = np.random.default_rng(0)
+    parents = [{"n_layers": 1, "lr": float(10 ** rng.uniform(-3.05, -2.95)),
+                "units_1": int(rng.integers(8, 512))} for _ in range(12)]
+    lr_at_depth_2 = []
+    for seed in range(20):
+        opt = GeneticOptimizer(space, population_size=12, random_state=seed)
+        opt.tell(parents, [-abs(np.log10(c["lr"]) + 3) for c in parents])
+        lr_at_depth_2 += [c["lr"] for c in opt.ask(12) if c["n_layers"] == 2]
+    assert len(lr_at_depth_2) >= 10
+    # a prior draw lands within half a decade of 1e-3 a third of the time
+    assert np.mean(np.abs(np.log10(lr_at_depth_2) + 3) < 0.5) > 0.8
