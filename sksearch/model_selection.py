@@ -1004,6 +1004,12 @@ class TPESearchCV(BaseSearch):
         callable ``gamma(n) -> int``.
     prior_weight : float, default=1.0
         Weight of the prior in each density, relative to one observation.
+    categorical_smoothing : "auto" or float >= 0, default="auto"
+        Weight each observation's kernel over a categorical parameter spreads
+        over the choices, against 1 on its own choice (Optuna: 1.0).
+        ``"auto"``: ``min(1, 1.5 / d)`` for ``d`` categorical parameters,
+        sharper kernels where there are many; chosen by measurement (see
+        :class:`~sksearch.optimizers.TPEOptimizer`).
     multivariate : bool, default=True
         Joint kernels over all parameters (True) or independent ones (False,
         the original TPE).
@@ -1064,6 +1070,8 @@ class TPESearchCV(BaseSearch):
         "n_ei_candidates": [Interval(Integral, 1, None, closed="left")],
         "gamma": [None, Interval(Real, 0, 1, closed="neither"), callable],
         "prior_weight": [Interval(Real, 0, None, closed="neither")],
+        "categorical_smoothing": [
+            StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
         "multivariate": ["boolean"],
         "consider_endpoints": ["boolean"],
         "consider_magic_clip": ["boolean"],
@@ -1095,6 +1103,7 @@ class TPESearchCV(BaseSearch):
         n_ei_candidates=256,
         gamma=None,
         prior_weight=1.0,
+        categorical_smoothing="auto",
         multivariate=True,
         consider_endpoints=False,
         consider_magic_clip=True,
@@ -1124,6 +1133,7 @@ class TPESearchCV(BaseSearch):
         self.n_ei_candidates = n_ei_candidates
         self.gamma = gamma
         self.prior_weight = prior_weight
+        self.categorical_smoothing = categorical_smoothing
         self.multivariate = multivariate
         self.consider_endpoints = consider_endpoints
         self.consider_magic_clip = consider_magic_clip
@@ -1137,6 +1147,7 @@ class TPESearchCV(BaseSearch):
             n_ei_candidates=self.n_ei_candidates,
             gamma=self.gamma,
             prior_weight=self.prior_weight,
+            categorical_smoothing=self.categorical_smoothing,
             multivariate=self.multivariate,
             consider_endpoints=self.consider_endpoints,
             consider_magic_clip=self.consider_magic_clip,

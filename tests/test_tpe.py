@@ -223,6 +223,16 @@ def test_parzen_samples_follow_the_observations():
     # kernel 1/4; mixture weights 5/6 and 1/6
     assert np.mean(S[:, 1] == 2) == pytest.approx(5 / 6 * 0.7 + 1 / 6 * 0.25, abs=0.03)
     assert set(np.unique(S[:, 1])) <= {0.0, 1.0, 2.0, 3.0}
+    # a sharper categorical kernel: (1 + 0.25/6) / (1 + 1/6) on the observed choice
+    sharp = ParzenEstimator(X, np.ones(5), np.array([0, 4]), prior_weight=1.0,
+                            categorical_smoothing=0.25)
+    S = sharp.sample(2000, np.random.default_rng(0))
+    keep = (1 + 0.25 / 6) / (1 + 1 / 6)
+    assert np.mean(S[:, 1] == 2) == pytest.approx(5 / 6 * keep + 1 / 6 * 0.25, abs=0.03)
+    # the prior kernel stays uniform, also with no smoothing at all
+    none = ParzenEstimator(X, np.ones(5), np.array([0, 4]), categorical_smoothing=0.0)
+    np.testing.assert_allclose(none.probs[0][-1], 0.25)
+    np.testing.assert_allclose(none.probs[0][0], [0, 0, 1, 0])
 
 
 def test_magic_clip_and_endpoints():
@@ -265,6 +275,8 @@ def test_default_weights_ramp_old_observations():
         ("gamma", "auto"),
         ("prior_weight", 0.0),
         ("prior_weight", -1.0),
+        ("categorical_smoothing", -0.1),
+        ("categorical_smoothing", "sharp"),
         ("multivariate", "yes"),
         ("consider_endpoints", 1),
         ("consider_magic_clip", None),
@@ -299,3 +311,34 @@ def test_search_cv_with_subspaces():
     assert all(set(p) in ({"C", "fit_intercept"}, {"C", "class_weight"}) for p in params)
     assert len({tuple(sorted(p.items())) for p in params}) == 12
     assert search.best_score_ > 0.9
+
+
+def test_categorical_smoothing_one_is_optunas_kernel():
+    # categorical_smoothing=1.0 with prior_weight=1.0 is the kernel of
+    # Optuna's TPESampler (smoothing prior_weight / n_kernels per choice)
+    space = {f"e{i}": ["a", "b", "c", "d", "e"] for i in range(4)}
+    good = [{f"e{i}": "c" for i in range(4)}] * 3
+
+    def keep_rate(smoothing):
+        opt = TPEOptimizer(space, categorical_smoothing=smoothing, random_state=0)
+        X = np.array([opt.space.encode(c) for c in good])
+        pe = opt._estimator(X, np.arange(4))
+        return np.mean(pe.sample(4000, np.random.default_rng(1)) == 2)
+
+    # three kernels and the prior: (1 + s/4) / (1 + 5 s/4) of 3/4, plus 1/4 * 1/5
+    for s in (1.0, 0.25):
+        expected = 0.75 * (1 + s / 4) / (1 + 5 * s / 4) + 0.25 / 5
+        assert keep_rate(s) == pytest.approx(expected, abs=0.02)
+    assert keep_rate(0.25) > keep_rate(1.0) + 0.15
+
+
+def test_auto_categorical_smoothing_sharpens_with_the_number_of_categoricals():
+    space = [{"a": ["x", "y"], "u": Real(0, 1)},
+             {**{f"e{i}": list("abcde") for i in range(6)}, "one": ["only"]}]
+    opt = TPEOptimizer(space)
+    cols = [np.flatnonzero(opt.space.column_subspace == s) for s in (0, 1)]
+    assert opt._smoothing(np.array([0])) == 1.0  # the sub-space choice alone
+    assert opt._smoothing(cols[0]) == 1.0  # one categorical: Optuna's
+    # six of five choices (a one-choice parameter does not count): 1.5 / 6
+    assert opt._smoothing(cols[1]) == pytest.approx(0.25)
+    assert TPEOptimizer(space, categorical_smoothing=0.5)._smoothing(cols[1]) == 0.5

@@ -859,6 +859,8 @@ class BOHBOptimizer(Optimizer):
                 self.space,
                 n_startup=1,
                 n_ei_candidates=self.n_ei_candidates,
+                # Optuna's smoothing, with which BOHB's defaults were measured
+                categorical_smoothing=1.0,
                 random_state=seed,
             )
         model.tell(candidates, scores)

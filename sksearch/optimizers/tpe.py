@@ -20,6 +20,11 @@ def default_gamma(n):
     return min(math.ceil(0.1 * n), 25)
 
 
+# categorical_smoothing="auto": min(1, _AUTO_SMOOTHING / d) for d categorical
+# parameters (see the docstring for what it was chosen on)
+_AUTO_SMOOTHING = 1.5
+
+
 class _IntegerBins:
     """The integers' shares of ``[0, 1]`` of an integer column (its
     dimension's ``shares``), as a picklable callable for the Parzen
@@ -56,7 +61,8 @@ class TPEOptimizer(Optimizer):
       below ("magic clip"), optionally with the search bounds as neighbours
       of the edge kernels (``consider_endpoints``);
     * categorical parameters with their own smoothed distributions (no
-      order between choices);
+      order between choices), sharper than Optuna's
+      (``categorical_smoothing``);
     * older observations down-weighted past the 25 most recent.
 
     A list of dicts is followed as a tree, one node at a time as Optuna
@@ -132,6 +138,37 @@ class TPEOptimizer(Optimizer):
     prior_weight : float, default=1.0
         Weight of the prior kernel relative to one observation; larger keeps
         exploring more.
+    categorical_smoothing : "auto" or float >= 0, default="auto"
+        Each observation's kernel over a categorical parameter gives its own
+        choice weight 1 and every choice ``categorical_smoothing / (m + 1)``
+        (``m`` observations in the density), then is normalised; smaller
+        keeps a draw from the good density closer to a good candidate's
+        choices. Optuna uses ``prior_weight`` (1.0) here. ``"auto"`` is
+        ``min(1, 1.5 / d)`` for a density over ``d`` categorical parameters
+        of two or more choices: Optuna's kernels for one parameter, sharper
+        ones for many, so that a draw from one good kernel changes about as
+        many categorical parameters (to first order ``1.5 (k - 1) / (m +
+        1)`` for ``k`` choices) however many there are, as a local search
+        changes one or two; with Optuna's smoothing a draw near a
+        NAS-Bench-201 cell (six five-way choices) changes 2.4 of them.
+
+        Measured against Optuna's smoothing (1.0) on suites it was not
+        developed on, sequential, 50 evaluations: NAS-Bench-201 (six
+        categoricals, so 0.25), seeds 30-89 +0.025 / +0.028 / +0.020 at 20 /
+        25 / 50 evaluations (standard error 0.012 / 0.011 / 0.007) and held
+        out on seeds 90-149 +0.019 / +0.038 / +0.023 (0.012 / 0.010 /
+        0.008); HPOBench (numeric grids) unchanged. A flat 0.25 scored the
+        same on NAS-Bench-201 but lost on the project's suite where
+        categorical parameters come one per problem (svc_digits,
+        automl_digits: 0.991 to 0.982 over the suite, -0.008 +- 0.006), as
+        did 0.1 (-0.012 +- 0.005, +0.029 on NAS-Bench-201); ``"auto"``
+        changes only the suite's problems with two or three categoricals:
+        knn_wine +0.024 +- 0.019 and rf_wine -0.028 +- 0.013 (30 seeds,
+        n_iter=40), -0.004 +- 0.003 over the suite's 10 problems x 10 seeds.
+        Multi-objective TPE on NASClassifier's MLP space (four categoricals
+        per depth, so 0.375), accuracy against parameters on the digits, 20
+        seeds: hypervolume -0.0012 +- 0.0009 / -0.0005 +- 0.0010 at 50 / 100
+        evaluations (0.25: -0.0007 / +0.0004; 0.1: -0.0032 / -0.0028).
     multivariate : bool, default=True
         Product kernels over all parameters (True) or independent densities
         per parameter (False, the original TPE).
@@ -171,6 +208,7 @@ class TPEOptimizer(Optimizer):
         n_ei_candidates=256,
         gamma=None,
         prior_weight=1.0,
+        categorical_smoothing="auto",
         multivariate=True,
         consider_endpoints=False,
         consider_magic_clip=True,
@@ -190,6 +228,11 @@ class TPEOptimizer(Optimizer):
                 )
         self.gamma = gamma
         self.prior_weight = check_real("prior_weight", prior_weight, low=0.0, low_open=True)
+        if not (isinstance(categorical_smoothing, str) and categorical_smoothing == "auto"):
+            categorical_smoothing = check_real(
+                "categorical_smoothing", categorical_smoothing, low=0.0
+            )
+        self.categorical_smoothing = categorical_smoothing
         for name, value in (
             ("multivariate", multivariate),
             ("consider_endpoints", consider_endpoints),
@@ -259,11 +302,19 @@ class TPEOptimizer(Optimizer):
             default_weights(len(X)),
             self.space.n_choices[columns],
             prior_weight=self.prior_weight,
+            categorical_smoothing=self._smoothing(columns),
             multivariate=self.multivariate,
             consider_endpoints=self.consider_endpoints,
             consider_magic_clip=self.consider_magic_clip,
             bins=bins,
         )
+
+    def _smoothing(self, columns):
+        """The categorical smoothing of a density over ``columns``."""
+        if not isinstance(self.categorical_smoothing, str):
+            return self.categorical_smoothing
+        n_cat = int(np.sum(self.space.n_choices[columns] > 1))
+        return min(1.0, _AUTO_SMOOTHING / max(n_cat, 1))
 
     def _propose_one(self, lies, keys):
         space, rng = self.space, self.rng

@@ -3,9 +3,10 @@
 One estimator is a mixture of ``m`` kernels centred on observations plus one
 prior kernel. Over numeric columns (in ``[0, 1]``) a kernel is a normal
 truncated to ``[0, 1]``; over a categorical column it is a smoothed
-distribution over the choices (Optuna's: the observed choice gets weight
-``1 + prior_weight / (m + 1)``, every other choice ``prior_weight / (m + 1)``;
-the prior kernel is uniform). An integer column's kernel is integrated over
+distribution over the choices (the observed choice gets weight
+``1 + smoothing / (m + 1)``, every other choice ``smoothing / (m + 1)``, where
+``smoothing`` is ``categorical_smoothing``, by default ``prior_weight`` as in
+Optuna; the prior kernel is uniform). An integer column's kernel is integrated over
 each integer's share of ``[0, 1]`` (a probability, as Optuna's), so its
 density does not grow without bound as the bandwidth shrinks on repeated
 values. With ``multivariate=True`` a kernel is the product over
@@ -62,6 +63,9 @@ class ParzenEstimator:
         Number of choices of each column, 0 for numeric ones.
     prior_weight, multivariate, consider_endpoints, consider_magic_clip
         See :class:`~sksearch.optimizers.TPEOptimizer`.
+    categorical_smoothing : float or None
+        The weight spread over the choices of each categorical kernel (see
+        above); ``None`` is ``prior_weight``, Optuna's.
     bins : list or None
         For each column, ``None`` (continuous or categorical) or a function
         mapping an array of encoded values of an integer column to the lower
@@ -79,6 +83,7 @@ class ParzenEstimator:
         consider_endpoints=False,
         consider_magic_clip=True,
         bins=None,
+        categorical_smoothing=None,
     ):
         X = np.asarray(X, dtype=float).reshape(-1, len(n_choices))
         m, d = X.shape
@@ -110,15 +115,16 @@ class ParzenEstimator:
         self._b = (1.0 - mus) / sig
         self._log_z = np.log(np.maximum(ndtr(self._b) - ndtr(self._a), 1e-300))
 
-        # categorical kernels
+        # categorical kernels; Optuna (>= 4): smoothing prior_weight /
+        # n_kernels per choice
+        smoothing = prior_weight if categorical_smoothing is None else categorical_smoothing
         self.probs = []
         for j in self.cat:
             k = int(self.n_choices[j])
-            # Optuna (>= 4): smoothing prior_weight / n_kernels per choice
-            p = np.full((m + 1, k), prior_weight / (m + 1))
+            p = np.full((m + 1, k), smoothing / (m + 1))
             idx = np.clip(np.round(X[:, j]), 0, k - 1).astype(int)
             p[np.arange(m), idx] += 1.0
-            if prior_weight <= 0:
+            if smoothing <= 0:  # the prior kernel stays uniform
                 p[-1] = 1.0 / k
             self.probs.append(p / p.sum(axis=1, keepdims=True))
 
