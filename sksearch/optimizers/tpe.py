@@ -61,8 +61,8 @@ class TPEOptimizer(Optimizer):
       below ("magic clip"), optionally with the search bounds as neighbours
       of the edge kernels (``consider_endpoints``);
     * categorical parameters with their own smoothed distributions (no
-      order between choices), sharper than Optuna's
-      (``categorical_smoothing``);
+      order between choices), sharper than Optuna's where a density spans
+      several of them (``categorical_smoothing``);
     * older observations down-weighted past the 25 most recent.
 
     A list of dicts is followed as a tree, one node at a time as Optuna
