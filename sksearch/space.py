@@ -701,7 +701,24 @@ class Space:
         self._sub_columns = [
             np.flatnonzero(self.column_subspace == s) for s in range(self.n_subspaces)
         ]
+        self._twins = self._twin_columns()
         self.size = sum(self._subspace_size(sub) for sub in self.subspaces)
+
+    def _twin_columns(self):
+        """For each sub-space, ``(column, twins)`` pairs: the columns of the
+        parameters it shares with other sub-spaces (the same name and the
+        same dimension), each with the other sub-spaces' columns of that
+        parameter. Empty for a space of one dict."""
+        by_param = {}
+        for j, (s, name, dim) in enumerate(self.columns):
+            if s is not None:
+                by_param.setdefault((name, dim), []).append(j)
+        out = [[] for _ in range(self.n_subspaces)]
+        for cols in by_param.values():
+            if len(cols) > 1:
+                for j in cols:
+                    out[self.column_subspace[j]].append((j, [t for t in cols if t != j]))
+        return out
 
     @staticmethod
     def _subspace_size(sub):
@@ -726,6 +743,22 @@ class Space:
         if self.n_subspaces == 1:
             return 0
         return int(min(max(round(float(vector[0])), 0), self.n_subspaces - 1))
+
+    def mirror(self, vector, subspace=None):
+        """Copy the values of sub-space ``subspace``'s parameters (default: the
+        one ``vector`` selects) into the inactive columns of the same
+        parameters (the same name and dimension) in the other sub-spaces, in
+        place; returns ``vector``. A no-op for a space of one dict.
+
+        Strategies that carry inactive columns (a genome's genes) use it so
+        that a vector moved to another sub-space keeps the parameters the two
+        share, such as the learning rate of every depth of an MLP space."""
+        if self.n_subspaces > 1:
+            s = self.subspace_of(vector) if subspace is None else subspace
+            for j, twins in self._twins[s]:
+                for t in twins:
+                    vector[t] = vector[j]
+        return vector
 
     def active_mask(self, vector):
         """Boolean mask of the columns that ``vector`` uses."""

@@ -96,23 +96,6 @@ def _seeded_random(rng):
         random.setstate(state)
 
 
-def _twin_columns(space):
-    """For each sub-space, ``(columns, twins)`` pairs: the columns of the
-    parameters it shares with other sub-spaces (the same name and the same
-    dimension), each with the other sub-spaces' columns of that parameter.
-    Empty for a space of one dict."""
-    by_param = {}
-    for j, (s, name, dim) in enumerate(space.columns):
-        if s is not None:
-            by_param.setdefault((name, dim), []).append(j)
-    out = [[] for _ in range(space.n_subspaces)]
-    for cols in by_param.values():
-        if len(cols) > 1:
-            for j in cols:
-                out[space.column_subspace[j]].append((j, [t for t in cols if t != j]))
-    return out
-
-
 class GeneticOptimizer(Optimizer):
     """Genetic algorithm with tournament selection, per-type variation and elitism.
 
@@ -303,7 +286,6 @@ class GeneticOptimizer(Optimizer):
         space = self.space
         self._numeric = np.flatnonzero(~space.is_categorical)
         self._categorical = np.flatnonzero(space.is_categorical)
-        self._twins = _twin_columns(space)
 
     # -- DEAP toolbox, one per instance --------------------------------------
     @property
@@ -358,7 +340,7 @@ class GeneticOptimizer(Optimizer):
         else:
             children, cached = self._breed(pool, size, taken)
         for v in self._sample_new(size - len(children), exclude=taken):
-            children.append(_Genome(self._mirror(v), self.space.key(v)))
+            children.append(_Genome(self.space.mirror(v), self.space.key(v)))
         if not children:
             return False
         self.n_generations_ += 1
@@ -431,20 +413,20 @@ class GeneticOptimizer(Optimizer):
                         self._mutate(child)
                     # a child that moved to another sub-space keeps its
                     # values of the parameters the two share
-                    self._mirror(child, s)
+                    self.space.mirror(child, s)
                     found = self._new_or_none(child, taken)
                     if found is None:
                         key = self.space.key(self.space.snap(child))
                         if key in self._cache and key not in cached_keys:
                             # evaluated before: it takes its cached score
                             cached_keys.add(key)
-                            g = _Genome(self._mirror(self.space.snap(child)), key)
+                            g = _Genome(self.space.mirror(self.space.snap(child)), key)
                             g.fitness = self._fitness(self._cache[key])
                             cached.append(g)
                         continue
                     v, key = found
                     taken.add(key)
-                    children.append(_Genome(self._mirror(v), key))
+                    children.append(_Genome(self.space.mirror(v), key))
                     if len(children) >= size:
                         break
         return children, cached
@@ -462,25 +444,6 @@ class GeneticOptimizer(Optimizer):
             tb.mate_categorical(xa, xb)
             for j, x, y in zip(cat, xa, xb):
                 a[j], b[j] = float(x), float(y)
-
-    def _mirror(self, genome, subspace=None):
-        """Copy the values of sub-space ``subspace``'s parameters (default:
-        the genome's own) to the same parameters of the other sub-spaces,
-        where they are inactive; returns ``genome``.
-
-        Sub-spaces often share parameters (the learning rate and the first
-        layer's width of every depth of an MLP space): without the copy, a
-        genome that changes sub-space, by mutation of the selector or by
-        crossover with a parent of another sub-space, takes that sub-space's
-        carried genes, random draws never evaluated, and is a random
-        candidate there; with it, only the parameters its new sub-space
-        adds are new. A no-op for a space of one dict."""
-        if self.space.n_subspaces > 1:
-            s = self.space.subspace_of(genome) if subspace is None else subspace
-            for j, twins in self._twins[s]:
-                for t in twins:
-                    genome[t] = genome[j]
-        return genome
 
     def _mutate(self, genome):
         tb = self.toolbox
@@ -511,7 +474,7 @@ class GeneticOptimizer(Optimizer):
             self._cache[key] = tuple(float(x) for x in s) if multi else float(s)
             genome = self._asked.pop(key, None)
             if genome is None:  # told without being asked here: an immigrant
-                genome = _Genome(self._mirror(np.array(v, dtype=float)), key)
+                genome = _Genome(self.space.mirror(np.array(v, dtype=float)), key)
                 self._generation.append(genome)
             genome.fitness = self._fitness(self._cache[key])
             told.append(genome)
