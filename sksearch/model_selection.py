@@ -793,9 +793,11 @@ class BayesSearchCV(BaseSearch):
 
     Parameters
     ----------{_MODEL_BASED_COMMON_DOC}
-    n_initial_points : int, default=10
+    n_initial_points : "auto" or int, default="auto"
         Candidates from the space-filling initial design before the GP
-        guides the search.
+        guides the search. ``"auto"``: 5, or 10 where the GP sees a cell's
+        graph (see :class:`~sksearch.optimizers.BayesOptimizer`, which says
+        what each was chosen on); scikit-optimize's default is 10.
     acq_func : {{"ei", "pi", "ucb", "lcb"}}, default="ei"
         Acquisition function: expected improvement, probability of
         improvement, or the confidence bound ``mean + kappa * std``.
@@ -875,7 +877,7 @@ class BayesSearchCV(BaseSearch):
 
     _parameter_constraints: dict = {
         **BaseSearch._parameter_constraints,
-        "n_initial_points": [Interval(Integral, 2, None, closed="left")],
+        "n_initial_points": [Interval(Integral, 2, None, closed="left"), StrOptions({"auto"})],
         "acq_func": [StrOptions({"ei", "pi", "ucb", "lcb"})],
         "xi": [Interval(Real, 0, None, closed="left")],
         "kappa": [Interval(Real, 0, None, closed="left")],
@@ -910,7 +912,7 @@ class BayesSearchCV(BaseSearch):
         batch_size=4,
         asynchronous=False,
         objective=None,
-        n_initial_points=10,
+        n_initial_points="auto",
         acq_func="ei",
         xi=0.01,
         kappa=1.96,

@@ -267,6 +267,7 @@ def test_posterior_matches_sklearn():
     [
         ("n_initial_points", 1),
         ("n_initial_points", 2.5),
+        ("n_initial_points", "many"),
         ("acq_func", "ucbx"),
         ("xi", -1.0),
         ("kappa", float("nan")),
@@ -283,6 +284,35 @@ def test_bad_knobs_are_named(knob, value):
     X, y = load_iris(return_X_y=True)
     with pytest.raises(ValueError, match=knob):
         search.fit(X, y)
+
+
+def test_auto_initial_design_is_5_flat_and_10_on_a_cell_graph():
+    from sksearch.optimizers import Cell
+
+    flat = BayesOptimizer(MIXED_SMALL, random_state=0)
+    assert flat.n_initial_points == "auto" and flat.n_initial_points_ == 5
+    edges = {"a": (0, 1), "b": (0, 2), "c": (1, 2)}
+    cell = {name: ["none", "skip", "conv"] for name in edges}
+    for encoding, expected in [("auto", 10), ("wl", 10), ("path", 10), ("flat", 5)]:
+        opt = BayesOptimizer(cell, cell=Cell(edges), encoding=encoding, random_state=0)
+        assert opt.n_initial_points_ == expected, encoding
+    assert BayesOptimizer(MIXED_SMALL, n_initial_points=7).n_initial_points_ == 7
+    # the GP takes over after the design: 5 prior-design candidates, then a kernel
+    for _ in range(5):
+        batch = flat.ask(1)
+        assert flat.kernel_ is None
+        flat.tell(batch, [mixed_small(c) for c in batch])
+    flat.ask(1)
+    assert flat.kernel_ is not None
+
+
+def test_search_cv_resolves_auto_initial_design():
+    X, y = load_iris(return_X_y=True)
+    search = BayesSearchCV(
+        LogisticRegression(max_iter=300), {"C": Real(1e-3, 1e2, log=True)}, n_iter=6, cv=2,
+        random_state=0,
+    ).fit(X, y)
+    assert search.n_initial_points == "auto" and search.optimizer_.n_initial_points_ == 5
 
 
 def test_search_cv_with_subspaces_and_two_jobs():

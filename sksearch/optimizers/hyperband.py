@@ -1020,7 +1020,7 @@ class MultiFidelityBayesOptimizer(BayesOptimizer):
     def _propose(self, n):
         y = np.asarray(self.y_, dtype=float)
         finite = y[np.isfinite(y)]
-        if len(finite) < self.n_initial_points or len(np.unique(finite)) < 2:
+        if len(finite) < self.n_initial_points_ or len(np.unique(finite)) < 2:
             return self._propose_initial(n)
         n_model = int((self.rng.random(n) >= self.random_fraction).sum())
         out = np.empty((0, self.space.n_dims))
