@@ -13,10 +13,17 @@ import numbers
 __all__ = ["check_int", "check_option", "check_real"]
 
 
-def check_int(name, value, low, high=None, *, allow_none=False):
-    """``value`` as an int in ``[low, high]``; a ValueError naming ``name`` otherwise."""
+def _is_auto(value):
+    return isinstance(value, str) and value == "auto"
+
+
+def check_int(name, value, low, high=None, *, allow_none=False, allow_auto=False):
+    """``value`` as an int in ``[low, high]`` (or ``"auto"`` where allowed); a
+    ValueError naming ``name`` otherwise."""
     if value is None and allow_none:
         return None
+    if allow_auto and _is_auto(value):
+        return value
     if (
         isinstance(value, bool)
         or not isinstance(value, numbers.Integral)
@@ -24,16 +31,21 @@ def check_int(name, value, low, high=None, *, allow_none=False):
         or (high is not None and value > high)
     ):
         bound = f">= {low}" if high is None else f"in [{low}, {high}]"
-        raise ValueError(f"{name} must be an integer {bound}, got {value!r}.")
+        either = "'auto' or " if allow_auto else ""
+        raise ValueError(f"{name} must be {either}an integer {bound}, got {value!r}.")
     return int(value)
 
 
 def check_real(
-    name, value, low=None, high=None, *, low_open=False, high_open=False, allow_none=False
+    name, value, low=None, high=None, *, low_open=False, high_open=False, allow_none=False,
+    allow_auto=False,
 ):
-    """``value`` as a finite float in the interval; a ValueError naming ``name`` otherwise."""
+    """``value`` as a finite float in the interval (or ``"auto"`` where allowed);
+    a ValueError naming ``name`` otherwise."""
     if value is None and allow_none:
         return None
+    if allow_auto and _is_auto(value):
+        return value
     lo = -math.inf if low is None else low
     hi = math.inf if high is None else high
     ok = (
@@ -46,8 +58,9 @@ def check_real(
     if not ok:
         left = "(" if low_open or low is None else "["
         right = ")" if high_open or high is None else "]"
+        either = "'auto' or " if allow_auto else ""
         raise ValueError(
-            f"{name} must be a finite number in {left}{lo}, {hi}{right}, got {value!r}."
+            f"{name} must be {either}a finite number in {left}{lo}, {hi}{right}, got {value!r}."
         )
     return float(value)
 

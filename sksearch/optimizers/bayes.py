@@ -279,14 +279,9 @@ class BayesOptimizer(Optimizer):
         random_state=None,
     ):
         super().__init__(space, random_state=random_state)
-        if not (isinstance(n_initial_points, str) and n_initial_points == "auto"):
-            try:
-                n_initial_points = check_int("n_initial_points", n_initial_points, 2)
-            except ValueError:
-                raise ValueError(
-                    f"n_initial_points must be 'auto' or an integer >= 2, got {n_initial_points!r}."
-                ) from None
-        self.n_initial_points = n_initial_points
+        self.n_initial_points = n_initial_points = check_int(
+            "n_initial_points", n_initial_points, 2, allow_auto=True
+        )
         self.acq_func = check_option("acq_func", acq_func, _ACQ_FUNCS)
         self.xi = check_real("xi", xi, low=0.0)
         self.kappa = check_real("kappa", kappa, low=0.0)

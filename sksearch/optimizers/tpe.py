@@ -228,11 +228,9 @@ class TPEOptimizer(Optimizer):
                 )
         self.gamma = gamma
         self.prior_weight = check_real("prior_weight", prior_weight, low=0.0, low_open=True)
-        if not (isinstance(categorical_smoothing, str) and categorical_smoothing == "auto"):
-            categorical_smoothing = check_real(
-                "categorical_smoothing", categorical_smoothing, low=0.0
-            )
-        self.categorical_smoothing = categorical_smoothing
+        self.categorical_smoothing = check_real(
+            "categorical_smoothing", categorical_smoothing, low=0.0, allow_auto=True
+        )
         for name, value in (
             ("multivariate", multivariate),
             ("consider_endpoints", consider_endpoints),
