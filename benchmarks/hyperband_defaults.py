@@ -18,11 +18,12 @@ run when never reached: a lower bound, marked ``>``); ``final`` is the best
 CV score at ``max_resources``. A synchronous HyperbandSearchCV proposes the
 same candidates for any ``n_jobs`` (its ``batch_size`` fixes them), so these
 counts hold for one worker and for two; the wall time of two workers is in
-``hyperband_speed.py --n-jobs 2``.
+``hyperband_speed.py --n-jobs 2``. ``--problems nas_epochs`` (an sksearch
+network on the digits, resource ``max_epochs``) needs the ``nas`` extra.
 
     OMP_NUM_THREADS=1 PYTHONPATH=. python benchmarks/hyperband_defaults.py \\
-        --problems hgb_max_iter et_n_estimators --seeds 0 1 2 3 4 \\
-        --out benchmarks/results/hyperband_defaults.jsonl
+        --problems hgb_max_iter et_n_estimators sgd_max_iter svc_n_samples \\
+        --seeds 0 1 2 3 4 --out benchmarks/results/hyperband_defaults.jsonl
     PYTHONPATH=. python benchmarks/hyperband_defaults.py --report \\
         benchmarks/results/hyperband_defaults.jsonl
 """
@@ -40,13 +41,34 @@ from benchmarks.hyperband_speed import PROBLEMS, _min_resources
 from sksearch import HyperbandSearchCV
 from sksearch.optimizers.hyperband import max_depth, round_evaluations
 
-# name -> HyperbandSearchCV keyword arguments besides the problem's resource
+# name -> HyperbandSearchCV keyword arguments besides the problem's resource;
+# "sampler_kw" goes to the sampler's constructor (see _Search)
 SEARCHES = {
-    "hyperband, one round": {"n_iter": "one round"},
-    "hyperband": {},
+    "hyperband, one round": {"n_iter": "one round", "sampler": "random"},
+    "hyperband": {"sampler": "random"},
     "bohb": {"sampler": "tpe"},
     "gp": {"sampler": "gp"},
+    "gp, 5 initial": {"sampler": "gp", "sampler_kw": {"n_initial_points": 5}},
 }
+
+
+class _Search(HyperbandSearchCV):
+    """HyperbandSearchCV whose sampler is built with extra keyword arguments
+    (the earlier defaults of a sampler, measured beside the new ones)."""
+
+    def __init__(self, estimator, param_distributions, *, sampler_kw=None, **kwargs):
+        super().__init__(estimator, param_distributions, **kwargs)
+        self.sampler_kw = sampler_kw
+
+    def _make_optimizer(self, space, *, random_state, batch_size, n_levels=1):
+        opt = super()._make_optimizer(space, random_state=random_state,
+                                      batch_size=batch_size, n_levels=n_levels)
+        if not self.sampler_kw:
+            return opt
+        kw = dict(random_state=random_state, **self.sampler_kw)
+        if self.sampler == "gp":
+            kw["n_levels"] = n_levels
+        return type(opt)(space, **kw)
 
 
 def compute_trace(search):
@@ -83,8 +105,7 @@ def run(pname, seed, names):
             # the default budget before n_iter="auto" meant about 50 full evaluations
             lo, hi = _min_resources("auto", res_kw, est, cv, X, y)
             extra["n_iter"] = round_evaluations(max_depth(lo, hi, 3), 3)
-        search = HyperbandSearchCV(est, space, cv=cv, random_state=seed, refit=False,
-                                   **kw, **extra)
+        search = _Search(est, space, cv=cv, random_state=seed, refit=False, **kw, **extra)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             search.fit(X, y)
@@ -130,7 +151,9 @@ def report(path):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--problems", nargs="+", default=["hgb_max_iter", "et_n_estimators"])
+    parser.add_argument("--problems", nargs="+", choices=list(PROBLEMS),
+                        default=["hgb_max_iter", "et_n_estimators", "sgd_max_iter",
+                                 "svc_n_samples"])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--searches", nargs="+", choices=list(SEARCHES), default=list(SEARCHES))
     parser.add_argument("--out")

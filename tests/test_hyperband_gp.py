@@ -149,3 +149,14 @@ def test_search_refuses_an_unknown_sampler():
                                max_resources=9, sampler="bayes")
     with pytest.raises(ValueError, match=r"sampler.*'gp'"):
         search.fit(Xc, yc)
+
+
+def test_the_gp_is_the_default_sampler():
+    # chosen over BOHB on benchmarks/hyperband_defaults.py (see the sampler's doc)
+    kw = dict(resource="n_estimators", min_resources=1, max_resources=9, n_iter=26, cv=2,
+              random_state=0)
+    search = HyperbandSearchCV(ExtraTreesClassifier(random_state=0), FOREST, **kw)
+    assert search.sampler == "gp"
+    search.fit(Xc, yc)
+    assert isinstance(search.optimizer_, MultiFidelityBayesOptimizer)
+    assert search.optimizer_.kernel_ is not None  # the GP proposed some candidates
