@@ -39,6 +39,7 @@ from sklearn.model_selection import RandomizedSearchCV, StratifiedKFold, train_t
 
 from benchmarks.hyperband_speed import PROBLEMS, _min_resources
 from sksearch import HyperbandSearchCV
+from sksearch.optimizers import all_optimizers
 from sksearch.optimizers.hyperband import max_depth, round_evaluations
 
 # name -> HyperbandSearchCV keyword arguments besides the problem's resource;
@@ -61,14 +62,14 @@ class _Search(HyperbandSearchCV):
         self.sampler_kw = sampler_kw
 
     def _make_optimizer(self, space, *, random_state, batch_size, n_levels=1):
-        opt = super()._make_optimizer(space, random_state=random_state,
-                                      batch_size=batch_size, n_levels=n_levels)
         if not self.sampler_kw:
-            return opt
+            return super()._make_optimizer(space, random_state=random_state,
+                                           batch_size=batch_size, n_levels=n_levels)
+        cls = next(c for _, name, c, _ in all_optimizers("sampler") if name == self.sampler)
         kw = dict(random_state=random_state, **self.sampler_kw)
         if self.sampler == "gp":
             kw["n_levels"] = n_levels
-        return type(opt)(space, **kw)
+        return cls(space, **kw)
 
 
 def compute_trace(search):
