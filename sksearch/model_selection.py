@@ -825,10 +825,11 @@ class BayesSearchCV(BaseSearch):
         encoding or NAS-BOWL's Weisfeiler-Lehman features; ``"auto"`` is the
         one measured best on NAS-Bench-201 for a cell and ``"flat"`` for any
         other space (see :ref:`cell-encodings`).
-    cell_proposals : {{"auto", "exhaustive", "mutation"}}, default="auto"
-        How the acquisition is maximised over a space with a cell: every
-        candidate of a finite space scored, or mutations of the best cells
-        (BANANAS); ``"auto"`` scores them all where there are at most 32768.
+    cell_proposals : {{"auto", "local", "exhaustive", "mutation"}}, default="auto"
+        How the acquisition is maximised over a space with a cell: the cells
+        one edge away from the 5 best (local search), every candidate of a
+        finite space, or mutations of the best cells (BANANAS); ``"auto"`` is
+        local, as measured on NAS-Bench-201 (see :ref:`cell-encodings`).
     batch_size : int, default=4
         Candidates proposed per round (ask, cross-validate, tell). A property
         of the search, never of ``n_jobs``: the same ``random_state`` gives
@@ -887,7 +888,7 @@ class BayesSearchCV(BaseSearch):
         "max_model_points": [Interval(Integral, 2, None, closed="left")],
         "cell": [Cell, None],
         "encoding": [StrOptions({"auto", "flat", "path", "wl"})],
-        "cell_proposals": [StrOptions({"auto", "exhaustive", "mutation"})],
+        "cell_proposals": [StrOptions({"auto", "local", "exhaustive", "mutation"})],
     }
 
     def __init__(

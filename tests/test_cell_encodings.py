@@ -14,6 +14,7 @@ from sksearch.optimizers._gp.cell import (
     _BoundCell,
     detect_cell,
     mutate_cells,
+    neighbour_cells,
 )
 from sksearch.optimizers._gp.gp import Posterior, fit_kernel
 from sksearch.optimizers._gp.search_space import FeatureMap
@@ -127,6 +128,73 @@ def test_mutations_change_edges_only():
     assert np.all(kids == np.round(kids)) and np.all(kids < len(OPS))
 
 
+def test_neighbours_are_every_one_edge_change_of_each_parent():
+    bound = _BoundCell(CELL, SPACE)
+    parents = np.array([vec(e01="conv_3x3"), vec(e12="skip_connect", e23="conv_1x1")])
+    out = neighbour_cells(bound, SPACE, parents)
+    assert out.shape == (2 * 6 * 4, SPACE.n_dims)
+    for p in parents:
+        mine = out[np.sum(out != p, axis=1) == 1]
+        # each of the 6 edges to each of its 4 other operations, once
+        assert len({tuple(r) for r in mine}) == 24
+    assert np.all(np.min([np.sum(out != p, axis=1) for p in parents], axis=0) == 1)
+    assert neighbour_cells(bound, SPACE, np.empty((0, SPACE.n_dims))).shape == (0, 6)
+
+
+def test_local_proposals_are_neighbours_of_the_best_until_none_is_left():
+    opt = BayesOptimizer(SPACE, cell=CELL, encoding="wl", cell_proposals="local",
+                         n_initial_points=5, random_state=0)
+    for _ in range(5):
+        batch = opt.ask(1)
+        opt.tell(batch, [_score(batch[0])])
+    for _ in range(6):
+        X = np.array(opt.X_)
+        best5 = X[np.argsort(-np.array(opt.y_), kind="stable")[:5]]
+        v = SPACE.encode(opt.ask(1)[0])
+        assert np.min(np.sum(best5 != v, axis=1)) == 1
+        opt.tell([SPACE.decode(v)], [_score(SPACE.decode(v))])
+    # a space of 4 cells: the neighbourhood is spent at once, the rest is
+    # still proposed, each cell once
+    tiny = Space({"e01": ["none", "conv_3x3"], "e12": ["none", "conv_3x3"]})
+    opt = BayesOptimizer(tiny, cell=Cell({"e01": (0, 1), "e12": (1, 2)}), encoding="wl",
+                         cell_proposals="local", n_initial_points=2, random_state=0)
+    seen = set()
+    for _ in range(4):
+        batch = opt.ask(1)
+        seen.add(tuple(batch[0].values()))
+        opt.tell(batch, [float(sum(op == "conv_3x3" for op in batch[0].values()))])
+    assert len(seen) == 4 and opt.ask(1) == []
+
+
+def test_auto_proposals_are_local_also_where_the_space_is_not_finite(monkeypatch):
+    import sksearch.optimizers.bayes as bayes_module
+
+    calls = []
+    real = bayes_module.neighbour_cells
+    monkeypatch.setattr(bayes_module, "neighbour_cells",
+                        lambda *a: calls.append(1) or real(*a))
+    opt = BayesOptimizer(SPACE, cell=CELL, n_initial_points=4, random_state=0)
+    for _ in range(6):
+        batch = opt.ask(1)
+        opt.tell(batch, [_score(batch[0])])
+    assert len(calls) == 2  # one per model-based ask
+    # a real-valued column beside the edges: too large to enumerate
+    big = {**{e: OPS for e in EDGES}, "lr": Real(1e-3, 1.0, log=True)}
+    calls.clear()
+    opt = BayesOptimizer(big, cell=CELL, n_initial_points=4, n_candidates=50, random_state=0)
+    assert opt._all is None
+    for _ in range(4):
+        batch = opt.ask(1)
+        opt.tell(batch, [_score({e: batch[0][e] for e in EDGES}) - batch[0]["lr"]])
+    X, y = np.array(opt.X_), np.array(opt.y_)
+    edges = [i for i, (_, name, _) in enumerate(opt.space.columns) if name in EDGES]
+    assert len(edges) == 6
+    best5 = X[np.argsort(-y, kind="stable")[:5]][:, edges]
+    v = opt.space.encode(opt.ask(1)[0])[edges]
+    assert len(calls) == 1
+    assert np.min(np.sum(best5 != v, axis=1)) == 1  # one edge from a best cell
+
+
 def test_cells_named_like_cellnet_edges_are_recognised():
     space = Space({"n_nodes": [2], "op_0_1": ["conv3x3", "zero"],
                    "op_0_2": ["conv3x3", "zero"], "op_1_2": ["skip", "zero"], "lr": [0.1]})
@@ -148,7 +216,7 @@ def _score(c):
 
 
 @pytest.mark.parametrize("encoding", ["flat", "path", "wl"])
-@pytest.mark.parametrize("proposals", ["exhaustive", "mutation"])
+@pytest.mark.parametrize("proposals", ["local", "exhaustive", "mutation"])
 def test_bayes_optimizer_searches_a_cell(encoding, proposals):
     opt = BayesOptimizer(SPACE, cell=CELL, encoding=encoding, cell_proposals=proposals,
                          n_initial_points=5, random_state=0)

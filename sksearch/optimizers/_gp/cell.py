@@ -456,3 +456,19 @@ def mutate_cells(bound, space, parents, n_per_parent, rng):
     cur = np.round(X[:, cols])
     X[:, cols] = np.where(flip, np.mod(cur + shift, k), cur)
     return X
+
+
+def neighbour_cells(bound, space, parents):
+    """Every cell one edge away from one of ``parents`` (encoded vectors):
+    each edge's operation changed to each other one, other columns kept;
+    the neighbourhood of local search over cells (White, Nolen & Savani
+    2021). ``len(parents) * sum(n_ops - 1)`` rows, duplicates possible."""
+    parents = np.atleast_2d(np.asarray(parents, dtype=float))
+    blocks = []
+    for j in bound.columns:
+        k = int(space.n_choices[j])
+        for shift in range(1, k):
+            X = parents.copy()
+            X[:, j] = np.mod(np.round(X[:, j]) + shift, k)
+            blocks.append(X)
+    return np.vstack(blocks) if blocks and len(parents) else np.empty((0, space.n_dims))
