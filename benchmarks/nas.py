@@ -3,8 +3,12 @@
 The GP of :class:`~sksearch.optimizers.BayesOptimizer` with each encoding of a
 cell (``flat``: six categoricals, as any space; ``path``: BANANAS's path
 encoding; ``wl``: NAS-BOWL's Weisfeiler-Lehman features) and each way of
-maximising its acquisition (``exhaustive``: all 15 625 cells scored;
-``mutation``: mutations of the 10 best cells, as BANANAS), and without the
+maximising its acquisition (``local``, the default: the one-edge neighbours
+of the 5 best cells scored; ``exhaustive``: all 15 625 cells scored;
+``mutation``: mutations of the 10 best cells, as BANANAS; ``-pool`` with
+the space not enumerated, as a larger cell space is searched: ``gp-wl-pool``
+the pool of draws, local steps and mutations with a discrete local search,
+``gp-wl-local-pool`` the neighbours first), and without the
 skipping of cells equivalent to one already evaluated (``-equivalents``),
 beside the peers:
 random search, regularised evolution (Real et al. 2019, written here: a
@@ -52,7 +56,8 @@ NB201_EDGES = [(0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3)]
 PEERS = ("sksearch-random", "regularized-evolution", "sksearch-genetic", "sksearch-tpe",
          "optuna-tpe", "optuna-gp")
 GPS = ("gp-flat", "gp-path", "gp-wl", "gp-flat-mutation", "gp-path-mutation",
-       "gp-wl-mutation", "gp-path-equivalents", "gp-wl-equivalents")
+       "gp-wl-mutation", "gp-wl-exhaustive", "gp-wl-pool", "gp-wl-local-pool",
+       "gp-path-equivalents", "gp-wl-equivalents")
 DEFAULT = ("gp-default",)
 
 
@@ -62,16 +67,21 @@ def nb201_cell(table):
     return Cell(dict(zip(table.grids, NB201_EDGES)))
 
 
-def _gp(encoding, proposals, skip_equivalent=True):
+def _gp(encoding, proposals, skip_equivalent=True, enumerated=True):
     def make(table, enc, seed, n_evals):
         from sksearch.optimizers import BayesOptimizer
 
         if encoding is None:  # today's GP: the space alone, no cell declared
             return BayesOptimizer(_space(table, enc), random_state=seed)
         opt = BayesOptimizer(_space(table, enc), cell=nb201_cell(table), encoding=encoding,
-                             cell_proposals=proposals, random_state=seed)
+                             cell_proposals="auto" if proposals == "pool" else proposals,
+                             random_state=seed)
         # the ablation: cells equivalent to one already evaluated may be asked
         opt._skip_equivalent = skip_equivalent
+        if not enumerated:  # searched as a cell space too large to score whole
+            opt._all = None
+        if proposals == "pool":  # the pool and discrete local search alone, as
+            opt.cell_proposals = "pool"  # "auto" was there before "local"
         return opt
 
     return make
@@ -134,6 +144,9 @@ def register():
         "gp-wl-mutation": _gp("wl", "mutation"),
         "gp-path-equivalents": _gp("path", "auto", skip_equivalent=False),
         "gp-wl-equivalents": _gp("wl", "auto", skip_equivalent=False),
+        "gp-wl-exhaustive": _gp("wl", "exhaustive"),
+        "gp-wl-pool": _gp("wl", "pool", enumerated=False),
+        "gp-wl-local-pool": _gp("wl", "auto", enumerated=False),
         "gp-default": _gp("auto", "auto"),
     })
 
@@ -229,6 +242,8 @@ def _targets(stats, default, budgets=(50, 75, 150)):
             if b not in got:
                 continue
             rivals = {o: s[o][b][0] for o in peers + ["gp-flat"] if o in s and b in s[o]}
+            if not rivals:  # no peer in the runs reported
+                continue
             best_o = min(rivals, key=rivals.get)
             ok = got[b] < rivals[best_o]
             lines.append(f"- {p} at {b}: {default} {got[b]:.3f} against the best of the peers "
@@ -242,6 +257,31 @@ def _targets(stats, default, budgets=(50, 75, 150)):
                 lines.append(f"- {p} at 75 against the best peer at 150 ({best_o} "
                              f"{rivals[best_o]:.3f}): {got[75]:.3f}, "
                              f"{'met' if ok else 'missed'} ({got[75] - rivals[best_o]:+.3f})")
+    return lines
+
+
+def _found(rows, budgets):
+    """Lines of a table: for each optimizer, the regret of the best cell it
+    evaluated beside that of the incumbent its observed scores chose (the
+    runs that record both), averaged over the tables."""
+    rows = [r for r in rows if "found_regret" in r]
+    if not rows:
+        return []
+    found, chosen = _stats(rows, "found_regret", budgets), _stats(rows, "regret", budgets)
+    problems = [p for p in NB201_SETS if p in found]
+
+    def mean(stats, o, b):
+        return np.mean([stats[p].get(o, {}).get(b, (np.nan,))[0] for p in problems])
+
+    optimizers = sorted({o for p in problems for o in found[p]},
+                        key=lambda o: mean(chosen, o, budgets[-1]))
+    lines = ["| optimizer | " + " | ".join(f"found @{b} | chosen @{b}" for b in budgets)
+             + " | runs |", "|---" * (2 + 2 * len(budgets)) + "|"]
+    for o in optimizers:
+        n = sum(found[p][o][budgets[0]][2] for p in problems if o in found[p])
+        lines.append(f"| {o} | " + " | ".join(
+            f"{mean(found, o, b):.2f} | {mean(chosen, o, b):.2f}" for b in budgets)
+            + f" | {n} |")
     return lines
 
 
@@ -314,6 +354,9 @@ def cmd_surrogate(ns):
 def cmd_report(ns):
     budgets = [int(b) for b in ns.budgets.split(",")]
     rows = [r for r in load(ns.inputs, "index") if r["suite"] == "nb201"]
+    if ns.seeds:
+        keep = set(_parse_seeds(ns.seeds))
+        rows = [r for r in rows if r["seed"] in keep]
     ablation = _ablation(rows)
     skip = set(ns.skip.split(",")) if ns.skip else set()
     rows = [r for r in rows if r["optimizer"] not in skip]
@@ -329,7 +372,8 @@ def cmd_report(ns):
         "Commands: `python -m benchmarks.nas run --seeds 0-9 --n-evals 150 --n-jobs 2 "
         "[--optimizers ...]`, then `python -m benchmarks.nas "
         + " ".join(["report", *ns.inputs, "--default", ns.default]
-                   + (["--skip", ns.skip] if ns.skip else [])) + "`. "
+                   + (["--skip", ns.skip] if ns.skip else [])
+                   + (["--seeds", ns.seeds] if ns.seeds else [])) + "`. "
         "Rows marked with fewer seeds are partial runs.", "",
         "**Regret** (table's best validation accuracy minus the incumbent's true, "
         "seed-averaged one, in accuracy points; lower is better; mean ± standard error):", "",
@@ -337,6 +381,12 @@ def cmd_report(ns):
         "**Normalised score** (0 = the median cell, 1 = the best; higher is better):", "",
         *_table(score, budgets, "{:.3f}", False), "",
     ]
+    found = _found(rows, budgets)
+    if found:
+        lines += ["**Found and chosen** (mean regret over the tables of the best cell "
+                  "evaluated so far, whatever its observed score, and of the incumbent, "
+                  "the cell with the best observed score; the difference is what a "
+                  "look-up's noise costs the choice):", "", *found, ""]
     if ns.default:
         lines += [f"**Targets** for `{ns.default}` (regret):", "",
                   *_targets(regret, ns.default), ""]
@@ -369,6 +419,7 @@ def main(argv=None):
     s.add_argument("--default", default="gp-wl", help="the row the targets are read for")
     s.add_argument("--output", default=str(SECTION))
     s.add_argument("--skip", default="", help="optimizers left out of the tables")
+    s.add_argument("--seeds", default="", help="only the runs of these seeds, e.g. 0-9")
     s.add_argument("--print", action="store_true")
     s.set_defaults(func=cmd_report)
     g = sub.add_parser("surrogate", help=cmd_surrogate.__doc__.split(".")[0])

@@ -228,10 +228,14 @@ def run_one(optimizer, suite, name, seed, n_evals, encoding, table=None):
         if y > best_obs:
             best_obs, best_key = y, k
         regret[i] = table.best - table.true[best_key]
+    # the regret of the best configuration evaluated so far, whatever its
+    # observed score: how far the search got, apart from how well a noisy
+    # look-up picked the incumbent among what it evaluated
+    found = np.minimum.accumulate([table.best - table.true[k] for k in keys]).tolist()
     return {
         "suite": suite, "problem": name, "optimizer": optimizer, "seed": seed,
         "encoding": encoding, "n_evals": len(trace), "trace": trace, "regret": regret,
-        "distinct": len(set(keys)), "cpu_s": cpu,
+        "found_regret": found, "distinct": len(set(keys)), "cpu_s": cpu,
     }
 
 

@@ -22,6 +22,10 @@ def test_registered_optimizers_run(optimizer, table):
     r = nas.run_one(optimizer, "nb201", "cifar10", 0, 14, "index", table=table)
     assert r["n_evals"] == 14 and r["distinct"] == 14
     assert all(g >= 0 for g in r["regret"])
+    # the best cell evaluated is at least as good as the incumbent chosen,
+    # and never gets worse
+    assert all(0 <= f <= g for f, g in zip(r["found_regret"], r["regret"]))
+    assert all(a >= b for a, b in zip(r["found_regret"], r["found_regret"][1:]))
 
 
 def test_the_nb201_edges_are_those_of_its_cell(table):
@@ -40,3 +44,7 @@ def test_report_writes_the_tables(tmp_path, table):
               "--output", str(out)])
     text = out.read_text()
     assert "| gp-flat |" in text and "Regret" in text and "cifar10 @12" in text
+    assert "Found and chosen" in text and "found @12 | chosen @12" in text
+    nas.main(["report", str(data), "--budgets", "5,12", "--default", "gp-flat",
+              "--output", str(out), "--seeds", "1"])
+    assert "1 seeds" in out.read_text()
