@@ -329,9 +329,24 @@ def test_bayes_search_cv_recognises_and_takes_a_cell():
     assert search.best_score_ >= 2.0
 
 
+def test_local_cell_search_is_the_same_for_any_n_jobs():
+    X = np.zeros((6, 1))
+    space = {f"op_{i}_{j}": OPS for i, j in [(0, 1), (0, 2), (1, 2)]}
+
+    def run(n_jobs):
+        search = BayesSearchCV(CellModel(), space, n_iter=12, cv=2, random_state=1,
+                               n_initial_points=4, cell_proposals="local", n_jobs=n_jobs)
+        return [dict(p) for p in search.fit(X).cv_results_["params"]]
+
+    assert run(1) == run(2)
+
+
 def test_bayes_search_cv_names_a_bad_encoding():
     with pytest.raises(ValueError, match="encoding"):
         BayesSearchCV(CellModel(), {"op_0_1": OPS}, n_iter=2, encoding="graph").fit(
+            np.zeros((4, 1)))
+    with pytest.raises(ValueError, match="cell_proposals"):
+        BayesSearchCV(CellModel(), {"op_0_1": OPS}, n_iter=2, cell_proposals="pool").fit(
             np.zeros((4, 1)))
     with pytest.raises(ValueError, match="edge parameter 'op_0_1' must be a list of"):
         BayesSearchCV(CellModel(), {"op_0_1": Categorical([1, 2])}, n_iter=2, cv=2,
