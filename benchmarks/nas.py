@@ -80,8 +80,8 @@ def _gp(encoding, proposals, skip_equivalent=True, enumerated=True):
         opt._skip_equivalent = skip_equivalent
         if not enumerated:  # searched as a cell space too large to score whole
             opt._all = None
-        if proposals == "pool":  # the pool and discrete local search alone, as
-            opt.cell_proposals = "pool"  # "auto" was there before "local"
+        if proposals == "pool":  # BayesOptimizer's internal mode "mixed": the pool
+            opt.cell_proposals = "mixed"  # and discrete local search, "auto" before "local"
         return opt
 
     return make
