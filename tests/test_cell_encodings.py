@@ -341,6 +341,33 @@ def test_local_cell_search_is_the_same_for_any_n_jobs():
     assert run(1) == run(2)
 
 
+class CountedCellModel(CellModel):
+    fits = []
+
+    def fit(self, X, y=None):
+        CountedCellModel.fits.append((self.op_0_1, self.op_0_2, self.op_1_2))
+        return super().fit(X, y)
+
+
+def test_a_resumed_local_cell_search_fits_only_what_the_journal_lacks(tmp_path):
+    X = np.zeros((6, 1))
+    space = {f"op_{i}_{j}": OPS for i, j in [(0, 1), (0, 2), (1, 2)]}
+    path = tmp_path / "journal.jsonl"
+
+    def search():
+        return BayesSearchCV(CountedCellModel(), space, n_iter=12, cv=2, random_state=0,
+                             n_initial_points=4, checkpoint=path)
+
+    full = [dict(p) for p in search().fit(X).cv_results_["params"]]
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines[: len(lines) // 2]) + "\n")  # as a kill leaves it
+    kept = len(lines) // 2 - 1  # candidates the cut journal still holds
+    CountedCellModel.fits.clear()
+    resumed = search().fit(X)
+    assert [dict(p) for p in resumed.cv_results_["params"]] == full
+    assert len(CountedCellModel.fits) == (12 - kept) * 2 + 1  # the rest, then the refit
+
+
 def test_bayes_search_cv_names_a_bad_encoding():
     with pytest.raises(ValueError, match="encoding"):
         BayesSearchCV(CellModel(), {"op_0_1": OPS}, n_iter=2, encoding="graph").fit(
