@@ -3,6 +3,7 @@
 
 # SPDX-License-Identifier: BSD-3-Clause
 
+import inspect
 from numbers import Integral, Real  # noqa: F401  (for subclasses' constraints)
 
 import numpy as np  # noqa: F401
@@ -1487,6 +1488,17 @@ class HyperbandSearchCV(BaseHyperband):
         (seed 0), against BOHB's 0.5 and 2.3 s. With one worker its
         searches, of 20-50 s each, took 1.07-1.28 times BOHB's wall time,
         most of the difference being the fits of the candidates it chose.
+    sampler_params : dict, default=None
+        Keyword arguments of the sampler's optimizer, for settings other than
+        its defaults: those of
+        :class:`~sksearch.optimizers.hyperband.MultiFidelityBayesOptimizer`
+        and :class:`~sksearch.optimizers.BayesOptimizer` for "gp" (such as
+        ``{"n_initial_points": 5}``), of
+        :class:`~sksearch.optimizers.hyperband.BOHBOptimizer` for "tpe"
+        (such as ``{"random_fraction": 0.2, "n_ei_candidates": 64}``);
+        "random" takes none. ``space``, ``random_state`` and the GP's
+        ``n_levels`` come from the search. A keyword the sampler does not
+        take, or a value it refuses, is a ValueError when ``fit`` starts.
     scoring, n_jobs, refit, cv, verbose, pre_dispatch, error_score, return_train_score
         As in :class:`sklearn.model_selection.GridSearchCV`. A failed fit
         scores ``error_score`` and its candidate is not promoted while others
@@ -1612,6 +1624,7 @@ class HyperbandSearchCV(BaseHyperband):
     _parameter_constraints: dict = {
         **BaseHyperband._parameter_constraints,
         "sampler": [StrOptions({name for _, name, _, _ in all_optimizers("sampler")})],
+        "sampler_params": [dict, None],
     }
 
     def __init__(
@@ -1626,6 +1639,7 @@ class HyperbandSearchCV(BaseHyperband):
         factor=3,
         warm_start="auto",
         sampler="gp",
+        sampler_params=None,
         scoring=None,
         n_jobs=None,
         refit=True,
@@ -1670,14 +1684,61 @@ class HyperbandSearchCV(BaseHyperband):
             objective=objective,
         )
         self.sampler = sampler
+        self.sampler_params = sampler_params
 
     _strategy = "hyperband"  # its row of sksearch.optimizers.all_optimizers()
 
-    def _make_optimizer(self, space, *, random_state, batch_size, n_levels=1):
+    def _check_search_params(self):
+        super()._check_search_params()
+        self._sampler_keywords()
+
+    def _sampler_keywords(self):
+        """The sampler's class and ``sampler_params``, checked against the
+        keywords that class takes (the search sets ``space``,
+        ``random_state`` and the GP's ``n_levels`` itself)."""
         sampler = get_optimizer("sampler", self.sampler)
+        params = dict(self.sampler_params or {})
+        own = {"space", "random_state", "n_levels"}
+        taken = _keyword_names(sampler) - own
+        bad = sorted(set(params) - taken, key=str)
+        if bad:
+            reserved = [k for k in bad if k in own]
+            why = (
+                f"{', '.join(map(repr, reserved))} {'is' if len(reserved) == 1 else 'are'} "
+                "set by the search itself"
+                if reserved else
+                f"sampler={self.sampler!r} ({sampler.__name__}) takes "
+                + (", ".join(sorted(taken)) if taken else "no keyword")
+            )
+            raise ValueError(
+                f"sampler_params has {', '.join(map(repr, bad))}, which the sampler "
+                f"cannot take: {why}."
+            )
+        return sampler, params
+
+    def _make_optimizer(self, space, *, random_state, batch_size, n_levels=1):
+        sampler, params = self._sampler_keywords()
         if self.sampler == "gp":  # one model over the levels
-            return sampler(space, n_levels=n_levels, random_state=random_state)
-        return sampler(space, random_state=random_state)
+            params["n_levels"] = n_levels
+        try:
+            return sampler(space, random_state=random_state, **params)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"sampler_params: {exc}") from exc
+
+
+def _keyword_names(cls):
+    """Keywords ``cls(...)`` accepts: its ``__init__``'s named parameters,
+    and those of the parents its ``**kwargs`` are passed on to."""
+    names = set()
+    for klass in cls.__mro__:
+        if "__init__" not in vars(klass) or klass is object:
+            continue
+        params = inspect.signature(klass.__init__).parameters.values()
+        names |= {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+        if not any(p.kind is p.VAR_KEYWORD for p in params):
+            break
+    names.discard("self")
+    return names
 
 
 def registered_searches():

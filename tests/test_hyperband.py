@@ -276,6 +276,8 @@ def test_bohb_checks_its_knobs():
         BOHBOptimizer(SPACE, random_fraction=1.5)
     with pytest.raises(ValueError, match="min_points_in_model"):
         BOHBOptimizer(SPACE, min_points_in_model=1)
+    with pytest.raises(ValueError, match="n_ei_candidates"):  # at once, not at the first tell
+        BOHBOptimizer(SPACE, n_ei_candidates=0)
 
 
 # -- HyperbandSearchCV --------------------------------------------------------

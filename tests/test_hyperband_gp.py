@@ -160,3 +160,52 @@ def test_the_gp_is_the_default_sampler():
     search.fit(Xc, yc)
     assert isinstance(search.optimizer_, MultiFidelityBayesOptimizer)
     assert search.optimizer_.kernel_ is not None  # the GP proposed some candidates
+
+
+def test_sampler_params_reach_the_sampler():
+    kw = dict(resource="n_estimators", min_resources=1, max_resources=9, n_iter=26, cv=2,
+              random_state=0)
+    gp = HyperbandSearchCV(ExtraTreesClassifier(random_state=0), FOREST,
+                           sampler_params={"n_initial_points": 4, "random_fraction": 0.0,
+                                           "xi": 0.1}, **kw).fit(Xc, yc)
+    assert (gp.optimizer_.n_initial_points, gp.optimizer_.random_fraction) == (4, 0.0)
+    assert gp.optimizer_.xi == 0.1  # a BayesOptimizer keyword, passed on by **kwargs
+    assert gp.optimizer_.n_levels == 3  # still the search's own
+    default = HyperbandSearchCV(ExtraTreesClassifier(random_state=0), FOREST, **kw).fit(Xc, yc)
+    assert gp.cv_results_["params"] != default.cv_results_["params"]
+
+    from sksearch.optimizers.hyperband import BOHBOptimizer
+
+    bohb = HyperbandSearchCV(ExtraTreesClassifier(random_state=0), FOREST, sampler="tpe",
+                             sampler_params={"random_fraction": 0.5, "n_ei_candidates": 8},
+                             **kw).fit(Xc, yc)
+    assert isinstance(bohb.optimizer_, BOHBOptimizer)
+    assert (bohb.optimizer_.random_fraction, bohb.optimizer_.n_ei_candidates) == (0.5, 8)
+    same = HyperbandSearchCV(ExtraTreesClassifier(random_state=0), FOREST, sampler="tpe",
+                             sampler_params={"random_fraction": 0.5, "n_ei_candidates": 8},
+                             n_jobs=2, **kw).fit(Xc, yc)
+    assert same.cv_results_["params"] == bohb.cv_results_["params"]
+
+
+@pytest.mark.parametrize("sampler, params, match", [
+    ("gp", {"n_initial": 5}, r"sampler_params has 'n_initial'.*'gp' \(Multi.*n_initial_points"),
+    ("tpe", {"n_initial_points": 5}, r"sampler_params.*'tpe' \(BOHBOptimizer\) takes"),
+    ("random", {"n_startup": 5}, r"sampler_params.*'random'.*takes no keyword"),
+    ("gp", {"random_state": 1}, r"sampler_params has 'random_state'.*set by the search"),
+    ("gp", {"n_levels": 2}, r"sampler_params has 'n_levels'.*set by the search"),
+    ("gp", {"random_fraction": 2.0}, r"sampler_params: random_fraction"),
+    ("tpe", {"n_ei_candidates": 0}, r"sampler_params: n_ei_candidates"),
+])
+def test_sampler_params_errors_name_the_parameter(sampler, params, match):
+    search = HyperbandSearchCV(ExtraTreesClassifier(), FOREST, resource="n_estimators",
+                               max_resources=9, sampler=sampler, sampler_params=params)
+    with pytest.raises(ValueError, match=match):
+        search.fit(Xc, yc)
+    assert not hasattr(search, "cv_results_")
+
+
+def test_sampler_params_must_be_a_dict():
+    search = HyperbandSearchCV(ExtraTreesClassifier(), FOREST, resource="n_estimators",
+                               max_resources=9, sampler_params=[("xi", 0.1)])
+    with pytest.raises(ValueError, match="sampler_params"):
+        search.fit(Xc, yc)

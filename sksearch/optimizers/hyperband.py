@@ -845,7 +845,8 @@ class BOHBOptimizer(Optimizer):
             )
         self.random_fraction = float(random_fraction)
         self.min_points_in_model = int(min_points_in_model)
-        self.n_ei_candidates = n_ei_candidates
+        # checked here, not when the first level's TPE is made after some fits
+        self.n_ei_candidates = check_int("n_ei_candidates", n_ei_candidates, 1)
         self.models_ = {}
 
     def tell(self, candidates, scores, level=0):
