@@ -48,3 +48,24 @@ def test_report_writes_the_tables(tmp_path, table):
     nas.main(["report", str(data), "--budgets", "5,12", "--default", "gp-flat",
               "--output", str(out), "--seeds", "1"])
     assert "1 seeds" in out.read_text()
+
+
+def test_tabular_report_prints_found_beside_the_incumbent(tmp_path, table, capsys):
+    from benchmarks import tabular
+
+    rows = [nas.run_one("sksearch-random", "nb201", "cifar10", s, 12, "index", table=table)
+            for s in (0, 1)]
+    for r in rows:  # the best evaluated is never below the incumbent, and never drops
+        assert all(f >= t for f, t in zip(r["found_trace"], r["trace"]))
+        assert all(a <= b for a, b in zip(r["found_trace"], r["found_trace"][1:]))
+    old = dict(rows[1], optimizer="older-row")
+    del old["found_trace"]  # a row written before found_trace was recorded
+    data = tmp_path / "tab.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows + [old]))
+    tabular.main(["report", str(data), "--budgets", "5,12", "--print"])
+    text = capsys.readouterr().out
+    incumbent, found = text.split("### Found")
+    assert "| older-row |" in incumbent and "| older-row |" not in found
+    mean = sum(r["found_trace"][11] for r in rows) / 2
+    assert f"| sksearch-random | {sum(r['found_trace'][4] for r in rows) / 2:.3f} | " \
+           f"{mean:.3f} |" in found
