@@ -1016,7 +1016,9 @@ class TPESearchCV(BaseSearch):
         :class:`~sksearch.optimizers.TPEOptimizer`).
     multivariate : bool, default=True
         Joint kernels over all parameters (True) or independent ones (False,
-        the original TPE).
+        the original TPE), chosen by measurement; ``False`` judges a boolean
+        or small categorical by its own ratio, where early draws can lock a
+        joint kernel's (see :class:`~sksearch.optimizers.TPEOptimizer`).
     consider_endpoints : bool, default=False
         The search bounds count as neighbours for the bandwidths of the edge
         kernels.
