@@ -209,3 +209,21 @@ def test_sampler_params_must_be_a_dict():
                                max_resources=9, sampler_params=[("xi", 0.1)])
     with pytest.raises(ValueError, match="sampler_params"):
         search.fit(Xc, yc)
+
+
+def test_sampler_params_resume_after_a_stop(tmp_path):
+    # a stopped search resumed with the same sampler_params fits only what its
+    # journal lacks and ends as the uninterrupted search
+    kw = dict(resource="n_estimators", min_resources=1, max_resources=9, n_iter=26, cv=2,
+              random_state=0, sampler="tpe",
+              sampler_params={"random_fraction": 0.5, "n_ei_candidates": 8})
+    full = HyperbandSearchCV(ExtraTreesClassifier(random_state=0), FOREST, **kw).fit(Xc, yc)
+    path = tmp_path / "journal.jsonl"
+    HyperbandSearchCV(ExtraTreesClassifier(random_state=0), FOREST, checkpoint=path,
+                      callbacks=[lambda search: True], **kw).fit(Xc, yc)
+    again = HyperbandSearchCV(ExtraTreesClassifier(random_state=0), FOREST, checkpoint=path,
+                              **kw).fit(Xc, yc)
+    assert 0 < again.n_resumed_ < 26
+    assert again.cv_results_["params"] == full.cv_results_["params"]
+    np.testing.assert_allclose(again.cv_results_["mean_test_score"],
+                               full.cv_results_["mean_test_score"])
